@@ -1,0 +1,47 @@
+"""The one place for numba options.
+
+- ``cache=True`` everywhere: a warm start loads machine code instead of compiling (seconds saved per kernel).
+  numba keys the cache on the content of the kernel's own file, so a kernel and every jitted helper it
+  calls live in one file (``_training.py``, ``_landscape.py``).
+- Threading layer "threadsafe" (OpenMP via libgomp1, or TBB): the app calls parallel kernels from a worker
+  thread while the GUI thread may call serial ones; numba's fallback "workqueue" layer aborts the process
+  when two threads enter parallel code at once.
+- No fastmath: results must match a plain numpy reference to rounding. The hot loops are written so that
+  LLVM vectorizes them without reassociation (the innermost loop runs over independent grid points).
+"""
+
+import os
+
+if "NUMBA_CACHE_DIR" not in os.environ and not os.access(os.path.dirname(__file__), os.W_OK):
+    # Installed read-only (system site-packages): numba's cache=True would raise at import time.
+    _base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(_base, "losscape", "numba")
+
+import numba  # noqa: E402
+
+numba.config.THREADING_LAYER = "threadsafe"
+
+__all__ = ["jit", "njit_parallel", "prange"]
+
+prange = numba.prange
+
+
+def jit(fn=None, **kw):
+    """Serial, cached, GIL-free kernel (for per-step work: one call costs about a microsecond)."""
+    opts = dict(cache=True, nogil=True, **kw)
+    return numba.njit(**opts)(fn) if fn is not None else numba.njit(**opts)
+
+
+def njit_parallel(fn):
+    """Parallel (prange), cached kernel: only for work of well over 100 us, as a parallel region costs
+    about 50 us to start."""
+    return numba.njit(cache=True, nogil=True, parallel=True)(fn)
+
+
+def threading_layer():
+    """Name of the threading layer numba picked (valid after the first parallel call)."""
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return "not yet initialised"
+

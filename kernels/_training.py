@@ -1,0 +1,411 @@
+"""Jitted kernels that evaluate the loss at one point of weight space, and the optimizers built on them.
+
+One file on purpose: numba's cache is keyed on the content of the kernel's own file, so the optimizer
+loop and the loss helpers it inlines must live together (an edit to a helper elsewhere would leave a
+stale cached optimizer). These functions trust their input; ``kernels.losses`` and
+``kernels.optimizers`` validate it.
+
+Shapes: X (N, D), y (N,) int64 in [0, C), W (D, C), scores s = X[n] @ W (C,).
+"""
+
+import math
+
+import numpy as np
+
+from ._jit import jit
+
+# Loss and regularizer codes: one compiled kernel branches on them (cheaper than one signature each).
+HINGE, SQUARED_HINGE, OVA_HINGE, STRUCTURED_HINGE, SOFTMAX = 0, 1, 2, 3, 4
+REG_NONE, REG_L2, REG_L1, REG_ELASTIC = 0, 1, 2, 3
+# Optimizer and learning-rate schedule codes.
+GD, SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, RANDOM_SEARCH = 0, 1, 2, 3, 4, 5, 6, 7
+CONSTANT, STEP_DECAY, INV_T, COSINE = 0, 1, 2, 3
+
+# Status codes returned instead of raising inside numba.
+OK, BAD_LABEL, NONFINITE = 0, 1, 2
+
+
+@jit
+def sample_loss(s, yi, loss, delta, g, want_grad):
+    """Loss of one example with scores s (C,) and label yi; writes dL/ds into g (C,) when want_grad."""
+    C = s.shape[0]
+    sy = s[yi]
+    L = 0.0
+    if want_grad:
+        for j in range(C):
+            g[j] = 0.0
+    if loss == HINGE or loss == SQUARED_HINGE:
+        # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE)
+        for j in range(C):
+            if j == yi:
+                continue
+            m = s[j] - sy + delta
+            if m > 0.0:
+                if loss == HINGE:
+                    L += m
+                    gj = 1.0
+                else:
+                    L += m * m
+                    gj = 2.0 * m
+                if want_grad:
+                    g[j] += gj
+                    g[yi] -= gj
+    elif loss == OVA_HINGE:
+        # one-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)
+        m = delta - sy
+        if m > 0.0:
+            L += m
+            if want_grad:
+                g[yi] -= 1.0
+        for j in range(C):
+            if j == yi:
+                continue
+            m = delta + s[j]
+            if m > 0.0:
+                L += m
+                if want_grad:
+                    g[j] += 1.0
+    elif loss == STRUCTURED_HINGE:
+        # Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)
+        best = -np.inf
+        jb = -1
+        for j in range(C):
+            if j != yi and s[j] > best:
+                best = s[j]
+                jb = j
+        m = delta + best - sy
+        if m > 0.0:
+            L = m
+            if want_grad:
+                g[jb] += 1.0
+                g[yi] -= 1.0
+    else:
+        # softmax cross-entropy, shifted by the largest score: exp never overflows
+        mx = s[0]
+        for j in range(1, C):
+            mx = max(mx, s[j])
+        se = 0.0
+        for j in range(C):
+            e = math.exp(s[j] - mx)
+            se += e
+            if want_grad:
+                g[j] = e
+        L = math.log(se) + (mx - sy)
+        if want_grad:
+            for j in range(C):
+                g[j] /= se
+            g[yi] -= 1.0
+    return L
+
+
+@jit
+def reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad):
+    """lam * R(W); adds lam * dR/dW into acc (D, C) when want_grad (the L1 part only when l1_grad)."""
+    if reg == REG_NONE or lam == 0.0:
+        return 0.0
+    if reg == REG_L2:
+        w1, w2 = 0.0, 1.0
+    elif reg == REG_L1:
+        w1, w2 = 1.0, 0.0
+    else:
+        w1, w2 = l1_ratio, 1.0 - l1_ratio
+    s1 = 0.0
+    s2 = 0.0
+    D, C = W.shape
+    for d in range(D):
+        for c in range(C):
+            w = np.float64(W[d, c])
+            s1 += abs(w)
+            s2 += w * w
+            if want_grad:
+                sg = 0.0
+                if l1_grad:
+                    sg = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)  # subgradient 0 at 0
+                acc[d, c] += lam * (w1 * sg + w2 * 2.0 * w)
+    return lam * (w1 * s1 + w2 * s2)
+
+
+@jit
+def rows_loss_grad(W, X, y, rows, nrows, loss, delta, reg, lam, l1_ratio, l1_grad, want_grad, s, g, acc):
+    """Mean loss over the rows X[rows[:nrows]] (all of X[:nrows] when rows is empty) plus lam * R(W).
+
+    Scores are formed in float64. The gradient is accumulated in acc (D, C, float64) when want_grad.
+    Returns (loss, status): NONFINITE when a score is NaN or inf (bad input, or a diverged run).
+    """
+    D, C = W.shape
+    if want_grad:
+        acc[:, :] = 0.0
+    use_rows = rows.shape[0] > 0
+    scale = 1.0 / nrows
+    total = 0.0
+    for k in range(nrows):
+        n = rows[k] if use_rows else k
+        for c in range(C):
+            s[c] = 0.0
+        for d in range(D):
+            x = np.float64(X[n, d])
+            for c in range(C):
+                s[c] += x * W[d, c]
+        for c in range(C):
+            if not np.isfinite(s[c]):
+                return np.nan, NONFINITE
+        total += sample_loss(s, y[n], loss, delta, g, want_grad)
+        if want_grad:
+            for d in range(D):
+                xs = np.float64(X[n, d]) * scale
+                for c in range(C):
+                    acc[d, c] += xs * g[c]
+    L = total * scale + reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad)
+    if not np.isfinite(L):
+        return L, NONFINITE
+    return L, OK
+
+
+@jit
+def labels_ok(y, C):
+    for n in range(y.shape[0]):
+        if y[n] < 0 or y[n] >= C:
+            return False
+    return True
+
+
+@jit
+def loss_grad_fused(W, X, y, loss, delta, reg, lam, l1_ratio, dW):
+    """Public small-problem path: everything in one pass, no temporaries but (C,) and (D, C) buffers."""
+    D, C = W.shape
+    if not labels_ok(y, C):
+        return np.nan, BAD_LABEL
+    s = np.empty(C)
+    g = np.empty(C)
+    acc = np.empty((D, C))
+    rows = np.empty(0, np.int64)
+    L, status = rows_loss_grad(W, X, y, rows, X.shape[0], loss, delta, reg, lam, l1_ratio, True, True,
+                               s, g, acc)
+    for d in range(D):
+        for c in range(C):
+            dW[d, c] = acc[d, c]
+    return L, status
+
+
+@jit
+def scores_loss_grad(S, y, loss, delta, dS):
+    """Mean data loss for given scores S (N, C); writes dL/dS (already divided by N) into dS.
+
+    The large-problem path: the caller forms S = X @ W and dW = X.T @ dS with BLAS.
+    """
+    N, C = S.shape
+    if not labels_ok(y, C):
+        return np.nan, BAD_LABEL
+    s = np.empty(C)
+    g = np.empty(C)
+    total = 0.0
+    scale = 1.0 / N
+    for n in range(N):
+        for c in range(C):
+            s[c] = S[n, c]
+            if not np.isfinite(s[c]):
+                return np.nan, NONFINITE
+        total += sample_loss(s, y[n], loss, delta, g, True)
+        for c in range(C):
+            dS[n, c] = g[c] * scale
+    return total * scale, OK
+
+
+@jit
+def reg_only(W, reg, lam, l1_ratio, dW):
+    """lam * R(W), adding its gradient into dW (any float dtype)."""
+    acc = np.zeros(W.shape)
+    R = reg_value_grad(W, reg, lam, l1_ratio, acc, True, True)
+    D, C = W.shape
+    for d in range(D):
+        for c in range(C):
+            dW[d, c] += acc[d, c]
+    return R
+
+
+# ---------------------------------------------------------------------------------------------- random
+# A counter-based generator (splitmix64): batches depend only on (seed, epoch), so a run can be continued
+# from any step and the same seed always gives the same batches, bit for bit, on every machine.
+
+@jit
+def _mix64(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@jit
+def _uniform(key, counter):
+    """Uniform double in [0, 1) for stream key at position counter."""
+    z = _mix64(key + np.uint64(counter + 1) * np.uint64(0x9E3779B97F4A7C15))
+    return np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@jit
+def _stream_key(seed, stream, index):
+    return _mix64(_mix64(np.uint64(seed) ^ np.uint64(0x5DEECE66D)) + np.uint64(stream) * np.uint64(0x632BE59BD9B4E019)
+                  + np.uint64(index))
+
+
+@jit
+def epoch_permutation(seed, epoch, N, out):
+    """Fisher-Yates shuffle of range(N) into out, a function of (seed, epoch) only."""
+    key = _stream_key(seed, 1, epoch)
+    for i in range(N):
+        out[i] = i
+    for i in range(N - 1, 0, -1):
+        j = int(_uniform(key, i) * (i + 1))
+        if j > i:  # guards against rounding at the top end
+            j = i
+        out[i], out[j] = out[j], out[i]
+
+
+@jit
+def _gaussian(key, counter):
+    """Standard normal by Box-Muller from two uniforms of the stream."""
+    u1 = _uniform(key, 2 * counter)
+    u2 = _uniform(key, 2 * counter + 1)
+    return math.sqrt(-2.0 * math.log(1.0 - u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@jit
+def learning_rate(lr, schedule, t, decay, step_every, horizon):
+    if schedule == STEP_DECAY:
+        return lr * decay ** (t // step_every)
+    if schedule == INV_T:
+        return lr / (1.0 + decay * t)
+    if schedule == COSINE:
+        return lr * 0.5 * (1.0 + math.cos(math.pi * min(t, horizon) / horizon))
+    return lr
+
+
+# ------------------------------------------------------------------------------------------- optimizer
+
+@jit
+def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
+              opt, lr, schedule, decay, step_every, horizon,
+              momentum, beta1, beta2, eps,
+              batch_size, seed, t0, steps, record_every, full_every,
+              vel, m1, m2, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
+    """Run `steps` optimizer steps from W (updated in place), starting at global step t0.
+
+    Step t evaluates the minibatch loss and gradient at W_t and moves to W_{t+1}. Batch k of epoch e is
+    perm(seed, e)[k*B : (k+1)*B] (the last batch of an epoch may be smaller). vel, m1, m2 (D, C) hold
+    the optimizer's state and are updated in place, so a later call continues the same run (Adam counts
+    its bias correction from t = 0 of the run).
+
+    Records at steps t with (t - t0) % record_every == 0, and at the end point: W_t, t, lr_t, the batch
+    loss at W_t (NaN at the end point, inf there when the loss overflowed) and the full loss at W_t when
+    full_every > 0 and t % full_every == 0 (else NaN). out_* need steps // record_every + 2 rows.
+    Returns (number of records, diverged_at): diverged_at is the first step whose loss or weights are not
+    finite, -1 if none. The run stops there; W and the last record hold the last finite weights.
+    """
+    N = X.shape[0]
+    D, C = W.shape
+    B = min(batch_size, N)
+    nb = (N + B - 1) // B  # batches per epoch
+    perm = np.empty(N, np.int64)
+    cur_epoch = -1
+    s = np.empty(C)
+    g = np.empty(C)
+    acc = np.empty((D, C))
+    new = np.empty((D, C), W.dtype)
+    no_rows = np.empty(0, np.int64)
+    l1_frac = 1.0 if reg == REG_L1 else (l1_ratio if reg == REG_ELASTIC else 0.0)
+    use_prox = prox and l1_frac > 0.0 and lam > 0.0
+    want_grad = opt != RANDOM_SEARCH
+    rs_key = _stream_key(seed, 2, 0)
+    r = 0
+    diverged_at = -1
+    end_loss = np.nan
+    t = t0
+    while t < t0 + steps:
+        e = t // nb
+        k = t - e * nb
+        if e != cur_epoch:
+            epoch_permutation(seed, e, N, perm)
+            cur_epoch = e
+        lo = k * B
+        nbatch = min(B, N - lo)
+        rows = perm[lo:lo + nbatch]
+        lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
+        Lb, status = rows_loss_grad(W, X, y, rows, nbatch, loss, delta, reg, lam, l1_ratio,
+                                    not use_prox, want_grad, s, g, acc)
+        if status != OK:
+            diverged_at = t
+            end_loss = np.inf
+            break
+        if (t - t0) % record_every == 0:
+            out_W[r] = W
+            out_step[r] = t
+            out_lr[r] = lr_t
+            out_loss_batch[r] = Lb
+            out_loss_full[r] = np.nan
+            if full_every > 0 and t % full_every == 0:
+                out_loss_full[r] = rows_loss_grad(W, X, y, no_rows, N, loss, delta, reg, lam, l1_ratio,
+                                                  True, False, s, g, acc)[0]
+            r += 1
+        # ------------------------------------------------------------------ the update rule, into `new`
+        if opt == RANDOM_SEARCH:
+            # the lecture's random local search: try W + lr * noise, keep it if the batch loss drops
+            for d in range(D):
+                for c in range(C):
+                    new[d, c] = W[d, c] + lr_t * _gaussian(rs_key, (t * D + d) * C + c)
+            Lt, st = rows_loss_grad(new, X, y, rows, nbatch, loss, delta, reg, lam, l1_ratio,
+                                    True, False, s, g, acc)
+            if not (st == OK and Lt < Lb):
+                new[:, :] = W
+        else:
+            tt = t + 1.0
+            thr = lr_t * lam * l1_frac
+            for d in range(D):
+                for c in range(C):
+                    dw = acc[d, c]
+                    w = np.float64(W[d, c])
+                    if opt == MOMENTUM:
+                        vel[d, c] = momentum * vel[d, c] - lr_t * dw
+                        w += vel[d, c]
+                    elif opt == NESTEROV:
+                        v_prev = vel[d, c]
+                        vel[d, c] = momentum * v_prev - lr_t * dw
+                        w += -momentum * v_prev + (1.0 + momentum) * vel[d, c]
+                    elif opt == ADAGRAD:
+                        m2[d, c] += dw * dw
+                        w -= lr_t * dw / (math.sqrt(m2[d, c]) + eps)
+                    elif opt == RMSPROP:
+                        m2[d, c] = beta2 * m2[d, c] + (1.0 - beta2) * dw * dw
+                        w -= lr_t * dw / (math.sqrt(m2[d, c]) + eps)
+                    elif opt == ADAM:
+                        m1[d, c] = beta1 * m1[d, c] + (1.0 - beta1) * dw
+                        m2[d, c] = beta2 * m2[d, c] + (1.0 - beta2) * dw * dw
+                        mh = m1[d, c] / (1.0 - beta1 ** tt)
+                        vh = m2[d, c] / (1.0 - beta2 ** tt)
+                        w -= lr_t * mh / (math.sqrt(vh) + eps)
+                    else:  # GD and SGD
+                        w -= lr_t * dw
+                    if use_prox:
+                        # proximal step for lam * l1_frac * |w|: soft-thresholding gives exact zeros
+                        w = math.copysign(max(abs(w) - thr, 0.0), w)
+                    new[d, c] = w
+        finite = True
+        for d in range(D):
+            for c in range(C):
+                if not np.isfinite(new[d, c]):
+                    finite = False
+        if not finite:
+            diverged_at = t + 1
+            break
+        W[:, :] = new
+        t += 1
+    # the end point: the current (finite) W at step t
+    if r == 0 or out_step[r - 1] != t:
+        out_W[r] = W
+        out_step[r] = t
+        out_lr[r] = learning_rate(lr, schedule, t, decay, step_every, horizon)
+        out_loss_batch[r] = end_loss
+        out_loss_full[r] = np.nan
+        if full_every > 0 and t % full_every == 0:
+            out_loss_full[r] = rows_loss_grad(W, X, y, no_rows, N, loss, delta, reg, lam, l1_ratio,
+                                              True, False, s, g, acc)[0]
+        r += 1
+    return r, diverged_at

@@ -1,0 +1,109 @@
+"""Checks shared by the public wrappers: each failure is a ValueError whose message names the argument.
+
+The jitted kernels behind the wrappers assume what is checked here; label range and finiteness are
+checked inside the kernels (one pass they make anyway) and reported through a status code.
+"""
+
+import math
+
+import numpy as np
+
+from . import _training as T
+
+LOSSES = {"hinge": T.HINGE, "squared_hinge": T.SQUARED_HINGE, "ova_hinge": T.OVA_HINGE,
+          "structured_hinge": T.STRUCTURED_HINGE, "softmax": T.SOFTMAX}
+REGS = {"none": T.REG_NONE, "l2": T.REG_L2, "l1": T.REG_L1, "elastic": T.REG_ELASTIC}
+FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def choice(name, value, table):
+    try:
+        return table[value]
+    except (KeyError, TypeError):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, table))}; got {value!r}") from None
+
+
+def real(name, value, *, low=None, high=None, low_open=False):
+    """A finite real number in [low, high] (or (low, high] with low_open)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number; got {value!r}") from None
+    if isinstance(value, (bool, np.bool_)) or not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    if low is not None and (v < low or (low_open and v == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {v}")
+    if high is not None and v > high:
+        raise ValueError(f"{name} must be <= {high}; got {v}")
+    return v
+
+
+def integer(name, value, *, low=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer; got {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}; got {value}")
+    return int(value)
+
+
+def float_array(name, a, ndim):
+    if not isinstance(a, np.ndarray):
+        try:
+            a = np.asarray(a)
+        except Exception:
+            raise ValueError(f"{name} must be an array of numbers") from None
+        if a.dtype.kind in "iub":  # plain Python lists of numbers: take them as float64
+            a = a.astype(np.float64)
+    if a.dtype not in FLOATS:
+        raise ValueError(f"{name} must be float32 or float64; got dtype {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D; got shape {a.shape}")
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    return a
+
+
+def labels(y, N):
+    if not isinstance(y, np.ndarray):
+        y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != N:
+        raise ValueError(f"y must have shape ({N},) to match X; got {y.shape}")
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"y must hold integer class labels; got dtype {y.dtype}")
+    if y.dtype != np.int64 or not y.flags.c_contiguous:
+        y = np.ascontiguousarray(y, dtype=np.int64)
+    return y
+
+
+def problem(W, X, y):
+    """Check and convert (W, X, y): X (N, D) and W (D, C) of one float dtype, y (N,) integers."""
+    X = float_array("X", X, 2)
+    W = float_array("W", W, 2)
+    N, D = X.shape
+    if N == 0 or D == 0:
+        raise ValueError(f"X must hold at least one example and one feature; got shape {X.shape}")
+    if W.shape[0] != D:
+        raise ValueError(f"W must have shape (D, C) with D = {D} (the columns of X); got {W.shape}")
+    if W.shape[1] < 2:
+        raise ValueError(f"W must have at least 2 columns (classes); got {W.shape}")
+    if W.dtype != X.dtype:
+        raise ValueError(f"X and W must have the same dtype; got X {X.dtype} and W {W.dtype}")
+    return W, X, labels(y, N)
+
+
+def model(loss, delta, reg, lam, l1_ratio):
+    return (choice("loss", loss, LOSSES), real("delta", delta, low=0.0), choice("reg", reg, REGS),
+            real("lam", lam, low=0.0), real("l1_ratio", l1_ratio, low=0.0, high=1.0))
+
+
+def raise_status(status, C, X=None, W=None, y=None):
+    """Turn a kernel's status code into the ValueError that names the culprit."""
+    if status == T.BAD_LABEL:
+        raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
+    if status == T.NONFINITE:
+        for name, a in (("X", X), ("W", W)):
+            if a is not None and not np.isfinite(a).all():
+                raise ValueError(f"{name} contains NaN or inf")
+        raise ValueError("the scores X @ W overflow (not finite): scale X or W down")
+    if status != T.OK:  # pragma: no cover - every status is handled above
+        raise ValueError(f"kernel status {status}")

@@ -1,0 +1,139 @@
+"""The loss over a plane of weight space: a grid of (alpha, beta) points W0 + alpha*U + beta*V.
+
+loss_grid = data_grid + reg_grid. The app keeps the data grid and re-adds the regularization grid when
+only lam changes (reg_grid is O(1) per point for L2, and linear in lam for every regularizer).
+"""
+
+import numpy as np
+
+from . import _landscape as K
+from . import _training as T
+from . import _validate as V
+
+_EU_BLOCK_VALUES = 4_000_000  # softmax: at most 32 MB of precomputed exp(alpha * slope) at a time
+
+
+def _axis(name, a):
+    a = np.asarray(a, dtype=np.float64) if not isinstance(a, np.ndarray) or a.dtype != np.float64 else a
+    if a.ndim != 1 or a.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array; got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or inf")
+    return np.ascontiguousarray(a)
+
+
+def _plane(W0, U, V_, D=None, dtype=None):
+    W0 = V.float_array("W0", W0, 2)
+    if D is not None and W0.shape[0] != D:
+        raise ValueError(f"W0 must have shape (D, C) with D = {D} (the columns of X); got {W0.shape}")
+    if W0.shape[1] < 2:
+        raise ValueError(f"W0 must have at least 2 columns (classes); got {W0.shape}")
+    out = []
+    for name, a in (("W0", W0), ("U", U), ("V", V_)):
+        a = V.float_array(name, a, 2)
+        if a.shape != W0.shape:
+            raise ValueError(f"{name} must have W0's shape {W0.shape}; got {a.shape}")
+        if dtype is not None and a.dtype != dtype:
+            raise ValueError(f"X and {name} must have the same dtype; got X {dtype} and {name} {a.dtype}")
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} contains NaN or inf")
+        out.append(a.astype(np.float64))
+    return out
+
+
+def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0):
+    """Mean data loss (1/N) sum_n L_n at W0 + alphas[j]*U + betas[i]*V, as a float64 (len(betas),
+    len(alphas)) array. Cost O(N*D*C) for the three score matrices, then O(G^2 * N * C)."""
+    X = V.float_array("X", X, 2)
+    N, D = X.shape
+    if N == 0 or D == 0:
+        raise ValueError(f"X must hold at least one example and one feature; got shape {X.shape}")
+    W0, U, V_ = _plane(W0, U, V_, D, X.dtype)
+    y = V.labels(y, N)
+    C = W0.shape[1]
+    if y.min() < 0 or y.max() >= C:
+        raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or inf")
+    lc = V.choice("loss", loss, V.LOSSES)
+    delta = V.real("delta", delta, low=0.0)
+    alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
+    X64 = X.astype(np.float64)
+    S0, SU, SV = X64 @ W0, X64 @ U, X64 @ V_
+    if not (np.isfinite(S0).all() and np.isfinite(SU).all() and np.isfinite(SV).all()):
+        raise ValueError("the scores over the plane overflow (not finite): scale X, W0, U or V down")
+    rows = np.arange(N)
+    onehot = np.zeros((N, C), bool)
+    onehot[rows, y] = True
+    # score differences to the label's score: the margins' slopes are these too
+    R0, RU, RV = (S - S[rows, y][:, None] for S in (S0, SU, SV))
+    out = np.zeros((len(betas), len(alphas)))
+    if lc in (T.HINGE, T.SQUARED_HINGE):
+        other = ~onehot
+        K.grid_terms(R0[other] + delta, RU[other], RV[other], alphas, betas, lc == T.SQUARED_HINGE, out)
+    elif lc == T.OVA_HINGE:
+        sign = np.where(onehot, -1.0, 1.0)
+        K.grid_terms((delta + sign * S0).ravel(), (sign * SU).ravel(), (sign * SV).ravel(),
+                     alphas, betas, False, out)
+    elif lc == T.STRUCTURED_HINGE:
+        K.grid_structured(R0 + delta, RU, RV, y, alphas, betas, out)
+    else:
+        _softmax_grid(R0, RU, RV, y, alphas, betas, out)
+    out /= N
+    return out
+
+
+def _softmax_grid(R0, RU, RV, y, alphas, betas, out):
+    N, C = R0.shape
+    shape = (len(betas), len(alphas))
+    prod, expo, direct = np.ones(shape), np.zeros(shape, np.int64), np.zeros(shape)
+    block = max(1, _EU_BLOCK_VALUES // (C * len(alphas)))
+    lim = K._EXP_LIMIT + 1.0  # clipped entries belong to samples that take the stable path anyway
+    for n0 in range(0, N, block):
+        sl = slice(n0, n0 + block)
+        EU = np.exp(np.clip(RU[sl, :, None] * alphas, -lim, lim))
+        K.grid_softmax(R0[sl], RU[sl], RV[sl], y[sl], EU, alphas, betas, prod, expo, direct)
+    out += direct + expo * np.log(2.0) + np.log(prod)
+
+
+def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
+    """lam * R(W0 + alphas[j]*U + betas[i]*V) as a float64 (len(betas), len(alphas)) array.
+
+    L2 is a quadratic in (a, b), O(1) per point; L1 costs O(D*C) per point at most (entries whose sign
+    does not change along a grid row cost O(1)). Every term is linear in lam.
+    """
+    W0, U, V_ = _plane(W0, U, V_)
+    rc = V.choice("reg", reg, V.REGS)
+    lam = V.real("lam", lam, low=0.0)
+    l1_ratio = V.real("l1_ratio", l1_ratio, low=0.0, high=1.0)
+    alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
+    out = np.zeros((len(betas), len(alphas)))
+    w1 = {T.REG_NONE: 0.0, T.REG_L2: 0.0, T.REG_L1: 1.0, T.REG_ELASTIC: l1_ratio}[rc]
+    w2 = {T.REG_NONE: 0.0, T.REG_L2: 1.0, T.REG_L1: 0.0, T.REG_ELASTIC: 1.0 - l1_ratio}[rc]
+    if lam == 0.0 or rc == T.REG_NONE:
+        return out
+    if w2:
+        w, u, v = W0.ravel(), U.ravel(), V_.ravel()
+        a, b = alphas[None, :], betas[:, None]
+        out += w2 * ((w @ w) + a * (2 * (w @ u) + a * (u @ u)) + b * (2 * (w @ v) + b * (v @ v))
+                     + 2 * (u @ v) * a * b)
+    if w1:
+        l1 = np.zeros_like(out)
+        # |t| = max(0, t) + max(0, -t): the hinge-term kernel does it
+        t0, tu, tv = (np.concatenate([m.ravel(), -m.ravel()]) for m in (W0, U, V_))
+        K.grid_terms(t0, tu, tv, alphas, betas, False, l1)
+        out += w1 * l1
+    out *= lam
+    return out
+
+
+def loss_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0, reg="none", lam=0.0,
+              l1_ratio=0.5):
+    """Total loss at W0 + alphas[j]*U + betas[i]*V: float64 array (len(betas), len(alphas)).
+
+    X (N, D) and W0, U, V (D, C) share one float dtype; y (N,) integers in [0, C). The loss is the
+    mean data loss plus lam * R(W), exactly as in loss_and_grad.
+    """
+    out = data_grid(X, y, W0, U, V_, alphas, betas, loss=loss, delta=delta)
+    out += reg_grid(W0, U, V_, alphas, betas, reg=reg, lam=lam, l1_ratio=l1_ratio)
+    return out

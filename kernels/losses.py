@@ -1,0 +1,86 @@
+"""Loss and gradient at one point of weight space, and a numerical gradient check."""
+
+import numpy as np
+
+from . import _training as T
+from . import _validate as V
+
+# Below this many multiply-adds (N*D*C) one fused pass beats two BLAS products plus their temporaries;
+# above it the products dominate and BLAS does them best.
+FUSED_MAX_WORK = 60_000
+
+
+def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5):
+    """Total loss and its gradient for the linear classifier s = X @ W.
+
+    L(W) = (1/N) * sum_n L_n(s_n, y_n) + lam * R(W), with scores s_n = X[n] @ W and
+      hinge             L_n = sum_{j != y} max(0, s_j - s_y + delta)          (Weston-Watkins SVM)
+      squared_hinge     L_n = sum_{j != y} max(0, s_j - s_y + delta)^2
+      ova_hinge         L_n = max(0, delta - s_y) + sum_{j != y} max(0, delta + s_j)
+      structured_hinge  L_n = max(0, delta + max_{j != y} s_j - s_y)          (Crammer-Singer)
+      softmax           L_n = -log(exp(s_y) / sum_j exp(s_j))                 (natural log, stable)
+    and R(W) = 0 (none), sum W^2 (l2), sum |W| (l1, subgradient 0 at 0),
+    l1_ratio * sum |W| + (1 - l1_ratio) * sum W^2 (elastic).
+
+    Shapes: W (D, C), X (N, D) of the same dtype (float32 or float64), y (N,) integers in [0, C).
+    Returns (loss as a Python float, dW with W's shape and dtype). Bad input raises ValueError.
+    """
+    W, X, y = V.problem(W, X, y)
+    lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
+    N, D = X.shape
+    C = W.shape[1]
+    dW = np.empty_like(W)
+    if N * D * C <= FUSED_MAX_WORK:
+        L, status = T.loss_grad_fused(W, X, y, lc, delta, rc, lam, l1_ratio, dW)
+    else:
+        S = X @ W
+        dS = np.empty_like(S)
+        L, status = T.scores_loss_grad(S, y, lc, delta, dS)
+        if status == T.OK:
+            np.matmul(X.T, dS, out=dW)
+            L += T.reg_only(W, rc, lam, l1_ratio, dW)
+            if not np.isfinite(L):
+                status = T.NONFINITE
+    if status != T.OK:
+        V.raise_status(status, C, X, W, y)
+    return float(L), dW
+
+
+def numerical_grad(f, W, h=1e-5, entries=None):
+    """Centred differences (f(W + h e) - f(W - h e)) / 2h at the given flat entries (all by default)."""
+    W = np.array(W, dtype=np.float64)
+    flat = W.reshape(-1)
+    idx = np.arange(flat.size) if entries is None else np.asarray(entries)
+    g = np.zeros(len(idx))
+    for k, e in enumerate(idx):
+        old = flat[e]
+        flat[e] = old + h
+        fp = f(W)
+        flat[e] = old - h
+        fm = f(W)
+        flat[e] = old
+        g[k] = (fp - fm) / (2 * h)
+    return g
+
+
+def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5,
+               h=1e-5, num_checks=20, seed=0):
+    """Largest relative error between the analytic gradient and centred differences, over num_checks
+    random entries of W (all entries when W has fewer):  |a - n| / max(|a| + |n|, 1e-12).
+
+    Computed in float64 whatever W's dtype, so the error measures the formula, not float32 rounding.
+    Near a hinge kink the centred difference straddles it and the error can be large: that is the
+    numerical gradient's fault, and worth showing.
+    """
+    W, X, y = V.problem(W, X, y)
+    h = V.real("h", h, low=0.0, low_open=True)
+    num_checks = V.integer("num_checks", num_checks, low=1)
+    W64, X64 = W.astype(np.float64), X.astype(np.float64)
+    kw = dict(loss=loss, delta=delta, reg=reg, lam=lam, l1_ratio=l1_ratio)
+    _, analytic = loss_and_grad(W64, X64, y, **kw)
+    rng = np.random.default_rng(seed)
+    n = W.size
+    entries = np.arange(n) if n <= num_checks else rng.choice(n, num_checks, replace=False)
+    numeric = numerical_grad(lambda Wp: loss_and_grad(Wp, X64, y, **kw)[0], W64, h, entries)
+    a = analytic.reshape(-1)[entries]
+    return float(np.max(np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), 1e-12)))

@@ -1,0 +1,136 @@
+"""Optimizers that run many steps in one call and return the trajectory.
+
+    traj = run_optimizer(W0, X, y, optimizer="sgd", lr=0.1, batch_size=32, steps=500, seed=1)
+    more = run_optimizer(traj.state, X, y, optimizer="sgd", lr=0.05, steps=500, seed=1)  # continue
+
+Update rules (g = minibatch gradient at W_t, lr_t from the schedule, all elementwise):
+  gd / sgd    W -= lr g                                   (gd uses the full batch)
+  momentum    v = mu v - lr g;  W += v
+  nesterov    v' = mu v - lr g;  W += -mu v + (1 + mu) v'  (the look-ahead form of CS231n)
+  adagrad     c += g^2;  W -= lr g / (sqrt(c) + eps)
+  rmsprop     c = rho c + (1 - rho) g^2;  W -= lr g / (sqrt(c) + eps)
+  adam        m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  W -= lr m^ / (sqrt(v^) + eps),
+              m^ = m / (1 - b1^(t+1)),  v^ = v / (1 - b2^(t+1))
+  random_search  W' = W + lr * N(0, 1) noise; keep W' if its minibatch loss is lower (the lecture's
+              baseline: no gradient at all)
+With prox=True and an L1 part in the regularizer, the L1 term leaves the gradient and is applied as a
+soft-threshold W = sign(W) max(|W| - lr_t lam l1, 0) after each step, so weights become exactly 0.
+Schedules: constant; step (lr decay^(t // step_every)); inv_t (lr / (1 + decay t)); cosine
+(lr (1 + cos(pi min(t, horizon) / horizon)) / 2).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _training as T
+from . import _validate as V
+
+OPTIMIZERS = {"gd": T.GD, "sgd": T.SGD, "momentum": T.MOMENTUM, "nesterov": T.NESTEROV,
+              "adagrad": T.ADAGRAD, "rmsprop": T.RMSPROP, "adam": T.ADAM, "random_search": T.RANDOM_SEARCH}
+SCHEDULES = {"constant": T.CONSTANT, "step": T.STEP_DECAY, "inv_t": T.INV_T, "cosine": T.COSINE}
+
+
+@dataclass
+class OptimizerState:
+    """Where a run stands: weights at global step `step`, and the optimizer's per-weight buffers."""
+    W: np.ndarray
+    step: int
+    velocity: np.ndarray  # momentum, nesterov
+    first: np.ndarray  # adam's m
+    second: np.ndarray  # adagrad / rmsprop / adam squared-gradient average
+
+    @classmethod
+    def fresh(cls, W0):
+        W = np.array(W0, copy=True, order="C")
+        z = np.zeros(W.shape)
+        return cls(W, 0, z, z.copy(), z.copy())
+
+
+@dataclass
+class Trajectory:
+    """Recorded points of a run; arrays have one row per record, the last row is the end point.
+
+    W (R, D, C); step (R,) global step of each record; lr (R,) step size there; loss_batch (R,) the
+    minibatch loss at W (NaN at the end point, inf there if the loss overflowed); loss_full (R,) the loss
+    on all of X where requested (else NaN). diverged_at: first step whose loss or weights were not
+    finite (the run stopped there), or None. state continues the run.
+    """
+    W: np.ndarray
+    step: np.ndarray
+    lr: np.ndarray
+    loss_batch: np.ndarray
+    loss_full: np.ndarray
+    diverged_at: int | None
+    state: OptimizerState
+
+
+def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5,
+                  optimizer="sgd", lr=0.01, batch_size=32, steps=100, seed=0,
+                  momentum=0.9, beta1=0.9, beta2=0.999, rho=0.99, eps=1e-8,
+                  schedule="constant", decay=0.5, step_every=100, horizon=1000,
+                  prox=False, record_every=1, full_loss_every=0):
+    """Run `steps` steps of `optimizer` from `start` (an initial W (D, C), or the `state` of an earlier
+    Trajectory to continue it) on (X, y); see the module docstring for the rules.
+
+    Minibatches are drawn without replacement within each epoch from a permutation seeded by
+    (seed, epoch): the same seed gives the same trajectory, bit for bit, and a continued run draws the
+    batches it would have drawn in one call. Step t's batch is perm(seed, e)[k*B:(k+1)*B], t = e*nb + k.
+    """
+    state = start if isinstance(start, OptimizerState) else None
+    W_in = state.W if state is not None else start
+    W, X, y = V.problem(W_in, X, y)
+    lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
+    oc = V.choice("optimizer", optimizer, OPTIMIZERS)
+    sc = V.choice("schedule", schedule, SCHEDULES)
+    lr = V.real("lr", lr, low=0.0, low_open=True)
+    batch_size = V.integer("batch_size", batch_size, low=1)
+    steps = V.integer("steps", steps, low=0)
+    seed = V.integer("seed", seed, low=0)
+    record_every = V.integer("record_every", record_every, low=1)
+    full_loss_every = V.integer("full_loss_every", full_loss_every, low=0)
+    step_every = V.integer("step_every", step_every, low=1)
+    horizon = V.integer("horizon", horizon, low=1)
+    momentum = V.real("momentum", momentum, low=0.0, high=1.0)
+    beta1 = V.real("beta1", beta1, low=0.0, high=1.0)
+    beta2 = V.real("beta2", beta2, low=0.0, high=1.0)
+    rho = V.real("rho", rho, low=0.0, high=1.0)
+    eps = V.real("eps", eps, low=0.0, low_open=True)
+    decay = V.real("decay", decay, low=0.0)
+    N, C = X.shape[0], W.shape[1]
+    if not T.labels_ok(y, C):
+        V.raise_status(T.BAD_LABEL, C, y=y)
+    for name, a in (("X", X), ("W", W)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    if state is None:
+        state = OptimizerState.fresh(W)
+    else:
+        state = OptimizerState(W.copy(), int(state.step), state.velocity.copy(), state.first.copy(),
+                               state.second.copy())
+    if oc == T.GD:
+        batch_size = N
+    R = steps // record_every + 2
+    D = W.shape[0]
+    out_W = np.empty((R, D, C), W.dtype)
+    out_step = np.empty(R, np.int64)
+    out_lr, out_lb, out_lf = np.empty(R), np.empty(R), np.empty(R)
+    r, div = T.run_steps(state.W, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
+                         oc, lr, sc, decay, step_every, horizon,
+                         momentum, beta1, rho if oc == T.RMSPROP else beta2, eps,
+                         batch_size, seed, state.step, steps, record_every, full_loss_every,
+                         state.velocity, state.first, state.second,
+                         out_W, out_step, out_lr, out_lb, out_lf)
+    state.step = int(out_step[r - 1])
+    return Trajectory(out_W[:r].copy(), out_step[:r].copy(), out_lr[:r].copy(), out_lb[:r].copy(),
+                      out_lf[:r].copy(), None if div < 0 else int(div), state)
+
+
+def batch_indices(seed, step, N, batch_size):
+    """The example indices of minibatch `step` (as run_optimizer draws them), for tests and the app."""
+    B = min(int(batch_size), int(N))
+    nb = (N + B - 1) // B
+    e, k = divmod(int(step), nb)
+    perm = np.empty(N, np.int64)
+    T.epoch_permutation(np.uint64(seed), e, N, perm)
+    return perm[k * B:min((k + 1) * B, N)]

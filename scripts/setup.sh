@@ -1,0 +1,38 @@
+#!/bin/sh
+# Set up Losscape from nothing: the system libraries Qt and numba need (when we may install them), a
+# virtual environment in .venv, and the project with its test extra. Safe to run again: it only
+# installs what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Debian/Ubuntu packages: venv support for python3, the libraries Qt loads even offscreen, and libgomp1
+# for numba's OpenMP threading layer (safe to call parallel kernels from a worker thread).
+PKGS="python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 libgomp1"
+missing=""
+if command -v dpkg >/dev/null 2>&1; then
+    for p in $PKGS; do
+        dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+    done
+fi
+# python3-venv is only needed when this python3 cannot make a venv with pip by itself (Debian's can't).
+if python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    missing=$(echo "$missing" | sed 's/ python3-venv//')
+fi
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+        echo "setup: please install these system packages first:$missing" >&2; exit 1
+    fi
+    echo "setup: installing system packages:$missing"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+# Reinstall only when pyproject.toml changed since the last successful install.
+stamp=.venv/.losscape-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+fi
