@@ -33,7 +33,8 @@ def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1
     if N * D * C <= FUSED_MAX_WORK:
         L, status = T.loss_grad_fused(W, X, y, lc, delta, rc, lam, l1_ratio, dW)
     else:
-        S = X @ W
+        with np.errstate(all="ignore"):  # non-finite scores are reported just below, by name
+            S = X @ W
         dS = np.empty_like(S)
         L, status = T.scores_loss_grad(S, y, lc, delta, dS)
         if status == T.OK:

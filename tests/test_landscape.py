@@ -1,0 +1,100 @@
+"""loss_grid = data_grid + reg_grid against one full reference evaluation per grid point."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kernels
+import naive
+
+LOSSES = list(kernels.LOSSES)
+REGS = list(kernels.REGS)
+
+
+def plane(seed, N, D, C, dtype, spread=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(N, D)).astype(dtype)
+    W0, U, V = (rng.normal(size=(D, C)).astype(dtype) for _ in range(3))
+    y = rng.integers(0, C, N)
+    alphas = np.sort(rng.uniform(-spread, spread, rng.integers(1, 9)))
+    betas = rng.uniform(-spread, spread, rng.integers(1, 9))  # any order is allowed
+    return X, y, W0, U, V, alphas, betas
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(1, 25), D=st.integers(1, 5), C=st.integers(2, 5),
+       loss=st.sampled_from(LOSSES), reg=st.sampled_from(REGS), lam=st.floats(0, 2),
+       l1_ratio=st.floats(0, 1), delta=st.sampled_from([0.5, 1.0]), spread=st.sampled_from([0.5, 3.0, 60.0]))
+def test_grid_matches_reference(dtype, seed, N, D, C, loss, reg, lam, l1_ratio, delta, spread):
+    X, y, W0, U, V, alphas, betas = plane(seed, N, D, C, dtype, spread)
+    kw = dict(loss=loss, delta=delta, reg=reg, lam=lam, l1_ratio=l1_ratio)
+    G = kernels.loss_grid(X, y, W0, U, V, alphas, betas, **kw)
+    X64, W064, U64, V64 = (a.astype(np.float64) for a in (X, W0, U, V))
+    ref = naive.grid(X64, y, W064, U64, V64, alphas, betas, **kw)
+    assert G.shape == (len(betas), len(alphas)) and G.dtype == np.float64
+    np.testing.assert_allclose(G, ref, rtol=1e-9, atol=1e-9)
+
+
+def test_grid_is_the_sum_of_its_parts_and_reg_is_linear_in_lam():
+    X, y, W0, U, V, alphas, betas = plane(5, 40, 4, 3, np.float64)
+    for reg in REGS:
+        total = kernels.loss_grid(X, y, W0, U, V, alphas, betas, reg=reg, lam=0.7, l1_ratio=0.3)
+        data = kernels.data_grid(X, y, W0, U, V, alphas, betas)
+        unit = kernels.reg_grid(W0, U, V, alphas, betas, reg=reg, lam=1.0, l1_ratio=0.3)
+        np.testing.assert_allclose(total, data + 0.7 * unit, rtol=1e-12, atol=1e-12)
+
+
+def test_softmax_grid_is_stable_where_scores_are_huge():
+    """Scores of 1e4 over most of the plane take the stable path; the fast path must agree at the seam."""
+    X, y, W0, U, V, _, _ = plane(7, 30, 3, 4, np.float64)
+    alphas = np.linspace(-2000, 2000, 41)
+    betas = np.linspace(-5, 5, 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        G = kernels.loss_grid(X, y, W0, U, V, alphas, betas, loss="softmax")
+    assert np.isfinite(G).all() and G.max() > 1e3
+    np.testing.assert_allclose(G, naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax"), rtol=1e-10)
+
+
+def test_many_samples_use_several_softmax_blocks(monkeypatch):
+    import kernels.landscape as L
+    monkeypatch.setattr(L, "_EU_BLOCK_VALUES", 50)
+    X, y, W0, U, V, alphas, betas = plane(9, 60, 3, 3, np.float64)
+    G = kernels.data_grid(X, y, W0, U, V, alphas, betas, loss="softmax")
+    np.testing.assert_allclose(G, naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax"), rtol=1e-11)
+
+
+def test_grid_at_the_origin_equals_loss_and_grad():
+    X, y, W0, U, V, _, _ = plane(11, 50, 3, 3, np.float32)
+    for loss in LOSSES:
+        G = kernels.loss_grid(X, y, W0, U, V, [0.0], [0.0], loss=loss, reg="l2", lam=0.1)
+        L, _ = kernels.loss_and_grad(W0.astype(np.float64), X.astype(np.float64), y, loss=loss,
+                                     reg="l2", lam=0.1)
+        assert G[0, 0] == pytest.approx(L, rel=1e-12)
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(alphas=[]), "alphas must be a non-empty 1-D"),
+    (dict(betas=[[0.0]]), "betas must be a non-empty 1-D"),
+    (dict(alphas=[0.0, np.nan]), "alphas contains NaN"),
+    (dict(U=np.zeros((3, 4))), "U must have W0's shape"),
+    (dict(W0=np.zeros((2, 3))), r"W0 must have shape \(D, C\) with D = 3"),
+    (dict(V=np.zeros((3, 3), np.float32)), "same dtype"),
+    (dict(y=np.array([0, 1, 3, 0])), r"labels in \[0, 3\)"),
+    (dict(X=np.full((4, 3), np.inf)), "X contains NaN or inf"),
+    (dict(W0=np.full((3, 3), np.nan)), "W0 contains NaN or inf"),
+    (dict(loss="logistic"), "loss must be one of"),
+    (dict(reg="l0"), "reg must be one of"),
+])
+def test_bad_input_is_a_clear_error(change, message):
+    rng = np.random.default_rng(0)
+    args = dict(X=rng.normal(size=(4, 3)), y=np.array([0, 1, 2, 0]), W0=np.zeros((3, 3)),
+                U=np.eye(3), V=np.ones((3, 3)), alphas=[0.0, 1.0], betas=[0.0])
+    kw = {k: change.pop(k) for k in ("loss", "reg") if k in change}
+    args.update(change)
+    with pytest.raises(ValueError, match=message):
+        kernels.loss_grid(args["X"], args["y"], args["W0"], args["U"], args["V"], args["alphas"],
+                          args["betas"], lam=1.0, **kw)
