@@ -21,81 +21,96 @@ REG_NONE, REG_L2, REG_L1, REG_ELASTIC = 0, 1, 2, 3
 GD, SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, RANDOM_SEARCH = 0, 1, 2, 3, 4, 5, 6, 7
 CONSTANT, STEP_DECAY, INV_T, COSINE = 0, 1, 2, 3
 
-# Status codes returned instead of raising inside numba.
-OK, BAD_LABEL, NONFINITE = 0, 1, 2
 
 
 @jit
-def sample_loss(s, yi, loss, delta, g, want_grad):
-    """Loss of one example with scores s (C,) and label yi; writes dL/ds into g (C,) when want_grad."""
-    C = s.shape[0]
-    sy = s[yi]
-    L = 0.0
-    if want_grad:
-        for j in range(C):
-            g[j] = 0.0
+def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
+    """Sum over examples k < nb of the loss L_k, for class-major scores S (C, nb) and labels yk (nb,).
+
+    Writes dL_k/dS into G (C, nb); t1, t2, t3 are (nb,) float64 scratch. Class-major
+    order makes every inner loop run over examples, so it vectorizes even when C and D are tiny.
+    Returns NaN when a score is NaN or inf.
+    """
+    C = S.shape[0]
+    chk = 0.0
+    for k in range(nb):
+        t3[k] = 0.0
+    for c in range(C):
+        for k in range(nb):
+            t3[k] += S[c, k]
+    for k in range(nb):
+        chk += t3[k]
+    if not np.isfinite(chk):
+        return np.nan
+    total = 0.0
     if loss == HINGE or loss == SQUARED_HINGE:
         # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE)
-        for j in range(C):
-            if j == yi:
-                continue
-            m = s[j] - sy + delta
-            if m > 0.0:
-                if loss == HINGE:
-                    L += m
-                    gj = 1.0
+        for k in range(nb):
+            t1[k] = S[yk[k], k]
+            t2[k] = 0.0
+        sq = loss == SQUARED_HINGE
+        for c in range(C):
+            for k in range(nb):
+                m = S[c, k] - t1[k] + delta
+                pos = m if (m > 0.0 and c != yk[k]) else 0.0
+                if sq:
+                    total += pos * pos
+                    gk = 2.0 * pos
                 else:
-                    L += m * m
-                    gj = 2.0 * m
-                if want_grad:
-                    g[j] += gj
-                    g[yi] -= gj
+                    total += pos
+                    gk = 1.0 if pos > 0.0 else 0.0
+                G[c, k] = gk
+                t2[k] += gk
+        for k in range(nb):
+            G[yk[k], k] -= t2[k]
     elif loss == OVA_HINGE:
         # one-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)
-        m = delta - sy
-        if m > 0.0:
-            L += m
-            if want_grad:
-                g[yi] -= 1.0
-        for j in range(C):
-            if j == yi:
-                continue
-            m = delta + s[j]
-            if m > 0.0:
-                L += m
-                if want_grad:
-                    g[j] += 1.0
+        for c in range(C):
+            for k in range(nb):
+                is_y = c == yk[k]
+                m = delta - S[c, k] if is_y else delta + S[c, k]
+                pos = m if m > 0.0 else 0.0
+                total += pos
+                G[c, k] = (-1.0 if is_y else 1.0) if pos > 0.0 else 0.0
     elif loss == STRUCTURED_HINGE:
         # Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)
-        best = -np.inf
-        jb = -1
-        for j in range(C):
-            if j != yi and s[j] > best:
-                best = s[j]
-                jb = j
-        m = delta + best - sy
-        if m > 0.0:
-            L = m
-            if want_grad:
-                g[jb] += 1.0
-                g[yi] -= 1.0
+        for k in range(nb):
+            t1[k] = -np.inf
+            t2[k] = -1.0
+        for c in range(C):
+            for k in range(nb):
+                if c != yk[k] and S[c, k] > t1[k]:
+                    t1[k] = S[c, k]
+                    t2[k] = c
+                G[c, k] = 0.0
+        for k in range(nb):
+            m = delta + t1[k] - S[yk[k], k]
+            if m > 0.0:
+                total += m
+                G[int(t2[k]), k] += 1.0
+                G[yk[k], k] -= 1.0
     else:
-        # softmax cross-entropy, shifted by the largest score: exp never overflows
-        mx = s[0]
-        for j in range(1, C):
-            mx = max(mx, s[j])
-        se = 0.0
-        for j in range(C):
-            e = math.exp(s[j] - mx)
-            se += e
-            if want_grad:
-                g[j] = e
-        L = math.log(se) + (mx - sy)
-        if want_grad:
-            for j in range(C):
-                g[j] /= se
-            g[yi] -= 1.0
-    return L
+        # softmax cross-entropy, each example shifted by its largest score: exp never overflows
+        for k in range(nb):
+            t1[k] = S[0, k]
+            t2[k] = 0.0
+        for c in range(1, C):
+            for k in range(nb):
+                t1[k] = max(t1[k], S[c, k])
+        for c in range(C):
+            for k in range(nb):
+                e = math.exp(S[c, k] - t1[k])
+                G[c, k] = e
+                t2[k] += e
+        for k in range(nb):
+            total += math.log(t2[k]) + (t1[k] - S[yk[k], k])
+            t2[k] = 1.0 / t2[k]
+        for c in range(C):
+            for k in range(nb):
+                G[c, k] *= t2[k]
+        for k in range(nb):
+            G[yk[k], k] -= 1.0
+    return total
 
 
 @jit
@@ -126,39 +141,52 @@ def reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad):
 
 
 @jit
-def rows_loss_grad(W, X, y, rows, nrows, loss, delta, reg, lam, l1_ratio, l1_grad, want_grad, s, g, acc):
-    """Mean loss over the rows X[rows[:nrows]] (all of X[:nrows] when rows is empty) plus lam * R(W).
+def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad, want_grad,
+                    Xt, S, G, t, yk, acc):
+    """Mean loss over the examples X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W).
 
-    Scores are formed in float64. The gradient is accumulated in acc (D, C, float64) when want_grad.
-    Returns (loss, status): NONFINITE when a score is NaN or inf (bad input, or a diverged run).
+    Scratch (at least nb columns): Xt (D, nb), S and G (C, nb), t (3, nb) float64, yk (nb,) int64.
+    The gradient goes into acc (D, C, float64) when want_grad. Returns NaN or inf when the scores or
+    the loss are not finite (bad input, or a diverged run).
     """
     D, C = W.shape
-    if want_grad:
-        acc[:, :] = 0.0
-    use_rows = rows.shape[0] > 0
-    scale = 1.0 / nrows
-    total = 0.0
-    for k in range(nrows):
+    for k in range(nb):
         n = rows[k] if use_rows else k
-        for c in range(C):
-            s[c] = 0.0
+        yk[k] = y[n]
         for d in range(D):
-            x = np.float64(X[n, d])
+            Xt[d, k] = X[n, d]
+    for c in range(C):
+        for k in range(nb):
+            S[c, k] = 0.0
+        for d in range(D):
+            w = np.float64(W[d, c])
+            for k in range(nb):
+                S[c, k] += w * Xt[d, k]
+    total = class_major_loss(S, yk, nb, loss, delta, G, t[0], t[1], t[2])
+    scale = 1.0 / nb
+    if want_grad:
+        for d in range(D):
             for c in range(C):
-                s[c] += x * W[d, c]
-        for c in range(C):
-            if not np.isfinite(s[c]):
-                return np.nan, NONFINITE
-        total += sample_loss(s, y[n], loss, delta, g, want_grad)
-        if want_grad:
-            for d in range(D):
-                xs = np.float64(X[n, d]) * scale
-                for c in range(C):
-                    acc[d, c] += xs * g[c]
-    L = total * scale + reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad)
-    if not np.isfinite(L):
-        return L, NONFINITE
-    return L, OK
+                # four partial sums: a fixed order (deterministic) without a serial dependency chain
+                a0 = a1 = a2 = a3 = 0.0
+                k = 0
+                while k + 4 <= nb:
+                    a0 += Xt[d, k] * G[c, k]
+                    a1 += Xt[d, k + 1] * G[c, k + 1]
+                    a2 += Xt[d, k + 2] * G[c, k + 2]
+                    a3 += Xt[d, k + 3] * G[c, k + 3]
+                    k += 4
+                while k < nb:
+                    a0 += Xt[d, k] * G[c, k]
+                    k += 1
+                acc[d, c] = ((a0 + a1) + (a2 + a3)) * scale
+    return total * scale + reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad)
+
+
+@jit
+def scratch(D, C, n):
+    return (np.empty((D, n)), np.empty((C, n)), np.empty((C, n)), np.empty((3, n)), np.empty(n, np.int64),
+            np.empty((D, C)))
 
 
 @jit
@@ -171,56 +199,44 @@ def labels_ok(y, C):
 
 @jit
 def loss_grad_fused(W, X, y, loss, delta, reg, lam, l1_ratio, dW):
-    """Public small-problem path: everything in one pass, no temporaries but (C,) and (D, C) buffers."""
+    """Public small-problem path: one pass, scratch of O((D + C) N). NaN when labels are out of range
+    or the result is not finite (the caller finds out which)."""
+    N = X.shape[0]
     D, C = W.shape
     if not labels_ok(y, C):
-        return np.nan, BAD_LABEL
-    s = np.empty(C)
-    g = np.empty(C)
-    acc = np.empty((D, C))
-    rows = np.empty(0, np.int64)
-    L, status = rows_loss_grad(W, X, y, rows, X.shape[0], loss, delta, reg, lam, l1_ratio, True, True,
-                               s, g, acc)
+        return np.nan
+    Xt, S, G, t, yk, acc = scratch(D, C, N)
+    L = batch_loss_grad(W, X, y, y, False, N, loss, delta, reg, lam, l1_ratio, True, True,
+                        Xt, S, G, t, yk, acc)
     for d in range(D):
         for c in range(C):
             dW[d, c] = acc[d, c]
-    return L, status
+    return L
 
 
 @jit
-def scores_loss_grad(S, y, loss, delta, dS):
-    """Mean data loss for given scores S (N, C); writes dL/dS (already divided by N) into dS.
+def scores_loss_grad(St, y, loss, delta, G):
+    """Mean data loss for class-major scores St (C, N); writes dL/dS (divided by N) into G (C, N).
 
-    The large-problem path: the caller forms S = X @ W and dW = X.T @ dS with BLAS.
+    The large-problem path: the caller forms the scores and dW = X.T @ G.T with BLAS. NaN when labels
+    are out of range or a score is not finite.
     """
-    N, C = S.shape
+    C, N = St.shape
     if not labels_ok(y, C):
-        return np.nan, BAD_LABEL
-    s = np.empty(C)
-    g = np.empty(C)
-    total = 0.0
+        return np.nan
+    t = np.empty((3, N))
+    total = class_major_loss(St, y, N, loss, delta, G, t[0], t[1], t[2])
     scale = 1.0 / N
-    for n in range(N):
-        for c in range(C):
-            s[c] = S[n, c]
-            if not np.isfinite(s[c]):
-                return np.nan, NONFINITE
-        total += sample_loss(s, y[n], loss, delta, g, True)
-        for c in range(C):
-            dS[n, c] = g[c] * scale
-    return total * scale, OK
+    for c in range(C):
+        for k in range(N):
+            G[c, k] *= scale
+    return total * scale
 
 
 @jit
 def reg_only(W, reg, lam, l1_ratio, dW):
     """lam * R(W), adding its gradient into dW (any float dtype)."""
-    acc = np.zeros(W.shape)
-    R = reg_value_grad(W, reg, lam, l1_ratio, acc, True, True)
-    D, C = W.shape
-    for d in range(D):
-        for c in range(C):
-            dW[d, c] += acc[d, c]
-    return R
+    return reg_value_grad(W, reg, lam, l1_ratio, dW, True, True)
 
 
 # ---------------------------------------------------------------------------------------------- random
@@ -306,11 +322,8 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
     nb = (N + B - 1) // B  # batches per epoch
     perm = np.empty(N, np.int64)
     cur_epoch = -1
-    s = np.empty(C)
-    g = np.empty(C)
-    acc = np.empty((D, C))
+    Xt, S, G, tmp, yk, acc = scratch(D, C, N if full_every > 0 else B)
     new = np.empty((D, C), W.dtype)
-    no_rows = np.empty(0, np.int64)
     l1_frac = 1.0 if reg == REG_L1 else (l1_ratio if reg == REG_ELASTIC else 0.0)
     use_prox = prox and l1_frac > 0.0 and lam > 0.0
     want_grad = opt != RANDOM_SEARCH
@@ -329,9 +342,9 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
         nbatch = min(B, N - lo)
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        Lb, status = rows_loss_grad(W, X, y, rows, nbatch, loss, delta, reg, lam, l1_ratio,
-                                    not use_prox, want_grad, s, g, acc)
-        if status != OK:
+        Lb = batch_loss_grad(W, X, y, rows, True, nbatch, loss, delta, reg, lam, l1_ratio,
+                             not use_prox, want_grad, Xt, S, G, tmp, yk, acc)
+        if not np.isfinite(Lb):
             diverged_at = t
             end_loss = np.inf
             break
@@ -342,8 +355,8 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = rows_loss_grad(W, X, y, no_rows, N, loss, delta, reg, lam, l1_ratio,
-                                                  True, False, s, g, acc)[0]
+                out_loss_full[r] = batch_loss_grad(W, X, y, perm, False, N, loss, delta, reg, lam,
+                                                   l1_ratio, True, False, Xt, S, G, tmp, yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
         if opt == RANDOM_SEARCH:
@@ -351,9 +364,9 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
             for d in range(D):
                 for c in range(C):
                     new[d, c] = W[d, c] + lr_t * _gaussian(rs_key, (t * D + d) * C + c)
-            Lt, st = rows_loss_grad(new, X, y, rows, nbatch, loss, delta, reg, lam, l1_ratio,
-                                    True, False, s, g, acc)
-            if not (st == OK and Lt < Lb):
+            Lt = batch_loss_grad(new, X, y, rows, True, nbatch, loss, delta, reg, lam, l1_ratio,
+                                 True, False, Xt, S, G, tmp, yk, acc)
+            if not Lt < Lb:  # also rejects a NaN trial
                 new[:, :] = W
         else:
             tt = t + 1.0
@@ -405,7 +418,7 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
         out_loss_batch[r] = end_loss
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = rows_loss_grad(W, X, y, no_rows, N, loss, delta, reg, lam, l1_ratio,
-                                              True, False, s, g, acc)[0]
+            out_loss_full[r] = batch_loss_grad(W, X, y, perm, False, N, loss, delta, reg, lam, l1_ratio,
+                                               True, False, Xt, S, G, tmp, yk, acc)
         r += 1
     return r, diverged_at

@@ -1,7 +1,8 @@
 """Checks shared by the public wrappers: each failure is a ValueError whose message names the argument.
 
 The jitted kernels behind the wrappers assume what is checked here; label range and finiteness are
-checked inside the kernels (one pass they make anyway) and reported through a status code.
+checked inside the kernels (one pass they make anyway): a non-finite result sends the wrapper to
+explain_nonfinite, which names the culprit.
 """
 
 import math
@@ -96,14 +97,12 @@ def model(loss, delta, reg, lam, l1_ratio):
             real("lam", lam, low=0.0), real("l1_ratio", l1_ratio, low=0.0, high=1.0))
 
 
-def raise_status(status, C, X=None, W=None, y=None):
-    """Turn a kernel's status code into the ValueError that names the culprit."""
-    if status == T.BAD_LABEL:
+def explain_nonfinite(W, X, y):
+    """A kernel returned a non-finite loss: raise the ValueError that names the culprit."""
+    C = W.shape[1]
+    if y.size and (y.min() < 0 or y.max() >= C):
         raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
-    if status == T.NONFINITE:
-        for name, a in (("X", X), ("W", W)):
-            if a is not None and not np.isfinite(a).all():
-                raise ValueError(f"{name} contains NaN or inf")
-        raise ValueError("the scores X @ W overflow (not finite): scale X or W down")
-    if status != T.OK:  # pragma: no cover - every status is handled above
-        raise ValueError(f"kernel status {status}")
+    for name, a in (("X", X), ("W", W)):
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name} contains NaN or inf")
+    raise ValueError("the scores X @ W overflow (not finite): scale X or W down")

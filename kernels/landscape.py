@@ -70,17 +70,28 @@ def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0):
     out = np.zeros((len(betas), len(alphas)))
     if lc in (T.HINGE, T.SQUARED_HINGE):
         other = ~onehot
-        K.grid_terms(R0[other] + delta, RU[other], RV[other], alphas, betas, lc == T.SQUARED_HINGE, out)
+        _terms(R0[other] + delta, RU[other], RV[other], alphas, betas, lc == T.SQUARED_HINGE, out)
     elif lc == T.OVA_HINGE:
         sign = np.where(onehot, -1.0, 1.0)
-        K.grid_terms((delta + sign * S0).ravel(), (sign * SU).ravel(), (sign * SV).ravel(),
-                     alphas, betas, False, out)
+        _terms((delta + sign * S0).ravel(), (sign * SU).ravel(), (sign * SV).ravel(), alphas, betas, False,
+               out)
     elif lc == T.STRUCTURED_HINGE:
         K.grid_structured(R0 + delta, RU, RV, y, alphas, betas, out)
     else:
         _softmax_grid(R0, RU, RV, y, alphas, betas, out)
     out /= N
     return out
+
+
+def _terms(T0, TU, TV, alphas, betas, squared, out):
+    """grid_terms wants ascending alphas: sort them, and put the columns back in the caller's order."""
+    order = np.argsort(alphas, kind="stable")
+    if np.all(order == np.arange(len(alphas))):
+        K.grid_terms(T0, TU, TV, alphas, betas, squared, out)
+    else:
+        part = np.zeros_like(out)
+        K.grid_terms(T0, TU, TV, alphas[order], betas, squared, part)
+        out[:, order] += part
 
 
 def _softmax_grid(R0, RU, RV, y, alphas, betas, out):
@@ -121,7 +132,7 @@ def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
         l1 = np.zeros_like(out)
         # |t| = max(0, t) + max(0, -t): the hinge-term kernel does it
         t0, tu, tv = (np.concatenate([m.ravel(), -m.ravel()]) for m in (W0, U, V_))
-        K.grid_terms(t0, tu, tv, alphas, betas, False, l1)
+        _terms(t0, tu, tv, alphas, betas, False, l1)
         out += w1 * l1
     out *= lam
     return out

@@ -1,5 +1,7 @@
 """Loss and gradient at one point of weight space, and a numerical gradient check."""
 
+import math
+
 import numpy as np
 
 from . import _training as T
@@ -8,6 +10,31 @@ from . import _validate as V
 # Below this many multiply-adds (N*D*C) one fused pass beats two BLAS products plus their temporaries;
 # above it the products dominate and BLAS does them best.
 FUSED_MAX_WORK = 60_000
+
+_F32, _F64, _I64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
+_model_codes = {}  # (loss, delta, reg, lam, l1_ratio) -> validated codes: checks cost more than the kernel
+
+
+def _codes(loss, delta, reg, lam, l1_ratio):
+    key = (loss, delta, reg, lam, l1_ratio)
+    try:
+        return _model_codes[key]
+    except (KeyError, TypeError):  # TypeError: unhashable, let the check explain
+        codes = V.model(loss, delta, reg, lam, l1_ratio)
+        if len(_model_codes) > 4096:
+            _model_codes.clear()
+        _model_codes[key] = codes
+        return codes
+
+
+def _plain(W, X, y):
+    """True when (W, X, y) already are what the kernels take, checked with cheap identity tests only;
+    anything else goes through the full validation (which converts or explains)."""
+    return (type(W) is np.ndarray and type(X) is np.ndarray and type(y) is np.ndarray
+            and W.dtype is X.dtype and (X.dtype is _F64 or X.dtype is _F32) and y.dtype is _I64
+            and X.ndim == 2 and W.ndim == 2 and y.ndim == 1 and X.shape[0] == y.shape[0] > 0
+            and X.shape[1] == W.shape[0] > 0 and W.shape[1] >= 2
+            and X.flags.c_contiguous and W.flags.c_contiguous and y.flags.c_contiguous)
 
 
 def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5):
@@ -25,25 +52,24 @@ def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1
     Shapes: W (D, C), X (N, D) of the same dtype (float32 or float64), y (N,) integers in [0, C).
     Returns (loss as a Python float, dW with W's shape and dtype). Bad input raises ValueError.
     """
-    W, X, y = V.problem(W, X, y)
-    lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
+    if not _plain(W, X, y):
+        W, X, y = V.problem(W, X, y)
+    lc, delta, rc, lam, l1_ratio = _codes(loss, delta, reg, lam, l1_ratio)
     N, D = X.shape
     C = W.shape[1]
     dW = np.empty_like(W)
     if N * D * C <= FUSED_MAX_WORK:
-        L, status = T.loss_grad_fused(W, X, y, lc, delta, rc, lam, l1_ratio, dW)
+        L = T.loss_grad_fused(W, X, y, lc, delta, rc, lam, l1_ratio, dW)
     else:
         with np.errstate(all="ignore"):  # non-finite scores are reported just below, by name
-            S = X @ W
-        dS = np.empty_like(S)
-        L, status = T.scores_loss_grad(S, y, lc, delta, dS)
-        if status == T.OK:
-            np.matmul(X.T, dS, out=dW)
+            St = np.ascontiguousarray((X @ W).T)
+        G = np.empty_like(St)
+        L = T.scores_loss_grad(St, y, lc, delta, G)
+        if L == L:  # not NaN
+            np.matmul(X.T, G.T, out=dW)
             L += T.reg_only(W, rc, lam, l1_ratio, dW)
-            if not np.isfinite(L):
-                status = T.NONFINITE
-    if status != T.OK:
-        V.raise_status(status, C, X, W, y)
+    if not math.isfinite(L):
+        V.explain_nonfinite(W, X, y)
     return float(L), dW
 
 

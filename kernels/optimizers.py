@@ -98,11 +98,8 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     eps = V.real("eps", eps, low=0.0, low_open=True)
     decay = V.real("decay", decay, low=0.0)
     N, C = X.shape[0], W.shape[1]
-    if not T.labels_ok(y, C):
-        V.raise_status(T.BAD_LABEL, C, y=y)
-    for name, a in (("X", X), ("W", W)):
-        if not np.isfinite(a).all():
-            raise ValueError(f"{name} contains NaN or inf")
+    if not (T.labels_ok(y, C) and np.isfinite(X).all() and np.isfinite(W).all()):
+        V.explain_nonfinite(W, X, y)
     if state is None:
         state = OptimizerState.fresh(W)
     else:

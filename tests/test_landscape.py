@@ -19,8 +19,8 @@ def plane(seed, N, D, C, dtype, spread=1.0):
     X = rng.normal(size=(N, D)).astype(dtype)
     W0, U, V = (rng.normal(size=(D, C)).astype(dtype) for _ in range(3))
     y = rng.integers(0, C, N)
-    alphas = np.sort(rng.uniform(-spread, spread, rng.integers(1, 9)))
-    betas = rng.uniform(-spread, spread, rng.integers(1, 9))  # any order is allowed
+    alphas = rng.uniform(-spread, spread, rng.integers(1, 9))  # any order is allowed
+    betas = rng.uniform(-spread, spread, rng.integers(1, 9))
     return X, y, W0, U, V, alphas, betas
 
 
