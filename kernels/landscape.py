@@ -126,8 +126,9 @@ def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     if w2:
         w, u, v = W0.ravel(), U.ravel(), V_.ravel()
         a, b = alphas[None, :], betas[:, None]
-        out += w2 * ((w @ w) + a * (2 * (w @ u) + a * (u @ u)) + b * (2 * (w @ v) + b * (v @ v))
-                     + 2 * (u @ v) * a * b)
+        with np.errstate(over="ignore", invalid="ignore"):  # far out in the plane the penalty may be inf
+            out += w2 * ((w @ w) + a * (2 * (w @ u) + a * (u @ u)) + b * (2 * (w @ v) + b * (v @ v))
+                         + 2 * (u @ v) * a * b)
     if w1:
         l1 = np.zeros_like(out)
         # |t| = max(0, t) + max(0, -t): the hinge-term kernel does it

@@ -1,12 +1,65 @@
-"""Entry point of the `losscape` command."""
+"""Entry point of the `losscape` command: the desktop app, a headless screenshot, or an export.
 
+Heavy imports (Qt, pyqtgraph, numba) happen only once we know which of these is wanted, so a mistyped
+option answers at once.
+"""
+
+import argparse
+import os
 import sys
 
 
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="losscape", description="See a linear classifier learn: loss landscapes "
+                                "and SGD, live.")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--config", metavar="FILE.toml", help="open a saved demo")
+    src.add_argument("--preset", metavar="NAME", help="open a bundled demo (see the Presets menu)")
+    p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
+    p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
+    p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
+    return p.parse_args(argv)
+
+
+def fail(message):
+    print(f"losscape: error: {message}", file=sys.stderr)
+    return 2
+
+
+def no_display():
+    return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal", "vnc"))
+
+
 def main(argv=None):
-    # The desktop window is being built (issue "Desktop app"); the kernels it will drive are ready.
-    print("losscape: the desktop app is not built yet. The kernels are: try `python -m kernels.bench`.")
-    return 0
+    argv = sys.argv[1:] if argv is None else argv
+    # numpy's BLAS threads and numba's threads fight over two cores: the app parallelises with numba.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
+    if argv and argv[0] == "export":
+        from .cli import export_main
+        return export_main(argv[1:])
+    args = parse_args(argv)
+    if args.steps is not None and args.steps < 0:
+        return fail("--steps must be >= 0")
+    from .session import presets
+    from .session.config import ConfigError, load
+
+    try:
+        config = load(args.config) if args.config else presets.load(args.preset) if args.preset else None
+    except ConfigError as e:
+        return fail(str(e))
+    if args.screenshot:
+        from .cli import screenshot
+        return screenshot(config, args.screenshot, args.steps, args.size)
+    if no_display():
+        print("losscape: no display found (DISPLAY is not set). Without one, use "
+              "`losscape --screenshot out.png` or `losscape export --preset NAME --out figure.png`.",
+              file=sys.stderr)
+        return 2
+    from .gui import run_gui
+    return run_gui(config, args.config)
 
 
 if __name__ == "__main__":

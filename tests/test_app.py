@@ -1,0 +1,159 @@
+"""The window, offscreen: it opens, controls change the session, play advances, clicks set the start,
+divergence is shown, save/load round-trips, and the worker drops superseded landscapes."""
+
+import numpy as np
+import pytest
+from PyQt6 import QtCore
+
+from test_session import toy_data
+from visualizer.controller import Controller
+from visualizer.gui import make_window
+from visualizer.session import config as C
+from visualizer.session.session import Session
+from visualizer.workers import Worker
+
+
+@pytest.fixture
+def app(qtbot):
+    window, found = make_window()
+    qtbot.addWidget(window)
+    worker = Worker(sync=True)
+    ctl = Controller(window, worker, found)
+    window.resize(1400, 900)
+    window.show()
+    yield ctl
+    ctl.pause()
+    worker.stop()
+
+
+def attach(ctl, text="", play=False):
+    ctl.attach(Session(C.loads(text), toy_data()), play=play)
+    return ctl.session
+
+
+def test_window_opens_with_landscape_runs_and_lecture(app):
+    s = attach(app, "[landscape]\nresolution = 32")
+    fig = app.window.landscape.figure
+    assert fig.grid is not None and fig.grid.shape == (32, 32)
+    assert len(fig.paths) == 1
+    assert "loss" in app.window.landscape.title.text()
+    html = app.window.lecture.text.toPlainText()
+    assert "expected ln C = 1.0986" in html and "gradient check" in html
+    assert s.display_step == 0
+
+
+def test_controls_change_the_session(app):
+    s = attach(app, "[landscape]\nresolution = 24")
+    c = app.window.controls
+    c.loss.setCurrentIndex(c.loss.findData("hinge"))
+    assert s.model["loss"] == "hinge"
+    c.reg.setCurrentIndex(c.reg.findData("l1"))
+    assert s.model["reg"] == "l1"
+    c.lam.box.setText("0.05")
+    c.lam.box.editingFinished.emit()
+    assert s.model["lam"] == 0.05
+    c.lr.box.setText("0.7")
+    c.lr.box.editingFinished.emit()
+    assert s.runs[0].settings["lr"] == 0.7
+    c.batch.setValue(5)
+    assert s.runs[0].settings["batch_size"] == 5
+    c.opt.setCurrentIndex(c.opt.findData("adam"))
+    assert s.runs[0].settings["name"] == "adam" and c.beta1.isEnabled()
+    c.add.click()
+    assert len(s.runs) == 2 and app.selected == 1 and c.runs.count() == 2
+    c.remove.click()
+    assert len(s.runs) == 1
+
+
+def test_lam_slider_is_rate_limited_and_lands_on_the_last_value(app, qtbot):
+    s = attach(app, "[landscape]\nresolution = 24")
+    c = app.window.controls
+    seen = []
+    c.lam.valueChanged.connect(seen.append)
+    for pos in range(200, 800, 20):
+        c.lam.slider.setValue(pos)
+    qtbot.waitUntil(lambda: bool(seen) and seen[-1] == c.lam.value(), timeout=2000)
+    assert len(seen) < 10  # 30 slider moves, few updates
+    assert s.model["lam"] == c.lam.value()
+
+
+def test_play_advances_and_keyboard_controls(app, qtbot):
+    s = attach(app, "[view]\nspeed = 500")
+    app.window.activateWindow()
+    app.window.play_action.trigger()
+    assert app.playing
+    qtbot.waitUntil(lambda: s.display_step > 20, timeout=5000)
+    app.window.play_action.trigger()
+    assert not app.playing
+    shown = s.display_step
+    app.window.controls.step.click()
+    assert s.display_step == shown + 1
+    app.window.controls.reset.click()
+    assert s.display_step == 0
+
+
+def test_click_on_landscape_sets_the_start(app, qtbot):
+    s = attach(app, "[landscape]\nresolution = 24")
+    view = app.window.landscape
+    a_lo, a_hi, b_lo, b_hi = s.extent
+    a, b = a_lo + 0.3 * (a_hi - a_lo), b_lo + 0.6 * (b_hi - b_lo)
+    scene_pt = view.plot.vb.mapViewToScene(QtCore.QPointF(a, b))
+    widget_pt = view.canvas.mapFromScene(scene_pt)
+    qtbot.mouseClick(view.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_pt)
+    run = s.runs[0]
+    assert run.a[0] == pytest.approx(a, abs=0.02 * (a_hi - a_lo))
+    assert run.b[0] == pytest.approx(b, abs=0.02 * (b_hi - b_lo))
+
+
+def test_too_large_step_size_is_marked_and_the_app_keeps_working(app):
+    s = attach(app, "[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
+    app.advance(700)
+    assert "DIVERGED at step" in app.window.landscape.status.text()
+    assert len(app.window.landscape.figure.marks[0].data) == 1
+    app.window.controls.lr.box.setText("0.1")
+    app.window.controls.lr.box.editingFinished.emit()
+    app.reset()
+    app.advance(50)
+    assert s.runs[0].diverged_at is None and "DIVERGED" not in app.window.landscape.status.text()
+
+
+def test_save_then_load_gives_the_same_demo(app, tmp_path):
+    s = attach(app, "[optimizer]\nlr = 0.3\n[[run]]\nbatch_size = 4\n[[run]]\nname = 'adam'")
+    app.window.controls.lam.box.setText("0.02")
+    app.window.controls.lam.box.editingFinished.emit()
+    path = tmp_path / "demo.toml"
+    assert app.save(str(path))
+    again = C.load(path)
+    assert again.runs == s.config.runs and again.model == s.config.model
+    assert again.model["lam"] == 0.02
+    assert again.start is None or np.allclose(np.array(again.start), s.W_start)
+
+
+def test_save_to_an_unwritable_place_says_so(app, tmp_path):
+    attach(app)
+    bad = tmp_path / "missing" / "demo.toml"
+    assert not app.save(str(bad))
+    assert "Could not save" in app.window.statusBar().currentMessage()
+    assert "Could not save" in app.window.last_dialog.text()
+    app.window.last_dialog.close()
+    assert not bad.exists()
+
+
+def test_a_bad_value_is_a_status_message_not_a_crash(app):
+    s = attach(app)
+    app._on_controls_model_changed({"lam": -3.0})
+    assert "lam must be >= 0" in app.window.statusBar().currentMessage()
+    assert s.model["lam"] == 1e-3
+
+
+def test_threaded_worker_drops_superseded_landscapes(qtbot):
+    worker = Worker()
+    got = []
+    worker.landscape_ready.connect(lambda gen, key, grid: got.append((gen, key)))
+    s = Session(C.loads("[landscape]\nresolution = 64"), toy_data())
+    first = worker.request_landscapes([s.landscape_request()])
+    second = worker.request_landscapes([s.landscape_request(32)])
+    qtbot.waitUntil(lambda: any(g == second for g, _ in got), timeout=20000)
+    worker.stop()
+    assert all(g in (first, second) for g, _ in got)
+    assert got[-1][0] == second

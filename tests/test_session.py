@@ -1,0 +1,137 @@
+"""The Qt-free session: runs computed ahead, changes mid-run, the plane, the landscape cache."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import kernels
+from visualizer.session import config as C
+from visualizer.session.plane import pca_plane, random_plane, weights_plane
+from visualizer.session.session import Session, accuracy
+
+
+def toy_data(N=60, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(N) % 3
+    centres = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
+    X = np.hstack([centres[y] + rng.normal(scale=0.7, size=(N, 2)), np.ones((N, 1))])
+    return SimpleNamespace(name="toy", X=X, y=y, X_val=X[:10], y_val=y[:10], class_names=["a", "b", "c"],
+                           feature_names=["x1", "x2", "bias"], image_shape=None, N=N, D=3, C=3)
+
+
+def make(text="", data=None):
+    return Session(C.loads(text), data or toy_data())
+
+
+def test_runs_are_computed_ahead_and_match_the_kernels():
+    s = make("[optimizer]\nsteps = 40\nlr = 0.2\nbatch_size = 8\nseed = 5")
+    run = s.runs[0]
+    assert run.head == 40 and s.display_step == 0
+    ref = kernels.run_optimizer(s.W_start, s.data.X, s.data.y, optimizer="sgd", lr=0.2, batch_size=8, steps=40,
+                                seed=5, loss="softmax", reg="l2", lam=1e-3)
+    np.testing.assert_array_equal(run.W, ref.W)
+    np.testing.assert_array_equal(run.loss_batch[:-1], ref.loss_batch[:-1])
+    assert np.isfinite(run.loss_full).all()
+    np.testing.assert_allclose(run.accuracy, accuracy(ref.W, s.data.X, s.data.y))
+
+
+def test_advance_extends_beyond_the_plan():
+    s = make("[optimizer]\nsteps = 10")
+    s.advance(25)
+    assert s.display_step == 25 and s.runs[0].head >= 25
+
+
+def test_changing_lr_mid_run_continues_from_the_shown_step():
+    s = make("[optimizer]\nsteps = 30\nlr = 0.1\nbatch_size = 4\nseed = 2")
+    s.advance(12)
+    before = s.runs[0].W[:13].copy()
+    s.update_run(0, lr=0.5)
+    run = s.runs[0]
+    np.testing.assert_array_equal(run.W[:13], before)  # the past is kept
+    # the future is exactly: the old settings up to step 12, then lr = 0.5 from the same state
+    kw = dict(optimizer="sgd", batch_size=4, seed=2, loss="softmax", reg="l2", lam=1e-3)
+    a = kernels.run_optimizer(s.W_start, s.data.X, s.data.y, lr=0.1, steps=12, **kw)
+    b = kernels.run_optimizer(a.state, s.data.X, s.data.y, lr=0.5, steps=run.head - 12, **kw)
+    np.testing.assert_array_equal(run.W[12:], b.W)
+    assert [seg.start for seg in run.segments] == [0, 12]
+
+
+def test_changing_lam_only_rerenders_from_the_cached_data_term():
+    s = make("[model]\nlam = 0.01\n[landscape]\nresolution = 24")
+    req = s.landscape_request()
+    assert s.landscape() is None  # nothing computed yet
+    s.store_data_grid(req.key, req.compute())
+    g1 = s.landscape()
+    s.update_model(lam=0.1)
+    assert s.landscape_request().key == req.key  # the data term is unchanged
+    g2 = s.landscape()
+    p = s.plane
+    ref = kernels.loss_grid(s.data.X, s.data.y, p.W0, p.U, p.V, req.alphas, req.betas, reg="l2", lam=0.1)
+    np.testing.assert_allclose(g2, ref, rtol=1e-10)
+    assert not np.allclose(g1, g2)
+    s.update_model(loss="hinge")
+    assert s.landscape_request().key != req.key and s.landscape() is None
+
+
+def test_divergence_is_marked_and_the_session_keeps_working():
+    s = make("[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
+    run = s.runs[0]
+    assert run.diverged_at is not None and run.head < 600
+    assert np.isfinite(run.W).all() and np.isfinite(run.a).all()
+    s.advance(1000)
+    assert s.display_step == run.head
+    s.update_run(0, lr=0.1)  # continues from the last finite point, which is far out: it may blow up again
+    assert np.isfinite(s.runs[0].W).all()
+    s.reset()  # from the start with the sane step size
+    assert s.runs[0].diverged_at is None and s.runs[0].head == 600
+
+
+def test_planes_and_projection():
+    s = make()
+    W = s.runs[0].W
+    for plane in (pca_plane([W]), random_plane(W[-1], seed=1), weights_plane(W[0], [[0, 0], [1, 2]])):
+        a, b, off = plane.project(plane.point(0.3, -0.7)[None])
+        assert a[0] == pytest.approx(0.3) and b[0] == pytest.approx(-0.7) and off[0] == pytest.approx(0, abs=1e-9)
+    wp = weights_plane(W[0], [[0, 0], [1, 2]])
+    a, b, off = wp.project(W)
+    np.testing.assert_allclose(a, W[:, 0, 0])
+    np.testing.assert_allclose(b, W[:, 1, 2])
+    with pytest.raises(ValueError, match=r"W\[5, 0\] is outside W"):
+        weights_plane(W[0], [[5, 0], [1, 2]])
+    # a path that moves only in two entries lies in the weights plane: zero distance
+    assert np.allclose(weights_plane(W[0], [[0, 0], [1, 2]]).project(W[:1])[2], 0)
+
+
+def test_pca_plane_holds_a_straight_path_exactly():
+    s = make("[optimizer]\nname = 'gd'\nlr = 0.1\nsteps = 50")
+    off = s.runs[0].off
+    assert off.max() < 0.2 * np.abs(s.runs[0].a).max()  # GD on a smooth loss: nearly planar
+
+
+def test_set_start_and_runs():
+    s = make("[optimizer]\nsteps = 20")
+    s.set_start_on_plane(0.5, -0.5)
+    assert s.runs[0].a[0] == pytest.approx(0.5) and s.runs[0].b[0] == pytest.approx(-0.5)
+    s.add_run(lr=0.01)
+    assert len(s.runs) == 2 and s.runs[1].head == 20 and s.runs[1].color != s.runs[0].color
+    s.remove_run(0)
+    assert len(s.runs) == 1 and len(s.config.runs) == 1
+    with pytest.raises(C.ConfigError, match="at least one run"):
+        s.remove_run(0)
+    with pytest.raises(C.ConfigError, match="lr must be > 0"):
+        s.update_run(0, lr=-1)
+
+
+def test_start_matrix_from_config_must_fit_the_data():
+    with pytest.raises(C.ConfigError, match="start must be 3 x 3"):
+        make("start = [[0.0, 0.0], [0.0, 0.0]]")
+
+
+def test_moving_a_point_changes_the_data_and_the_runs():
+    s = make()
+    key = s.landscape_request().key
+    before = s.runs[0].W[-1].copy()
+    s.move_point(0, (5.0, 5.0))
+    assert s.data.X[0, 0] == 5.0 and s.landscape_request().key != key
+    assert not np.array_equal(s.runs[0].W[-1], before)

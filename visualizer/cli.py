@@ -1,0 +1,142 @@
+"""Headless commands: --screenshot (the whole window, offscreen) and `losscape export`."""
+
+import os
+import sys
+
+
+def fail(message):
+    print(f"losscape: error: {message}", file=sys.stderr)
+    return 2
+
+
+def check_output(path, extensions):
+    """A clear message for an output path we cannot write, before any work is done."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in extensions:
+        return f"{path}: unknown file type {ext or '(none)'}; use one of {', '.join(extensions)}"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"{path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"{path}: the folder {folder} is not writable"
+    if os.path.isdir(path):
+        return f"{path} is a folder"
+    return None
+
+
+def parse_size(text):
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        return None
+    return (w, h) if 200 <= w <= 8000 and 200 <= h <= 8000 else None
+
+
+def offscreen_app():
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PyQt6 import QtWidgets
+
+    return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
+
+
+def build_session(config):
+    from .session.config import Config
+    from .session.session import Session
+
+    return Session(config or Config())
+
+
+def screenshot(config, out, steps, size_text):
+    problem = check_output(out, (".png", ".jpg"))
+    size = parse_size(size_text)
+    if problem:
+        return fail(problem)
+    if size is None:
+        return fail(f"--size must look like 1600x960 (each side 200..8000); got {size_text!r}")
+    app = offscreen_app()
+    from .controller import Controller, write_atomically
+    from .gui import make_window
+    from .session.config import ConfigError
+    from .session.datasets import DatasetError
+    from .workers import Worker
+
+    try:
+        session = build_session(config)
+    except (ConfigError, DatasetError) as e:
+        return fail(str(e))
+    window, found = make_window()
+    worker = Worker(sync=True)
+    ctl = Controller(window, worker, found)
+    window.resize(*size)
+    ctl.attach(session)
+    ctl.advance(session.planned_steps if steps is None else steps)
+    ctl.refresh_lecture()
+    window.show()
+    app.processEvents()
+    from PyQt6 import QtCore
+
+    buf = QtCore.QBuffer()
+    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    window.grab().save(buf, os.path.splitext(out)[1][1:].upper())
+    try:
+        write_atomically(out, bytes(buf.data()))
+    except OSError as e:
+        return fail(f"{out}: {e.strerror or e}")
+    window.close()
+    print(f"losscape: wrote {out} ({size[0]}x{size[1]}), step {session.display_step}, "
+          f"{len(session.runs)} run(s)")
+    return 0
+
+
+def export_main(argv):
+    """losscape export (--config FILE.toml | --preset NAME) --out PATH [--steps N] [--size WxH] [--fps F]"""
+    import argparse
+
+    from .export import FORMATS
+
+    p = argparse.ArgumentParser(prog="losscape export", description="Write a figure, the data or an animation "
+                                "of a demo, without a display. The format follows the extension: "
+                                + ", ".join(FORMATS))
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--config", metavar="FILE.toml")
+    src.add_argument("--preset", metavar="NAME")
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps (default: the demo's)")
+    p.add_argument("--size", default="1200x900", metavar="WxH")
+    p.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second of a GIF")
+    p.add_argument("--frames", type=int, default=40, metavar="K", help="frames in a GIF")
+    args = p.parse_args(argv)
+    problem = check_output(args.out, FORMATS)
+    size = parse_size(args.size)
+    if problem:
+        return fail(problem)
+    if size is None:
+        return fail(f"--size must look like 1200x900 (each side 200..8000); got {args.size!r}")
+    if args.steps is not None and args.steps < 0:
+        return fail("--steps must be >= 0")
+    if not (0.1 <= args.fps <= 100) or not (1 <= args.frames <= 1000):
+        return fail("--fps must be in 0.1..100 and --frames in 1..1000")
+    from .session import config as cfgmod
+    from .session import presets
+    from .session.config import ConfigError
+    from .session.datasets import DatasetError
+
+    try:
+        cfg = cfgmod.load(args.config) if args.config else presets.load(args.preset)
+        session = build_session(cfg)
+    except (ConfigError, DatasetError) as e:
+        return fail(str(e))
+    session.advance(session.planned_steps if args.steps is None else args.steps)
+    req = session.landscape_request()
+    session.store_data_grid(req.key, req.compute())
+    grid = session.landscape()
+    if os.path.splitext(args.out)[1].lower() in (".png", ".svg", ".pdf", ".gif"):
+        offscreen_app()
+    from .export import export
+
+    try:
+        summary = export(session, grid, args.out, size, args.fps, args.frames)
+    except OSError as e:
+        return fail(f"{args.out}: {e.strerror or e}")
+    print(f"losscape: {summary}")
+    return 0

@@ -1,0 +1,377 @@
+"""Wiring between the session (state), the worker (background kernels) and the window (views).
+
+Handlers are named _on_<source>_<event>. Views get data to draw; they never call kernels.
+"""
+
+import os
+import tempfile
+import time
+
+from PyQt6 import QtCore, QtWidgets
+
+from .session import config as cfgmod
+from .session.config import ConfigError
+from .session.datasets import DatasetError
+from .session.lecture import example_breakdown, sanity_checks
+
+PREVIEW_RESOLUTION = 48
+LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
+
+
+def write_atomically(path, data: bytes):
+    """Write to a temporary file beside `path`, then rename: a failure never leaves half a file, and an
+    existing file is replaced only by a complete one."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".losscape-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class Controller(QtCore.QObject):
+    session_attached = QtCore.pyqtSignal()
+    landscape_drawn = QtCore.pyqtSignal()
+
+    def __init__(self, window, worker, presets=None):
+        super().__init__()
+        self.window = window
+        self.worker = worker
+        self.presets = presets or {}
+        self.session = None
+        self.selected = 0
+        self.playing = False
+        self.path = None
+        self._play_after_attach = False
+        self._drawn_key = None
+        self._acc = 0.0
+        self._last_tick = None
+        self._last_lecture = 0.0
+        self.timer = QtCore.QTimer(self)
+        self.timer.setInterval(16)
+        self.timer.timeout.connect(self._on_timer_tick)
+
+        w, c = window, window.controls
+        worker.session_ready.connect(self._on_worker_session_ready)
+        worker.landscape_ready.connect(self._on_worker_landscape_ready)
+        worker.progress.connect(self._on_worker_progress)
+        worker.failed.connect(self._on_worker_failed)
+        c.model_changed.connect(self._on_controls_model_changed)
+        c.run_changed.connect(self._on_controls_run_changed)
+        c.run_selected.connect(self._on_controls_run_selected)
+        c.run_added.connect(self._on_controls_run_added)
+        c.run_removed.connect(self._on_controls_run_removed)
+        c.play_toggled.connect(self.toggle_play)
+        c.step_requested.connect(self.step_once)
+        c.reset_requested.connect(self.reset)
+        c.speed_changed.connect(self._on_controls_speed_changed)
+        c.landscape_changed.connect(self._on_controls_landscape_changed)
+        c.refit_requested.connect(self._on_controls_refit_requested)
+        w.landscape.start_clicked.connect(self._on_landscape_start_clicked)
+        w.data.point_moved.connect(self._on_data_point_moved)
+        w.lecture.example_changed.connect(lambda _: self.refresh_lecture())
+        w.open_requested.connect(self._on_window_open_requested)
+        w.save_requested.connect(self._on_window_save_requested)
+        w.preset_requested.connect(self._on_window_preset_requested)
+
+    # ---------------------------------------------------------------------------------- sessions
+    def open_config(self, config, play=True, path=None):
+        """Build a session for config on the worker (compiling kernels the first time)."""
+        from .session.session import Session
+
+        self.pause()
+        self._play_after_attach = play
+        self.path = path
+        self.window.show_busy("Preparing kernels")
+        self.worker.request_session(lambda: Session(config))
+
+    def _on_worker_session_ready(self, session):
+        self.attach(session, self._play_after_attach)
+
+    def attach(self, session, play=False):
+        self.session = session
+        self.selected = 0
+        self._drawn_key = None
+        w = self.window
+        w.show_busy("")
+        w.data.show_data(session.data)
+        w.lecture.set_examples(session.data.N)
+        w.controls.show_session(session, self.selected, self.playing)
+        title = os.path.basename(self.path) if self.path else session.data.name
+        w.setWindowTitle(f"Losscape - {title}")
+        self.request_landscape()
+        self.refresh_runs()
+        self.refresh_lecture()
+        self.session_attached.emit()
+        if play:
+            self.play()
+
+    def _on_worker_progress(self, text):
+        self.window.show_busy(text)
+
+    def _on_worker_failed(self, text):
+        self.window.show_busy("")
+        self.window.show_error(text, dialog=self.session is None)
+
+    # ---------------------------------------------------------------------------------- landscape
+    def request_landscape(self):
+        s = self.session
+        self.window.landscape.figure.set_axes(s.plane.axis_names)
+        full = s.landscape_request()
+        if s.has_data_grid(full.key):
+            self.draw_landscape()
+            return
+        wanted = [full]
+        if full.alphas.size > PREVIEW_RESOLUTION:
+            preview = s.landscape_request(PREVIEW_RESOLUTION)
+            if not s.has_data_grid(preview.key):
+                wanted.insert(0, preview)
+        self.window.show_busy("Computing the landscape")
+        self.worker.request_landscapes(wanted)
+
+    def _on_worker_landscape_ready(self, gen, key, grid):
+        if self.session is None or gen != self.worker.latest:
+            return  # superseded: a newer request is on its way
+        self.session.store_data_grid(key, grid)
+        full = self.session.landscape_request()
+        if key == full.key:
+            self.window.show_busy("")
+        self.draw_landscape()
+
+    def draw_landscape(self):
+        s = self.session
+        res = s.config.landscape["resolution"]
+        grid = s.landscape(res)
+        if grid is None:
+            grid = s.landscape(PREVIEW_RESOLUTION)
+        if grid is None:
+            return
+        lc = s.config.landscape
+        self.window.landscape.figure.set_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
+        m = s.model
+        reg = "no regularization" if m["reg"] == "none" else f"{m['reg'].upper()} lambda={m['lam']:g}"
+        delta = "" if m["loss"] == "softmax" else f" (delta={m['delta']:g})"
+        note = s.config.view["note"]
+        self.window.landscape.note.setText(note)
+        self.window.landscape.note.setVisible(bool(note))
+        self.window.landscape.title.setText(f"{m['loss'].replace('_', ' ')} loss{delta}, {reg} - "
+                                            f"{s.data.name}, N={s.data.N}, C={s.data.C}")
+        self.landscape_drawn.emit()
+
+    # ---------------------------------------------------------------------------------- drawing
+    def refresh_runs(self):
+        s = self.session
+        w = self.window
+        step = s.display_step
+        w.landscape.figure.set_runs(s.runs, step, self.selected)
+        w.curves.show_runs(s.runs, step)
+        run = s.runs[self.selected]
+        i = run.shown(step)
+        w.data.show_weights(run.W[i])
+        w.controls.show_step(step)
+        lb = run.loss_full[:i + 1]
+        lb = lb[lb == lb]
+        loss = f"full loss {lb[-1]:.4g}" if lb.size else ""
+        div = f"  DIVERGED at step {run.diverged_at}" if run.diverged_at is not None and step >= run.head else ""
+        w.landscape.show_status(f"{run.label}: step {i}  {loss}  accuracy {run.accuracy[i]:.1%}   "
+                                f"distance of W from the plane: {run.off[i]:.3g}{div}")
+
+    def refresh_lecture(self):
+        s = self.session
+        if s is None:
+            return
+        self._last_lecture = time.perf_counter()
+        n = self.window.lecture.example.value()
+        run = s.runs[self.selected]
+        W = run.W[run.shown(s.display_step)]
+        try:
+            b = example_breakdown(W, s.data.X[n], int(s.data.y[n]), s.model["delta"])
+            checks = sanity_checks(s, self.selected)
+        except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
+            self.window.lecture.text.setPlainText(f"No numbers at this step: {e}")
+            return
+        self.window.lecture.show_numbers(b, checks, s.data.class_names, s.model["delta"], s.model["loss"])
+
+    def refresh_all(self):
+        self.window.controls.show_session(self.session, self.selected, self.playing)
+        self.refresh_runs()
+        self.refresh_lecture()
+
+    # ---------------------------------------------------------------------------------- playback
+    def play(self):
+        if self.session is None:
+            return
+        self.playing = True
+        self._last_tick = time.perf_counter()
+        self._acc = 0.0
+        self.timer.start()
+        self.window.controls.show_playing(True)
+
+    def pause(self):
+        self.playing = False
+        self.timer.stop()
+        self.window.controls.show_playing(False)
+        if self.session is not None:
+            self.refresh_lecture()
+
+    def toggle_play(self):
+        self.pause() if self.playing else self.play()
+
+    def step_once(self):
+        if self.session is None:
+            return
+        self.pause()
+        self.session.advance(1)
+        self.refresh_runs()
+        self.refresh_lecture()
+
+    def advance(self, n):
+        """Move the animation n steps (the timer does this; tests and the command line call it)."""
+        more = self.session.advance(n)
+        self.refresh_runs()
+        return more
+
+    def _on_timer_tick(self):
+        now = time.perf_counter()
+        dt = min(now - self._last_tick, 0.1)
+        self._last_tick = now
+        self._acc += self.session.config.view["speed"] * dt
+        n = int(self._acc)
+        if n == 0:
+            return
+        self._acc -= n
+        if not self.advance(n):
+            self.pause()
+        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.tabs.currentWidget() is self.window.lecture:
+            self.refresh_lecture()
+
+    def reset(self):
+        if self.session is None:
+            return
+        self.session.reset()
+        self.refresh_runs()
+        self.refresh_lecture()
+
+    # ---------------------------------------------------------------------------------- controls
+    def _apply(self, change):
+        try:
+            return change()
+        except (ConfigError, ValueError) as e:
+            self.window.show_error(str(e))
+            self.window.controls.show_session(self.session, self.selected, self.playing)
+            return None
+
+    def _on_controls_model_changed(self, change):
+        if self.session is None:
+            return
+        changed = self._apply(lambda: self.session.update_model(**change))
+        if not changed:
+            return
+        if changed & {"loss", "delta"}:
+            self.request_landscape()
+        else:
+            self.draw_landscape()  # regularization only: the data term is cached
+        self.refresh_all()
+
+    def _on_controls_run_changed(self, change):
+        if self.session is None:
+            return
+        if self._apply(lambda: self.session.update_run(self.selected, **change)):
+            self.refresh_all()
+
+    def _on_controls_run_selected(self, index):
+        self.selected = index
+        self.refresh_all()
+
+    def _on_controls_run_added(self):
+        if self._apply(lambda: self.session.add_run()) is not None:
+            self.selected = len(self.session.runs) - 1
+            self.refresh_all()
+
+    def _on_controls_run_removed(self):
+        if self._apply(lambda: self.session.remove_run(self.selected)):
+            self.selected = max(0, self.selected - 1)
+            self.refresh_all()
+
+    def _on_controls_speed_changed(self, v):
+        if self.session is not None:
+            self.session.config.view["speed"] = float(v)
+
+    def _on_controls_landscape_changed(self, change):
+        s = self.session
+        if s is None:
+            return
+        s.config.landscape.update(change)
+        if "plane" in change:
+            s.fit_plane()
+            self.request_landscape()
+            self.refresh_runs()
+        else:
+            self.draw_landscape()
+
+    def _on_controls_refit_requested(self):
+        if self.session is not None:
+            self.session.fit_plane()
+            self.request_landscape()
+            self.refresh_runs()
+
+    def _on_landscape_start_clicked(self, a, b):
+        if self.session is None:
+            return
+        self.session.set_start_on_plane(a, b)
+        self.refresh_runs()
+        self.refresh_lecture()
+        self.window.show_error(f"The runs now start at a = {a:.3g}, b = {b:.3g}")
+
+    def _on_data_point_moved(self, index, x, y):
+        self.session.move_point(index, (x, y))
+        self.request_landscape()
+        self.refresh_runs()
+        self.refresh_lecture()
+
+    # ---------------------------------------------------------------------------------- files
+    def _on_window_open_requested(self):
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open demo", "", "Demo (*.toml)")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path):
+        try:
+            cfg = cfgmod.load(path)
+        except ConfigError as e:
+            self.window.show_error(str(e), dialog=True)
+            return False
+        self.open_config(cfg, play=True, path=path)
+        return True
+
+    def _on_window_preset_requested(self, name):
+        try:
+            cfg = cfgmod.loads(self.presets[name].read_text(), f"preset {name}")
+        except (ConfigError, KeyError, DatasetError) as e:
+            self.window.show_error(str(e), dialog=True)
+            return
+        self.open_config(cfg, play=True)
+
+    def _on_window_save_requested(self, save_as):
+        if self.session is None:
+            return
+        path = self.path
+        if save_as or not path:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save demo", "demo.toml", "Demo (*.toml)")
+            if not path:
+                return
+        self.save(path)
+
+    def save(self, path):
+        try:
+            write_atomically(path, cfgmod.dumps(self.session.config).encode())
+        except OSError as e:
+            self.window.show_error(f"Could not save {path}: {e.strerror or e}", dialog=True)
+            return False
+        self.path = path
+        self.window.show_error(f"Saved {path}")
+        return True

@@ -1,0 +1,155 @@
+"""The one drawing of a landscape with its runs, on a pyqtgraph PlotItem: the app's centre view and every
+exported figure use it, so what a teacher exports is what the class saw.
+"""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtGui
+
+COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
+OUTLINE = "#111111"
+
+
+def display_values(grid, log_scale):
+    """What the colours show: the loss, or log10 of it (losses are >= 0; hinge reaches exactly 0)."""
+    if not log_scale:
+        return grid
+    return np.log10(np.maximum(grid, 0.0) + 1e-3)
+
+
+def levels_for(values):
+    """Colour levels from the bulk of the values: a diverging corner must not flatten everything else."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = np.percentile(finite, [0.0, 98.0])
+    return float(lo), float(hi if hi > lo else lo + 1.0)
+
+
+class LandscapeFigure:
+    """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
+
+    def __init__(self, plot: pg.PlotItem, font_size=14):
+        self.plot = plot
+        self.font_size = font_size
+        plot.setAspectLocked(False)
+        plot.showGrid(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get(COLORMAP), interactive=False, width=18,
+                                        label="loss")
+        self.colorbar.setImageItem(self.image, insert_in=plot)
+        self.contours = []
+        self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
+                                     brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
+        self.paths, self.starts, self.heads, self.marks = [], [], [], []
+        self.extent = None
+        self.log_scale = False
+        self.values = None
+        self.grid = None
+        self._slopes = None
+        for name in ("bottom", "left"):
+            ax = plot.getAxis(name)
+            f = QtGui.QFont()
+            f.setPointSize(font_size - 2)
+            ax.setTickFont(f)
+            ax.label.setFont(f)
+
+    # ------------------------------------------------------------------------------ landscape
+    def set_axes(self, names):
+        style = {"font-size": f"{self.font_size}pt"}
+        self.plot.setLabel("bottom", names[0], **style)
+        self.plot.setLabel("left", names[1], **style)
+
+    def set_landscape(self, grid, extent, log_scale=False, contours=8, keep_levels=False):
+        """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi)."""
+        self.extent = extent
+        self.log_scale = log_scale
+        self.grid = grid
+        self._slopes = None
+        values = display_values(grid, log_scale)
+        self.values = values
+        levels = self.colorbar.levels() if keep_levels else levels_for(values)
+        self.image.setImage(values, autoLevels=False)
+        a_lo, a_hi, b_lo, b_hi = extent
+        self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
+        self.colorbar.setLevels(levels)
+        self.colorbar.setLabel("left", "log10 loss" if log_scale else "loss")
+        self._draw_contours(values, levels, contours)
+        self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
+
+    def _draw_contours(self, values, levels, n):
+        for c in self.contours:
+            self.plot.removeItem(c)
+        self.contours = []
+        if n <= 0:
+            return
+        a_lo, a_hi, b_lo, b_hi = self.extent
+        ny, nx = values.shape
+        tr = QtGui.QTransform()
+        tr.translate(a_lo, b_lo)
+        tr.scale((a_hi - a_lo) / max(nx - 1, 1), (b_hi - b_lo) / max(ny - 1, 1))
+        clipped = np.where(np.isfinite(values), values, levels[1])
+        for lv in np.linspace(levels[0], levels[1], n + 2)[1:-1]:
+            # IsocurveItem wants the data column-major (x first)
+            iso = pg.IsocurveItem(data=clipped.T, level=lv, pen=pg.mkPen(255, 255, 255, 110, width=1))
+            iso.setTransform(tr)
+            iso.setZValue(-5)
+            self.plot.addItem(iso)
+            self.contours.append(iso)
+
+    def value_at(self, a, b):
+        """(loss, dL/da, dL/db) read off the grid at the nearest grid point, or None outside it."""
+        if self.grid is None or self.extent is None:
+            return None
+        a_lo, a_hi, b_lo, b_hi = self.extent
+        ny, nx = self.grid.shape
+        j = int(round((a - a_lo) / (a_hi - a_lo) * (nx - 1)))
+        i = int(round((b - b_lo) / (b_hi - b_lo) * (ny - 1)))
+        if not (0 <= i < ny and 0 <= j < nx):
+            return None
+        if self._slopes is None:
+            db, da = np.gradient(self.grid, (b_hi - b_lo) / max(ny - 1, 1), (a_hi - a_lo) / max(nx - 1, 1))
+            self._slopes = (da, db)
+        return float(self.grid[i, j]), float(self._slopes[0][i, j]), float(self._slopes[1][i, j])
+
+    # ------------------------------------------------------------------------------ runs
+    def _ensure_runs(self, n):
+        while len(self.paths) < n:
+            path = pg.PlotDataItem(pen=pg.mkPen("w", width=3), shadowPen=pg.mkPen(OUTLINE, width=6),
+                                   antialias=True)
+            start = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen(OUTLINE, width=2))
+            head = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen(OUTLINE, width=2.5))
+            mark = pg.ScatterPlotItem(size=24, symbol="x", pen=pg.mkPen("#ff2020", width=2),
+                                      brush=pg.mkBrush("#ff2020"))
+            for item, z in ((path, 10), (start, 11), (head, 12), (mark, 13)):
+                item.setZValue(z)
+                self.plot.addItem(item)
+            self.paths.append(path)
+            self.starts.append(start)
+            self.heads.append(head)
+            self.marks.append(mark)
+        while len(self.paths) > n:
+            for lst in (self.paths, self.starts, self.heads, self.marks):
+                self.plot.removeItem(lst.pop())
+
+    def set_runs(self, runs, step, selected=None):
+        """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label)."""
+        self._ensure_runs(len(runs))
+        self.legend.clear()
+        for k, run in enumerate(runs):
+            n = run.shown(step) + 1
+            a, b = run.a[:n], run.b[:n]
+            width = 4 if k == selected else 3
+            self.paths[k].setData(a, b)
+            self.paths[k].setPen(pg.mkPen(run.color, width=width))
+            self.starts[k].setData([a[0]], [b[0]], brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
+            self.heads[k].setData([a[-1]], [b[-1]], brush=pg.mkBrush(run.color))
+            diverged = run.diverged_at is not None and step >= run.head
+            if diverged:
+                self.marks[k].setData([a[-1]], [b[-1]])
+            else:
+                self.marks[k].setData([], [])
+            label = run.label + (f"  (diverged at step {run.diverged_at})" if diverged else "")
+            self.legend.addItem(self.paths[k], label)

@@ -1,0 +1,56 @@
+"""The desktop app: a window first, kernels prepared on the worker, the last session restored."""
+
+import sys
+
+from PyQt6 import QtCore, QtWidgets
+
+
+def make_window():
+    """Window, worker and controller, wired (shared by the app, --screenshot and the tests)."""
+    import pyqtgraph as pg
+
+    from .controller import Controller
+    from .session import presets
+    from .views.main_window import MainWindow
+    from .workers import Worker
+
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    found = presets.available()
+    window = MainWindow(list(found))
+    return window, found
+
+
+def restore_last(settings):
+    from .session import config as cfgmod
+
+    text = settings.value("last_session", "", type=str)
+    if not text:
+        return None
+    try:
+        return cfgmod.loads(text, "last session")
+    except cfgmod.ConfigError:
+        return None
+
+
+def run_gui(config=None, path=None):
+    from .controller import Controller
+    from .session import config as cfgmod
+    from .workers import Worker
+
+    app = QtWidgets.QApplication(sys.argv[:1])
+    app.setApplicationName("losscape")
+    app.setOrganizationName("Losscape")
+    window, found = make_window()
+    worker = Worker()
+    ctl = Controller(window, worker, found)
+    settings = QtCore.QSettings()
+
+    def on_close():
+        if ctl.session is not None:
+            settings.setValue("last_session", cfgmod.dumps(ctl.session.config))
+        worker.stop()
+
+    window.closing.connect(on_close)
+    window.show()
+    ctl.open_config(config or restore_last(settings) or cfgmod.Config(), play=True, path=path)
+    return app.exec()

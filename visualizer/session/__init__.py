@@ -1,0 +1,1 @@
+"""The Qt-free application layer: config, datasets, the plane, runs and the landscape cache."""

@@ -1,0 +1,200 @@
+"""The demo configuration: what a TOML file (or a preset) says, validated with messages that name the key.
+
+    [data]       name = "blobs" | ... ; path, n, seed, ...        (checked by datasets.load)
+    [model]      loss, delta, reg, lam, l1_ratio, init_scale
+    [optimizer]  name, lr, batch_size, steps, seed, momentum, beta1, beta2, rho, schedule, decay,
+                 step_every, horizon, prox, label
+    [[run]]      any [optimizer] key, overriding it for one of several runs compared together
+    [landscape]  plane = "weights" | "pca" | "random", resolution, span, entries, seed, log_scale, contours
+    [view]       speed (steps per second), note (what to look at, shown with the landscape)
+"""
+
+import copy
+import math
+import tomllib
+from dataclasses import dataclass, field
+
+import kernels
+
+
+class ConfigError(ValueError):
+    """A one-line message naming the table, the key and what is allowed."""
+
+
+def _number(kind, low=None, high=None, low_open=False, high_open=False):
+    def check(where, v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or (kind is int and not isinstance(v, int)):
+            raise ConfigError(f"{where} must be {'an integer' if kind is int else 'a number'}; got {v!r}")
+        if not math.isfinite(v):
+            raise ConfigError(f"{where} must be finite; got {v!r}")
+        bad_low = low is not None and (v < low or (low_open and v == low))
+        bad_high = high is not None and (v > high or (high_open and v == high))
+        if bad_low or bad_high:
+            lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
+            hi = "" if high is None else f"{'<' if high_open else '<='} {high}"
+            raise ConfigError(f"{where} must be {' and '.join(x for x in (lo, hi) if x)}; got {v!r}")
+        return kind(v)
+    return check
+
+
+def _choice(options):
+    def check(where, v):
+        if v not in options:
+            raise ConfigError(f"{where} must be one of {', '.join(map(repr, options))}; got {v!r}")
+        return v
+    return check
+
+
+def _bool(where, v):
+    if not isinstance(v, bool):
+        raise ConfigError(f"{where} must be true or false; got {v!r}")
+    return v
+
+
+def _text(where, v):
+    if not isinstance(v, str):
+        raise ConfigError(f"{where} must be a string; got {v!r}")
+    return v
+
+
+def _entries(where, v):
+    ok = (isinstance(v, list) and len(v) == 2 and all(
+        isinstance(e, list) and len(e) == 2 and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                                                    for i in e) for e in v))
+    if not ok:
+        raise ConfigError(f"{where} must be two [row, column] pairs of W, like [[0, 0], [1, 0]]; got {v!r}")
+    return [list(e) for e in v]
+
+
+MODEL = {
+    "loss": ("softmax", _choice(tuple(kernels.LOSSES))),
+    "delta": (1.0, _number(float, 0.0)),
+    "reg": ("l2", _choice(tuple(kernels.REGS))),
+    "lam": (1e-3, _number(float, 0.0)),
+    "l1_ratio": (0.5, _number(float, 0.0, 1.0)),
+    "init_scale": (1e-3, _number(float, 0.0)),
+}
+OPTIMIZER = {
+    "name": ("sgd", _choice(tuple(kernels.OPTIMIZERS))),
+    "lr": (0.1, _number(float, 0.0, low_open=True)),
+    "batch_size": (32, _number(int, 1)),
+    "steps": (300, _number(int, 1, 100_000)),
+    "seed": (0, _number(int, 0)),
+    "momentum": (0.9, _number(float, 0.0, 1.0, high_open=True)),
+    "beta1": (0.9, _number(float, 0.0, 1.0, high_open=True)),
+    "beta2": (0.999, _number(float, 0.0, 1.0, high_open=True)),
+    "rho": (0.99, _number(float, 0.0, 1.0, high_open=True)),
+    "schedule": ("constant", _choice(tuple(kernels.SCHEDULES))),
+    "decay": (0.5, _number(float, 0.0)),
+    "step_every": (100, _number(int, 1)),
+    "horizon": (1000, _number(int, 1)),
+    "prox": (False, _bool),
+    "label": ("", _text),
+}
+LANDSCAPE = {
+    "plane": ("pca", _choice(("weights", "pca", "random"))),
+    "resolution": (128, _number(int, 16, 512)),
+    "span": (0.5, _number(float, 0.0, 10.0)),
+    "entries": ([[0, 0], [1, 0]], _entries),
+    "seed": (0, _number(int, 0)),
+    "log_scale": (False, _bool),
+    "contours": (8, _number(int, 0, 30)),
+}
+VIEW = {
+    "speed": (30.0, _number(float, 0.1, 5000.0)),
+    "note": ("", _text),  # one or two sentences shown under the landscape: what to look at
+}
+TABLES = {"model": MODEL, "optimizer": OPTIMIZER, "landscape": LANDSCAPE, "view": VIEW}
+MAX_RUNS = 8
+
+
+def _table(name, schema, given):
+    if not isinstance(given, dict):
+        raise ConfigError(f"[{name}] must be a table; got {given!r}")
+    unknown = sorted(set(given) - set(schema))
+    if unknown:
+        raise ConfigError(f"[{name}] has no key {unknown[0]!r}; allowed: {', '.join(schema)}")
+    return {k: check(f"[{name}] {k}", given[k]) if k in given else copy.deepcopy(default)
+            for k, (default, check) in schema.items()}
+
+
+@dataclass
+class Config:
+    """A validated demo. `runs` holds each run's complete optimizer settings ([optimizer] + [[run]])."""
+    data: dict = field(default_factory=lambda: {"name": "blobs", "n": 300, "seed": 0})
+    model: dict = field(default_factory=lambda: _table("model", MODEL, {}))
+    optimizer: dict = field(default_factory=lambda: _table("optimizer", OPTIMIZER, {}))
+    runs: list = field(default_factory=list)
+    landscape: dict = field(default_factory=lambda: _table("landscape", LANDSCAPE, {}))
+    view: dict = field(default_factory=lambda: _table("view", VIEW, {}))
+    start: list | None = None  # the common start W as nested lists (D x C), None for a seeded random one
+
+    def __post_init__(self):
+        if not self.runs:
+            self.runs = [dict(self.optimizer)]
+
+
+def from_dict(d):
+    if not isinstance(d, dict):
+        raise ConfigError("a config must be a table of tables")
+    allowed = ("data", "model", "optimizer", "run", "landscape", "view", "start")
+    unknown = sorted(set(d) - set(allowed))
+    if unknown:
+        raise ConfigError(f"unknown table [{unknown[0]}]; allowed: {', '.join(allowed)}")
+    data = d.get("data", {"name": "blobs"})
+    if not isinstance(data, dict) or "name" not in data:
+        raise ConfigError("[data] must be a table with a name, like name = \"blobs\"")
+    opt = _table("optimizer", OPTIMIZER, d.get("optimizer", {}))
+    run_tables = d.get("run", [])
+    if not isinstance(run_tables, list) or not all(isinstance(r, dict) for r in run_tables):
+        raise ConfigError("[[run]] must be an array of tables")
+    if len(run_tables) > MAX_RUNS:
+        raise ConfigError(f"[[run]] holds {len(run_tables)} runs; at most {MAX_RUNS}")
+    runs = [_table(f"run {i + 1}", OPTIMIZER, {**opt, **r}) for i, r in enumerate(run_tables)] or [dict(opt)]
+    start = d.get("start")
+    if start is not None and not (isinstance(start, list) and start and all(
+            isinstance(r, list) and r and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                              and math.isfinite(v) for v in r) for r in start)
+            and len({len(r) for r in start}) == 1):
+        raise ConfigError("start must be a matrix of finite numbers (D rows of C), like [[0.0, 0.1], ...]")
+    return Config(data=dict(data), model=_table("model", MODEL, d.get("model", {})), optimizer=opt, runs=runs,
+                  landscape=_table("landscape", LANDSCAPE, d.get("landscape", {})),
+                  view=_table("view", VIEW, d.get("view", {})), start=start)
+
+
+def loads(text, source="config"):
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: not valid TOML: {e}") from None
+    try:
+        return from_dict(d)
+    except ConfigError as e:
+        raise ConfigError(f"{source}: {e}") from None
+
+
+def load(path):
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from None
+    return loads(text, str(path))
+
+
+def to_dict(cfg):
+    """The config as TOML-ready tables; run settings equal to [optimizer] are left out."""
+    d = {"data": dict(cfg.data), "model": dict(cfg.model), "optimizer": dict(cfg.optimizer),
+         "landscape": dict(cfg.landscape), "view": dict(cfg.view)}
+    if len(cfg.runs) > 1 or cfg.runs[0] != cfg.optimizer:
+        d["run"] = [{k: v for k, v in r.items() if v != cfg.optimizer.get(k)} for r in cfg.runs]
+    if cfg.start is not None:
+        d["start"] = cfg.start
+    return d
+
+
+def dumps(cfg):
+    import tomli_w  # writing only: reading uses the stdlib's tomllib
+    return tomli_w.dumps(to_dict(cfg))

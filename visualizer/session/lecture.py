@@ -1,0 +1,41 @@
+"""The numbers the lecture panel shows, computed with the kernels (Qt-free)."""
+
+import math
+
+import numpy as np
+
+import kernels
+
+from .session import MODEL_KEYS, expected_initial_loss
+
+
+def example_breakdown(W, x, label, delta):
+    """Scores of one example, its hinge margins, softmax probabilities and its loss under every loss."""
+    s = np.asarray(x, np.float64) @ np.asarray(W, np.float64)
+    C = len(s)
+    margins = np.maximum(0.0, s - s[label] + delta)
+    margins[label] = 0.0
+    e = np.exp(s - s.max())
+    probs = e / e.sum()
+    X1 = np.asarray(x, np.float64)[None, :]
+    losses = {name: kernels.loss_and_grad(np.asarray(W, np.float64), X1, [label], loss=name, delta=delta)[0]
+              for name in kernels.LOSSES}
+    return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C}
+
+
+def sanity_checks(session, run_index):
+    """The lecture's checks on the current data: the loss at W ~ 0 against C-1 (hinge, delta=1) and ln C
+    (softmax), and the analytic gradient against centred differences at the run's current W."""
+    d = session.data
+    rng = np.random.default_rng(0)
+    W_small = 1e-6 * rng.normal(size=(d.D, d.C))
+    out = {}
+    for loss in ("hinge", "softmax"):
+        out[loss] = (kernels.loss_and_grad(W_small, d.X, d.y, loss=loss, delta=1.0)[0],
+                     expected_initial_loss(loss, d.C, 1.0))
+    run = session.runs[run_index]
+    W = run.W[run.shown(session.display_step)]
+    kw = {k: session.model[k] for k in MODEL_KEYS}
+    out["grad_check"] = kernels.grad_check(W, d.X, d.y, num_checks=20, **kw)
+    out["ln_C"] = math.log(d.C)
+    return out

@@ -1,0 +1,103 @@
+"""The plane of weight space a landscape is drawn on: W(a, b) = W0 + a*U + b*V.
+
+Three honest ways to choose it:
+- "weights": two chosen entries of W vary, all others stay at W0 (exact for a path that moves only in
+  them); a and b are then the entries' values themselves.
+- "pca": through the end of the trajectories, spanned by their two main directions (PCA of the path).
+- "random": two random directions, each class column scaled to the norm of that column of W0 (so every
+  class moves about as much), as in loss-landscape papers.
+Every projected point also reports its distance from the plane, so a path drawn on contours it does not
+lie on says so.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Plane:
+    W0: np.ndarray
+    U: np.ndarray
+    V: np.ndarray
+    mode: str
+    axis_names: tuple = ("a", "b")
+
+    def point(self, a, b):
+        return self.W0 + a * self.U + b * self.V
+
+    def project(self, Ws):
+        """(a, b, off_plane) for a stack of weights (..., D, C): least-squares coordinates in the plane
+        and the Euclidean distance of W from it."""
+        Ws = np.asarray(Ws, dtype=np.float64)
+        lead = Ws.shape[:-2]
+        d = Ws.reshape(-1, self.W0.size) - self.W0.ravel()
+        B = np.stack([self.U.ravel(), self.V.ravel()], axis=1)  # (DC, 2)
+        with np.errstate(over="ignore", invalid="ignore"):  # a blown-up W is simply very far away
+            coef = np.linalg.solve(B.T @ B, B.T @ d.T)  # (2, R)
+            off = np.linalg.norm(d - (B @ coef).T, axis=1)
+        return coef[0].reshape(lead), coef[1].reshape(lead), off.reshape(lead)
+
+
+def weights_plane(W_start, entries):
+    """a = W[r0, c0], b = W[r1, c1]; every other entry as in W_start."""
+    (r0, c0), (r1, c1) = entries
+    D, C = W_start.shape
+    for r, c in entries:
+        if not (0 <= r < D and 0 <= c < C):
+            raise ValueError(f"[landscape] entries: W[{r}, {c}] is outside W, which is {D} x {C}")
+    if (r0, c0) == (r1, c1):
+        raise ValueError("[landscape] entries must name two different entries of W")
+    W0 = np.array(W_start, dtype=np.float64)
+    W0[r0, c0] = W0[r1, c1] = 0.0
+    U = np.zeros_like(W0)
+    V = np.zeros_like(W0)
+    U[r0, c0] = 1.0
+    V[r1, c1] = 1.0
+    return Plane(W0, U, V, "weights", (f"W[{r0},{c0}]", f"W[{r1},{c1}]"))
+
+
+def _orthonormal(u, v, rng):
+    u = u / np.linalg.norm(u)
+    v = v - (v @ u) * u
+    n = np.linalg.norm(v)
+    while n < 1e-12 * max(1.0, np.linalg.norm(u)):  # degenerate: any direction orthogonal to u
+        v = rng.normal(size=u.shape)
+        v -= (v @ u) * u
+        n = np.linalg.norm(v)
+    return u, v / n
+
+
+def pca_plane(paths, seed=0):
+    """Centred on the end of the first path; U, V = the two main directions of all paths' points
+    around it (falls back to any orthogonal direction if the paths are a line or a point). Points of a
+    blow-up (far beyond the bulk) are left out, so a diverging run does not decide the plane."""
+    flat = [np.asarray(p, dtype=np.float64).reshape(len(p), -1) for p in paths]
+    with np.errstate(over="ignore"):  # the norm of a blown-up point is inf: it is left out below
+        norms = [np.linalg.norm(f, axis=1) for f in flat]
+    limit = 10.0 * (np.median(np.concatenate(norms)) + 1.0)
+    kept = [f[n <= limit] for f, n in zip(flat, norms)]
+    kept = [k for k in kept if len(k)] or [flat[0][:1]]
+    shape = np.asarray(paths[0][0]).shape
+    end = kept[0][-1]
+    pts = np.concatenate(kept) - end
+    rng = np.random.default_rng(seed)
+    if np.allclose(pts, 0):
+        pts = rng.normal(size=(3, end.size))
+    _, _, Vt = np.linalg.svd(pts, full_matrices=False)
+    v2 = Vt[1] if len(Vt) > 1 else rng.normal(size=end.size)
+    u, v = _orthonormal(Vt[0], v2, rng)
+    return Plane(end.reshape(shape), u.reshape(shape), v.reshape(shape), "pca", ("PC 1", "PC 2"))
+
+
+def random_plane(W_ref, seed=0):
+    """Directions normalized per class column to the norm of W_ref's column (unit where it is ~0)."""
+    W_ref = np.asarray(W_ref, dtype=np.float64)
+    rng = np.random.default_rng(seed)
+    col = np.linalg.norm(W_ref, axis=0)
+    col = np.where(col > 1e-8, col, 1.0)
+    dirs = []
+    for _ in range(2):
+        d = rng.normal(size=W_ref.shape)
+        dirs.append(d / np.linalg.norm(d, axis=0) * col)
+    return Plane(W_ref.copy(), dirs[0], dirs[1], "random", ("random dir 1", "random dir 2"))

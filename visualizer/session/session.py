@@ -1,0 +1,408 @@
+"""A demo in progress, without Qt: the data, the model settings, the runs and their trajectories, the
+plane, and the landscape cache. The views draw what this holds; the controller calls its methods.
+
+Trajectories are computed ahead of the animation (the kernels run far faster than anyone can watch), and
+the animation only moves `display_step`. Changing a setting mid-run starts a new segment at the shown
+step: the run's recorded future is dropped and recomputed from the exact optimizer state there, which is
+found by replaying the earlier segments (deterministic, and fast).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import kernels
+
+from . import plane as planes
+from .config import MODEL, OPTIMIZER, Config, ConfigError
+
+# Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
+MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
+CHUNK_WORK = 2_000_000  # multiply-adds per ahead-computation chunk: a few ms, well inside a frame
+
+
+def kernel_kwargs(model, settings):
+    """The kernels' keyword arguments for one run segment."""
+    return dict(loss=model["loss"], delta=model["delta"], reg=model["reg"], lam=model["lam"],
+                l1_ratio=model["l1_ratio"], optimizer=settings["name"], lr=settings["lr"],
+                batch_size=settings["batch_size"], seed=settings["seed"], momentum=settings["momentum"],
+                beta1=settings["beta1"], beta2=settings["beta2"], rho=settings["rho"],
+                schedule=settings["schedule"], decay=settings["decay"], step_every=settings["step_every"],
+                horizon=settings["horizon"], prox=settings["prox"])
+
+
+def run_label(s):
+    if s.get("label"):
+        return s["label"]
+    bits = [s["name"], f"lr={s['lr']:g}"]
+    if s["name"] not in ("gd",):
+        bits.append(f"B={s['batch_size']}")
+    return " ".join(bits)
+
+
+@dataclass
+class Segment:
+    start: int
+    settings: dict
+    model: dict
+
+
+@dataclass
+class Run:
+    """One optimizer run: its settings and its recorded trajectory, one record per step."""
+    settings: dict
+    color: str
+    segments: list = field(default_factory=list)
+    W: np.ndarray = None  # (H + 1, D, C)
+    loss_batch: np.ndarray = None
+    loss_full: np.ndarray = None
+    lr: np.ndarray = None
+    accuracy: np.ndarray = None
+    val_accuracy: np.ndarray = None
+    a: np.ndarray = None
+    b: np.ndarray = None
+    off: np.ndarray = None
+    diverged_at: int | None = None
+    state: kernels.OptimizerState = None
+
+    @property
+    def label(self):
+        return run_label(self.settings)
+
+    @property
+    def head(self):
+        """The last computed step."""
+        return len(self.W) - 1
+
+    def shown(self, step):
+        """Index of the last record at or before `step` (records are one per step)."""
+        return min(step, self.head)
+
+
+class Session:
+    def __init__(self, config: Config, dataset=None):
+        if dataset is None:
+            from .datasets import load
+
+            dataset = load(config.data)
+        self.config = config
+        self.data = dataset
+        self.model = {k: config.model[k] for k in MODEL_KEYS}
+        self.display_step = 0
+        self.data_version = 0
+        self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
+        self.W_start = self._initial_start()
+        self.plane = None
+        self.extent = None  # (a_lo, a_hi, b_lo, b_hi)
+        self._data_grid = {}  # key -> grid
+        self._unit_reg = {}  # key -> grid
+        self.reset()
+        self.fit_plane()
+
+    # ------------------------------------------------------------------------------------ runs
+    @property
+    def planned_steps(self):
+        return max(r.settings["steps"] for r in self.runs)
+
+    def _initial_start(self):
+        D, C = self.data.D, self.data.C
+        if self.config.start is not None:
+            W = np.array(self.config.start, dtype=np.float64)
+            if W.shape != (D, C):
+                raise ConfigError(f"start must be {D} x {C} for this dataset (D features with bias, C classes); "
+                                  f"got {W.shape[0]} x {W.shape[1]}")
+            return W
+        rng = np.random.default_rng(self.config.optimizer["seed"])
+        return self.config.model["init_scale"] * rng.normal(size=(D, C))
+
+    def _records_per_full_loss(self):
+        work = self.data.N * self.data.D * self.data.C
+        return max(1, int(work // 200_000))
+
+    def reset(self):
+        """Every run back to the start with its current settings, computed ahead for the planned steps."""
+        self.display_step = 0
+        for run in self.runs:
+            self._restart(run)
+        self.compute_ahead(self.planned_steps)
+
+    def _restart(self, run):
+        run.segments = [Segment(0, dict(run.settings), dict(self.model))]
+        run.state = kernels.OptimizerState.fresh(self.W_start)
+        run.diverged_at = None
+        run.W = self.W_start[None].copy()
+        for name in ("loss_batch", "loss_full", "lr", "accuracy", "val_accuracy"):
+            setattr(run, name, np.full(1, np.nan))
+        run.a = run.b = run.off = np.zeros(0)
+        self._evaluate_records(run, 0)
+
+    def compute_ahead(self, until, budget=None):
+        """Extend every live run to `until` steps (or by at most `budget` multiply-adds per run)."""
+        per_step = max(1, min(r.settings["batch_size"] for r in self.runs)) * self.data.D * self.data.C
+        max_steps = None if budget is None else max(1, int(budget // per_step))
+        for run in self.runs:
+            if run.diverged_at is not None or run.head >= until:
+                continue
+            n = until - run.head
+            if max_steps is not None:
+                n = min(n, max_steps)
+            self._extend(run, n)
+
+    def _extend(self, run, n):
+        seg = run.segments[-1]
+        traj = kernels.run_optimizer(run.state, self.data.X, self.data.y, steps=n,
+                                     full_loss_every=self._records_per_full_loss(),
+                                     **kernel_kwargs(seg.model, seg.settings))
+        first = len(run.W) - 1
+        # the first record repeats the current head (its batch loss is new: fill it in)
+        run.loss_batch[-1] = traj.loss_batch[0]
+        run.lr[-1] = traj.lr[0]
+        if not np.isnan(traj.loss_full[0]):
+            run.loss_full[-1] = traj.loss_full[0]
+        run.W = np.concatenate([run.W, traj.W[1:]])
+        run.loss_batch = np.concatenate([run.loss_batch, traj.loss_batch[1:]])
+        run.loss_full = np.concatenate([run.loss_full, traj.loss_full[1:]])
+        run.lr = np.concatenate([run.lr, traj.lr[1:]])
+        run.state = traj.state
+        run.diverged_at = traj.diverged_at
+        self._evaluate_records(run, first + 1)
+
+    def _evaluate_records(self, run, start):
+        """Accuracy (and the projection onto the plane) of records start.. of a run."""
+        Ws = run.W[start:]
+        acc = accuracy(Ws, self.data.X, self.data.y)
+        val = accuracy(Ws, self.data.X_val, self.data.y_val) if len(self.data.y_val) else np.full(len(Ws), np.nan)
+        run.accuracy = np.concatenate([run.accuracy[:start], acc])
+        run.val_accuracy = np.concatenate([run.val_accuracy[:start], val])
+        if self.plane is not None and len(Ws):
+            a, b, off = self.plane.project(Ws)
+            run.a = np.concatenate([run.a[:start], a])
+            run.b = np.concatenate([run.b[:start], b])
+            run.off = np.concatenate([run.off[:start], off])
+
+    def advance(self, n=1):
+        """Move the animation n steps; returns False when every run has stopped (diverged or ended)."""
+        target = self.display_step + n
+        if any(r.diverged_at is None and r.head < target for r in self.runs):
+            self.compute_ahead(target + 64)  # in chunks: fewer, larger kernel calls
+        live_end = max(r.head for r in self.runs)
+        self.display_step = min(target, live_end)
+        return any(r.diverged_at is None for r in self.runs) or self.display_step < live_end
+
+    def _state_at(self, run, step):
+        """The exact optimizer state of a run at `step`, by replaying its segments up to there."""
+        state = kernels.OptimizerState.fresh(self.W_start)
+        for i, seg in enumerate(run.segments):
+            end = min(step, run.segments[i + 1].start if i + 1 < len(run.segments) else step)
+            if end > seg.start:
+                state = kernels.run_optimizer(state, self.data.X, self.data.y, steps=end - seg.start,
+                                              record_every=end - seg.start,
+                                              **kernel_kwargs(seg.model, seg.settings)).state
+        return state
+
+    def _branch(self, run):
+        """Cut a run at the shown step and continue from there with the current settings."""
+        t = run.shown(self.display_step)
+        if t < run.head or run.diverged_at is not None:
+            run.state = self._state_at(run, t)
+            for name in ("W", "loss_batch", "loss_full", "lr", "accuracy", "val_accuracy", "a", "b", "off"):
+                arr = getattr(run, name)
+                if arr is not None:
+                    setattr(run, name, arr[:t + 1].copy())
+            run.loss_batch[-1] = np.nan
+            run.diverged_at = None
+        run.segments = [s for s in run.segments if s.start < t]
+        run.segments.append(Segment(t, dict(run.settings), dict(self.model)))
+
+    def update_model(self, **changes):
+        """Change loss / delta / reg / lam / l1_ratio from the shown step on. Returns the set of changed
+        keys (the controller re-renders the landscape: only the regularization part for lam alone)."""
+        changed = set()
+        for k, v in changes.items():
+            if k not in MODEL_KEYS:
+                raise ConfigError(f"[model] has no key {k!r}; allowed: {', '.join(MODEL_KEYS)}")
+            v = MODEL[k][1](f"[model] {k}", v)
+            if self.model[k] != v:
+                self.model[k] = v
+                changed.add(k)
+        if changed:
+            self.config.model.update({k: self.model[k] for k in changed})
+            for run in self.runs:
+                self._branch(run)
+            self.compute_ahead(max(self.planned_steps, self.display_step + 1))
+        return changed
+
+    def update_run(self, index, **changes):
+        """Change one run's optimizer settings from the shown step on (name, lr, batch_size, ...)."""
+        run = self.runs[index]
+        new = dict(run.settings)
+        for k, v in changes.items():
+            if k not in OPTIMIZER:
+                raise ConfigError(f"[optimizer] has no key {k!r}; allowed: {', '.join(OPTIMIZER)}")
+            new[k] = OPTIMIZER[k][1](f"[optimizer] {k}", v)
+        if new == run.settings:
+            return False
+        run.settings = new
+        self.config.runs[index] = dict(new)
+        self._branch(run)
+        self.compute_ahead(max(self.planned_steps, self.display_step + 1))
+        return True
+
+    def add_run(self, **changes):
+        if len(self.runs) >= 8:
+            raise ConfigError("at most 8 runs can be compared at once")
+        base = dict(self.runs[-1].settings) if self.runs else dict(self.config.optimizer)
+        base["label"] = ""
+        for k, v in changes.items():
+            base[k] = OPTIMIZER[k][1](f"[optimizer] {k}", v)
+        used = {r.color for r in self.runs}
+        color = next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
+        run = Run(base, color)
+        self.runs.append(run)
+        self.config.runs.append(dict(base))
+        self._restart(run)
+        self.compute_ahead(max(self.planned_steps, self.display_step))
+        return run
+
+    def remove_run(self, index):
+        if len(self.runs) <= 1:
+            raise ConfigError("a demo needs at least one run")
+        del self.runs[index]
+        del self.config.runs[index]
+        return True
+
+    def set_start(self, W):
+        self.W_start = np.array(W, dtype=np.float64)
+        self.config.start = self.W_start.tolist()
+        self.reset()
+        for run in self.runs:
+            self._evaluate_records(run, 0)
+
+    def set_start_on_plane(self, a, b):
+        self.set_start(self.plane.point(a, b))
+
+    def move_point(self, index, xy):
+        """Drag a training example to new (standardized) feature values; runs restart, the landscape is
+        recomputed."""
+        X = self.data.X.copy()
+        X[index, :len(xy)] = xy
+        self.data.X = X
+        self.data_version += 1
+        keep = self.display_step
+        self.reset()
+        self.advance(keep)
+
+    # ------------------------------------------------------------------------------------ plane
+    def fit_plane(self):
+        """Choose the plane from [landscape] and the computed paths, and a view that holds them."""
+        cfg = self.config.landscape
+        if cfg["plane"] == "weights":
+            self.plane = planes.weights_plane(self.W_start, cfg["entries"])
+        elif cfg["plane"] == "pca":
+            live = [r.W for r in self.runs if len(r.W) > 1] or [self.runs[0].W]
+            self.plane = planes.pca_plane(live, cfg["seed"])
+        else:
+            ref = self.runs[0].W[-1]
+            self.plane = planes.random_plane(ref, cfg["seed"])
+        for run in self.runs:
+            run.a = run.b = run.off = np.zeros(0)
+            self._evaluate_records(run, 0)
+        self.fit_extent()
+
+    def fit_extent(self):
+        a = np.concatenate([r.a for r in self.runs])
+        b = np.concatenate([r.b for r in self.runs])
+        a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+        # robust to a diverging run flying off: frame the bulk of the points, not the blow-up
+        lo_a, hi_a = np.percentile(a, [0, 100]) if len(a) < 50 else np.percentile(a, [1, 99])
+        lo_b, hi_b = np.percentile(b, [0, 100]) if len(b) < 50 else np.percentile(b, [1, 99])
+        span = self.config.landscape["span"]
+        size = max(hi_a - lo_a, hi_b - lo_b, 1e-3)
+        pad = max(size * span, 0.05 * max(1.0, abs(lo_a), abs(hi_a), abs(lo_b), abs(hi_b)))
+        ca, cb = (lo_a + hi_a) / 2, (lo_b + hi_b) / 2
+        half = size / 2 + pad
+        self.extent = (ca - half, ca + half, cb - half, cb + half)
+
+    def axes(self, resolution=None):
+        res = resolution or self.config.landscape["resolution"]
+        a_lo, a_hi, b_lo, b_hi = self.extent
+        return np.linspace(a_lo, a_hi, res), np.linspace(b_lo, b_hi, res)
+
+    # ------------------------------------------------------------------------------------ landscape
+    def landscape_request(self, resolution=None):
+        """Everything a worker needs for the data term, frozen now; `key` names the result."""
+        alphas, betas = self.axes(resolution)
+        p = self.plane
+        key = (id(p), self.extent, len(alphas), self.model["loss"], self.model["delta"], self.data_version)
+        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas,
+                                self.model["loss"], self.model["delta"])
+
+    def has_data_grid(self, key):
+        return key in self._data_grid
+
+    def store_data_grid(self, key, grid):
+        if len(self._data_grid) > 8:
+            self._data_grid.clear()
+        self._data_grid[key] = grid
+
+    def landscape(self, resolution=None):
+        """The total loss grid for the current model, or None until its data term is computed.
+        Only lam changed: the cached data term plus lam times the cached unit regularization grid."""
+        req = self.landscape_request(resolution)
+        data = self._data_grid.get(req.key)
+        if data is None:
+            return None
+        if self.model["reg"] == "none" or self.model["lam"] == 0:
+            return data
+        rkey = (id(self.plane), self.extent, len(req.alphas), self.model["reg"], self.model["l1_ratio"])
+        unit = self._unit_reg.get(rkey)
+        if unit is None:
+            if len(self._unit_reg) > 8:
+                self._unit_reg.clear()
+            p = self.plane
+            unit = kernels.reg_grid(p.W0, p.U, p.V, req.alphas, req.betas, reg=self.model["reg"], lam=1.0,
+                                    l1_ratio=self.model["l1_ratio"])
+            self._unit_reg[rkey] = unit
+        return data + self.model["lam"] * unit
+
+    def loss_at(self, W):
+        return kernels.loss_and_grad(W, self.data.X, self.data.y, **{k: self.model[k] for k in MODEL_KEYS})
+
+
+@dataclass(frozen=True)
+class LandscapeRequest:
+    key: tuple
+    X: np.ndarray
+    y: np.ndarray
+    W0: np.ndarray
+    U: np.ndarray
+    V: np.ndarray
+    alphas: np.ndarray
+    betas: np.ndarray
+    loss: str
+    delta: float
+
+    def compute(self):
+        return kernels.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas,
+                                 loss=self.loss, delta=self.delta)
+
+
+def accuracy(Ws, X, y):
+    """Fraction of examples whose highest score is their label, for each W of a stack (R, D, C)."""
+    if len(y) == 0:
+        return np.full(len(Ws), np.nan)
+    out = np.empty(len(Ws))
+    step = max(1, int(4_000_000 // max(1, X.shape[0] * Ws.shape[2])))
+    for i in range(0, len(Ws), step):
+        with np.errstate(all="ignore"):
+            S = np.einsum("nd,rdc->rnc", X, Ws[i:i + step])
+        out[i:i + step] = (S.argmax(axis=2) == y).mean(axis=1)
+    return out
+
+
+def expected_initial_loss(loss, C, delta=1.0):
+    """The lecture's sanity check: with W near 0 all scores are ~0."""
+    return {"hinge": (C - 1) * delta, "squared_hinge": (C - 1) * delta ** 2, "ova_hinge": C * delta,
+            "structured_hinge": delta, "softmax": math.log(C)}[loss]

@@ -1,0 +1,235 @@
+"""The control panel: loss, regularization, the selected run's optimizer, the runs, playback, the plane."""
+
+from PyQt6 import QtCore, QtWidgets
+
+import kernels
+
+from .widgets import LogValueControl, color_icon
+
+LOSS_NAMES = {"hinge": "hinge (multiclass SVM)", "squared_hinge": "squared hinge", "ova_hinge": "one-vs-all hinge",
+              "structured_hinge": "structured hinge (Crammer-Singer)", "softmax": "softmax (cross-entropy)"}
+REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
+OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "SGD + momentum",
+             "nesterov": "Nesterov momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
+             "random_search": "random search"}
+PLANE_NAMES = {"pca": "trajectory plane (PCA)", "weights": "two weights", "random": "random directions"}
+
+
+def _combo(names):
+    c = QtWidgets.QComboBox()
+    for key, text in names.items():
+        c.addItem(text, key)
+    return c
+
+
+def _set_combo(combo, key):
+    combo.blockSignals(True)
+    combo.setCurrentIndex(max(0, combo.findData(key)))
+    combo.blockSignals(False)
+
+
+def _spin(lo, hi, step, decimals=None):
+    s = QtWidgets.QDoubleSpinBox() if decimals is not None else QtWidgets.QSpinBox()
+    s.setRange(lo, hi)
+    s.setSingleStep(step)
+    if decimals is not None:
+        s.setDecimals(decimals)
+    s.setKeyboardTracking(False)  # one change when typing ends, not one per digit
+    return s
+
+
+def _set(widget, value):
+    widget.blockSignals(True)
+    widget.setValue(value)
+    widget.blockSignals(False)
+
+
+class ControlPanel(QtWidgets.QScrollArea):
+    model_changed = QtCore.pyqtSignal(dict)
+    run_changed = QtCore.pyqtSignal(dict)
+    run_selected = QtCore.pyqtSignal(int)
+    run_added = QtCore.pyqtSignal()
+    run_removed = QtCore.pyqtSignal()
+    play_toggled = QtCore.pyqtSignal()
+    step_requested = QtCore.pyqtSignal()
+    reset_requested = QtCore.pyqtSignal()
+    speed_changed = QtCore.pyqtSignal(float)
+    landscape_changed = QtCore.pyqtSignal(dict)
+    refit_requested = QtCore.pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(330)
+        body = QtWidgets.QWidget()
+        self.setWidget(body)
+        col = QtWidgets.QVBoxLayout(body)
+
+        # playback
+        box = QtWidgets.QGroupBox("Playback")
+        lay = QtWidgets.QGridLayout(box)
+        self.play = QtWidgets.QPushButton("Play")
+        self.play.setToolTip("Play / pause (Space)")
+        self.step = QtWidgets.QPushButton("Step")
+        self.step.setToolTip("One optimizer step (Right arrow)")
+        self.reset = QtWidgets.QPushButton("Reset")
+        self.reset.setToolTip("Back to the start (R)")
+        lay.addWidget(self.play, 0, 0)
+        lay.addWidget(self.step, 0, 1)
+        lay.addWidget(self.reset, 0, 2)
+        self.speed = LogValueControl(1, 2000, 30)
+        lay.addWidget(QtWidgets.QLabel("steps / s"), 1, 0)
+        lay.addWidget(self.speed, 1, 1, 1, 2)
+        self.step_label = QtWidgets.QLabel("step 0")
+        lay.addWidget(self.step_label, 2, 0, 1, 3)
+        col.addWidget(box)
+
+        # loss
+        box = QtWidgets.QGroupBox("Loss")
+        form = QtWidgets.QFormLayout(box)
+        self.loss = _combo(LOSS_NAMES)
+        self.delta = _spin(0.0, 100.0, 0.1, decimals=2)
+        form.addRow("loss", self.loss)
+        form.addRow("margin delta", self.delta)
+        col.addWidget(box)
+
+        # regularization
+        box = QtWidgets.QGroupBox("Regularization")
+        form = QtWidgets.QFormLayout(box)
+        self.reg = _combo(REG_NAMES)
+        self.lam = LogValueControl(1e-5, 10.0, 1e-3, allow_zero=True)
+        self.l1_ratio = _spin(0.0, 1.0, 0.05, decimals=2)
+        form.addRow("penalty", self.reg)
+        form.addRow("lambda", self.lam)
+        form.addRow("L1 ratio", self.l1_ratio)
+        col.addWidget(box)
+
+        # runs
+        box = QtWidgets.QGroupBox("Runs")
+        lay = QtWidgets.QVBoxLayout(box)
+        self.runs = QtWidgets.QListWidget()
+        self.runs.setMaximumHeight(130)
+        lay.addWidget(self.runs)
+        row = QtWidgets.QHBoxLayout()
+        self.add = QtWidgets.QPushButton("Add run")
+        self.add.setToolTip("Compare: a copy of the selected run, in a new colour")
+        self.remove = QtWidgets.QPushButton("Remove")
+        row.addWidget(self.add)
+        row.addWidget(self.remove)
+        lay.addLayout(row)
+        col.addWidget(box)
+
+        # optimizer of the selected run
+        box = QtWidgets.QGroupBox("Optimizer (selected run)")
+        form = QtWidgets.QFormLayout(box)
+        self.opt = _combo(OPT_NAMES)
+        self.lr = LogValueControl(1e-4, 100.0, 0.1)
+        self.batch = _spin(1, 100000, 1)
+        self.momentum = _spin(0.0, 0.999, 0.05, decimals=3)
+        self.beta1 = _spin(0.0, 0.999, 0.01, decimals=3)
+        self.beta2 = _spin(0.0, 0.9999, 0.001, decimals=4)
+        self.schedule = _combo({k: k.replace("_", " ") for k in kernels.SCHEDULES})
+        self.seed = _spin(0, 10**6, 1)
+        self.prox = QtWidgets.QCheckBox("L1 as proximal step (exact zeros)")
+        form.addRow("method", self.opt)
+        form.addRow("step size", self.lr)
+        form.addRow("batch size", self.batch)
+        form.addRow("momentum", self.momentum)
+        form.addRow("Adam beta1", self.beta1)
+        form.addRow("Adam beta2", self.beta2)
+        form.addRow("schedule", self.schedule)
+        form.addRow("seed", self.seed)
+        form.addRow(self.prox)
+        col.addWidget(box)
+
+        # plane
+        box = QtWidgets.QGroupBox("Landscape plane")
+        form = QtWidgets.QFormLayout(box)
+        self.plane = _combo(PLANE_NAMES)
+        self.log_scale = QtWidgets.QCheckBox("log colour scale")
+        self.refit = QtWidgets.QPushButton("Refit plane to the runs")
+        form.addRow("plane", self.plane)
+        form.addRow(self.log_scale)
+        form.addRow(self.refit)
+        col.addWidget(box)
+        col.addStretch(1)
+
+        # wiring: each widget says what changed
+        self.play.clicked.connect(self.play_toggled)
+        self.step.clicked.connect(self.step_requested)
+        self.reset.clicked.connect(self.reset_requested)
+        self.speed.valueChanged.connect(self.speed_changed)
+        self.loss.currentIndexChanged.connect(lambda: self.model_changed.emit({"loss": self.loss.currentData()}))
+        self.delta.valueChanged.connect(lambda v: self.model_changed.emit({"delta": v}))
+        self.reg.currentIndexChanged.connect(lambda: self.model_changed.emit({"reg": self.reg.currentData()}))
+        self.lam.valueChanged.connect(lambda v: self.model_changed.emit({"lam": v}))
+        self.l1_ratio.valueChanged.connect(lambda v: self.model_changed.emit({"l1_ratio": v}))
+        self.opt.currentIndexChanged.connect(lambda: self.run_changed.emit({"name": self.opt.currentData()}))
+        self.lr.valueChanged.connect(lambda v: self.run_changed.emit({"lr": v}))
+        self.batch.valueChanged.connect(lambda v: self.run_changed.emit({"batch_size": v}))
+        self.momentum.valueChanged.connect(lambda v: self.run_changed.emit({"momentum": v}))
+        self.beta1.valueChanged.connect(lambda v: self.run_changed.emit({"beta1": v}))
+        self.beta2.valueChanged.connect(lambda v: self.run_changed.emit({"beta2": v}))
+        self.schedule.currentIndexChanged.connect(
+            lambda: self.run_changed.emit({"schedule": self.schedule.currentData()}))
+        self.seed.valueChanged.connect(lambda v: self.run_changed.emit({"seed": v}))
+        self.prox.toggled.connect(lambda v: self.run_changed.emit({"prox": v}))
+        self.runs.currentRowChanged.connect(lambda i: i >= 0 and self.run_selected.emit(i))
+        self.add.clicked.connect(self.run_added)
+        self.remove.clicked.connect(self.run_removed)
+        self.plane.currentIndexChanged.connect(
+            lambda: self.landscape_changed.emit({"plane": self.plane.currentData()}))
+        self.log_scale.toggled.connect(lambda v: self.landscape_changed.emit({"log_scale": v}))
+        self.refit.clicked.connect(self.refit_requested)
+
+    def show_session(self, session, selected, playing):
+        """Make every widget show the session's values, without echoing them back as changes."""
+        m = session.model
+        _set_combo(self.loss, m["loss"])
+        _set(self.delta, m["delta"])
+        _set_combo(self.reg, m["reg"])
+        self.lam.setValue(m["lam"])
+        _set(self.l1_ratio, m["l1_ratio"])
+        self.l1_ratio.setEnabled(m["reg"] == "elastic")
+        self.lam.setEnabled(m["reg"] != "none")
+        self.delta.setEnabled(m["loss"] != "softmax")
+        s = session.runs[selected].settings
+        _set_combo(self.opt, s["name"])
+        self.lr.setValue(s["lr"])
+        self.batch.setMaximum(session.data.N)
+        _set(self.batch, min(s["batch_size"], session.data.N))
+        self.batch.setEnabled(s["name"] != "gd")
+        _set(self.momentum, s["momentum"])
+        self.momentum.setEnabled(s["name"] in ("momentum", "nesterov"))
+        _set(self.beta1, s["beta1"])
+        _set(self.beta2, s["beta2"])
+        self.beta1.setEnabled(s["name"] == "adam")
+        self.beta2.setEnabled(s["name"] == "adam")
+        _set_combo(self.schedule, s["schedule"])
+        _set(self.seed, s["seed"])
+        self.prox.blockSignals(True)
+        self.prox.setChecked(s["prox"])
+        self.prox.blockSignals(False)
+        self.prox.setEnabled(m["reg"] in ("l1", "elastic"))
+        self.runs.blockSignals(True)
+        self.runs.clear()
+        for run in session.runs:
+            item = QtWidgets.QListWidgetItem(color_icon(run.color), run.label)
+            self.runs.addItem(item)
+        self.runs.setCurrentRow(selected)
+        self.runs.blockSignals(False)
+        self.remove.setEnabled(len(session.runs) > 1)
+        self.add.setEnabled(len(session.runs) < 8)
+        _set_combo(self.plane, session.config.landscape["plane"])
+        self.log_scale.blockSignals(True)
+        self.log_scale.setChecked(session.config.landscape["log_scale"])
+        self.log_scale.blockSignals(False)
+        self.speed.setValue(session.config.view["speed"])
+        self.show_playing(playing)
+        self.show_step(session.display_step)
+
+    def show_playing(self, playing):
+        self.play.setText("Pause" if playing else "Play")
+
+    def show_step(self, step):
+        self.step_label.setText(f"step {step}")

@@ -1,0 +1,88 @@
+"""Loss and accuracy per step, for every run: minibatch loss (noisy), full loss, data and
+regularization parts, accuracy; the shown step and divergences marked."""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtGui, QtWidgets
+
+
+def _style(plot, left, font=11):
+    f = QtGui.QFont()
+    f.setPointSize(font)
+    for name in ("bottom", "left"):
+        plot.getAxis(name).setTickFont(f)
+    plot.setLabel("left", left, **{"font-size": f"{font + 1}pt"})
+    plot.showGrid(x=True, y=True, alpha=0.25)
+
+
+class CurvesView(pg.GraphicsLayoutWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.loss_plot = self.addPlot(row=0, col=0)
+        self.acc_plot = self.addPlot(row=1, col=0)
+        self.acc_plot.setXLink(self.loss_plot)
+        _style(self.loss_plot, "loss")
+        _style(self.acc_plot, "accuracy")
+        self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
+        self.acc_plot.setYRange(0, 1.02)
+        self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
+        self.loss_plot.setMenuEnabled(False)
+        self.acc_plot.setMenuEnabled(False)
+        self.now = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+                    for _ in range(2)]
+        self.loss_plot.addItem(self.now[0])
+        self.acc_plot.addItem(self.now[1])
+        self.items = []
+
+    def _ensure(self, n):
+        while len(self.items) < n:
+            batch = pg.PlotDataItem(pen=pg.mkPen("#999", width=1))
+            full = pg.PlotDataItem(pen=pg.mkPen("#000", width=2.5))
+            acc = pg.PlotDataItem(pen=pg.mkPen("#000", width=2.5))
+            val = pg.PlotDataItem(pen=pg.mkPen("#000", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            mark = pg.ScatterPlotItem(symbol="x", size=16, pen=pg.mkPen("#ff2020", width=2),
+                                      brush=pg.mkBrush("#ff2020"))
+            for it in (batch, full, mark):
+                self.loss_plot.addItem(it)
+            self.acc_plot.addItem(acc)
+            self.acc_plot.addItem(val)
+            self.items.append((batch, full, acc, val, mark))
+        while len(self.items) > n:
+            for it in self.items.pop():
+                (it.getViewBox() or self.loss_plot.vb).removeItem(it)
+
+    def show_runs(self, runs, step):
+        self._ensure(len(runs))
+        self.loss_plot.legend.clear()
+        top = 0.0
+        for (batch, full, acc, val, mark), run in zip(self.items, runs):
+            n = run.shown(step) + 1
+            steps = np.arange(n)
+            c = pg.mkColor(run.color)
+            faint = pg.mkColor(c)
+            faint.setAlpha(110)
+            batch.setData(steps, run.loss_batch[:n], connect="finite")
+            batch.setPen(pg.mkPen(faint, width=1))
+            lf = run.loss_full[:n]
+            ok = np.isfinite(lf)
+            full.setData(steps[ok], lf[ok])
+            full.setPen(pg.mkPen(c, width=3))
+            acc.setData(steps, run.accuracy[:n])
+            acc.setPen(pg.mkPen(c, width=3))
+            val.setData(steps, run.val_accuracy[:n], connect="finite")
+            val.setPen(pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            if run.diverged_at is not None and step >= run.head:
+                y = lf[ok][-1] if ok.any() else 0.0
+                mark.setData([run.head], [y])
+            else:
+                mark.setData([], [])
+            self.loss_plot.legend.addItem(full, run.label + " (full loss; thin: minibatch)")
+            finite = np.concatenate([lf[ok], run.loss_batch[:n][np.isfinite(run.loss_batch[:n])]])
+            if finite.size:
+                top = max(top, float(np.percentile(finite, 99)))
+        for line in self.now:
+            line.setValue(step)
+        right = max(10, step)
+        self.loss_plot.setXRange(0, right, padding=0.02)
+        self.loss_plot.setYRange(0, max(top, 1e-3) * 1.05, padding=0)

@@ -1,0 +1,159 @@
+"""The data view. 2-D sets: the points by class, the decision regions of the selected run's current W and
+each class's zero-score line, as in the course's web demo; points can be dragged. Image sets: each class's
+weights as a template image. Other sets: the weights as bars."""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtGui
+
+CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+                "#999999", "#882255")
+
+
+def class_color(c, alpha=255):
+    col = pg.mkColor(CLASS_COLORS[c % len(CLASS_COLORS)])
+    col.setAlpha(alpha)
+    return col
+
+
+class DraggablePoints(pg.ScatterPlotItem):
+    """A scatter whose points can be dragged; point_moved(index, x, y) fires when a drag ends."""
+
+    def __init__(self, on_moved, **kw):
+        super().__init__(**kw)
+        self.on_moved = on_moved
+        self._drag = None
+
+    def mouseDragEvent(self, ev):
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            hits = self.pointsAt(ev.buttonDownPos())
+            if len(hits) == 0:
+                ev.ignore()
+                return
+            self._drag = hits[0].index()
+        if self._drag is None:
+            ev.ignore()
+            return
+        ev.accept()
+        pos = ev.pos()
+        x, y = self.data["x"].copy(), self.data["y"].copy()
+        x[self._drag], y[self._drag] = pos.x(), pos.y()
+        self.setData(x=x, y=y, brush=[p.brush() for p in self.points()], pen=pg.mkPen("w", width=1))
+        if ev.isFinish():
+            i, self._drag = self._drag, None
+            self.on_moved(i, pos.x(), pos.y())
+
+
+class DataView(pg.GraphicsLayoutWidget):
+    point_moved = QtCore.pyqtSignal(int, float, float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setBackground("w")
+        self.plot = self.addPlot()
+        self.plot.setMenuEnabled(False)
+        self.mode = None
+        self.items = []
+
+    def _clear(self):
+        self.clear()
+        self.plot = self.addPlot()
+        self.plot.setMenuEnabled(False)
+        self.items = []
+
+    def show_data(self, data):
+        """Set up for a dataset (called when the dataset changes)."""
+        self._clear()
+        self.data = data
+        f = QtGui.QFont()
+        f.setPointSize(11)
+        if data.D == 3 and data.image_shape is None:
+            self.mode = "2d"
+            X = data.X
+            pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
+            self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
+            self.regions = pg.ImageItem(axisOrder="row-major")
+            self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+            self.plot.addItem(self.regions)
+            self.lines = [pg.PlotDataItem(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
+            for ln in self.lines:
+                self.plot.addItem(ln)
+            brushes = [pg.mkBrush(class_color(int(c))) for c in data.y]
+            self.points = DraggablePoints(lambda i, x, y: self.point_moved.emit(i, x, y), x=X[:, 0], y=X[:, 1],
+                                          size=11 if data.N <= 200 else 6, brush=brushes,
+                                          pen=pg.mkPen("w", width=1))
+            self.points.setZValue(10)
+            self.plot.addItem(self.points)
+            self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
+            self.plot.setLabel("bottom", data.feature_names[0], **{"font-size": "12pt"})
+            self.plot.setLabel("left", data.feature_names[1], **{"font-size": "12pt"})
+            self.plot.setTitle("data, decision regions and zero-score lines (drag a point)", size="12pt")
+        elif data.image_shape is not None:
+            self.mode = "templates"
+            self._clear()
+            self.templates = []
+            cols = min(5, data.C)
+            for c in range(data.C):
+                vb = self.addViewBox(row=2 * (c // cols), col=c % cols, lockAspect=True)
+                vb.invertY(True)
+                img = pg.ImageItem(axisOrder="row-major")
+                vb.addItem(img)
+                vb.setMouseEnabled(False, False)
+                self.addLabel(data.class_names[c], row=2 * (c // cols) + 1, col=c % cols, size="11pt")
+                self.templates.append(img)
+            self.plot = None
+        else:
+            self.mode = "bars"
+            self.bars = None
+            self.plot.setTitle("weights W (one colour per class)", size="12pt")
+            self.plot.setLabel("bottom", "feature", **{"font-size": "12pt"})
+        for name in ("bottom", "left"):
+            if self.plot is not None:
+                self.plot.getAxis(name).setTickFont(f)
+
+    def show_weights(self, W):
+        if self.mode == "2d":
+            self._show_regions(W)
+        elif self.mode == "templates":
+            for c, img in enumerate(self.templates):
+                t = W[:-1, c].reshape(self.data.image_shape)
+                lim = np.abs(t).max() or 1.0
+                img.setImage(t, levels=(-lim, lim), lut=pg.colormap.get("CET-D1").getLookupTable(nPts=256))
+        elif self.mode == "bars":
+            if self.bars is not None:
+                self.plot.removeItem(self.bars)
+            D, C = W.shape
+            x = np.arange(D)[:, None] + (np.arange(C)[None, :] - (C - 1) / 2) * (0.8 / C)
+            brushes = [class_color(c) for _ in range(D) for c in range(C)]
+            self.bars = pg.BarGraphItem(x=x.ravel(), height=W.ravel(), width=0.8 / C, brushes=brushes)
+            self.plot.addItem(self.bars)
+
+    def _show_regions(self, W):
+        n = 120
+        gx = np.linspace(self.lo[0], self.hi[0], n)
+        gy = np.linspace(self.lo[1], self.hi[1], n)
+        xx, yy = np.meshgrid(gx, gy)
+        S = xx[..., None] * W[0] + yy[..., None] * W[1] + W[2]
+        cls = S.argmax(axis=2)
+        lut = np.array([class_color(c, 60).getRgb() for c in range(self.data.C)], dtype=np.ubyte)
+        self.regions.setImage(lut[cls], autoLevels=False)
+        for c, ln in enumerate(self.lines):
+            w0, w1, b = W[0, c], W[1, c], W[2, c]
+            # the line w0 x + w1 y + b = 0 across the view
+            if abs(w1) > abs(w0):
+                xs = np.array([self.lo[0], self.hi[0]])
+                ys = -(b + w0 * xs) / w1
+            elif abs(w0) > 0:
+                ys = np.array([self.lo[1], self.hi[1]])
+                xs = -(b + w1 * ys) / w0
+            else:
+                xs = ys = np.array([])
+            ln.setData(xs, ys)
+
+    def update_points(self, data):
+        if self.mode == "2d":
+            self.points.setData(x=data.X[:, 0], y=data.X[:, 1],
+                                brush=[pg.mkBrush(class_color(int(c))) for c in data.y], pen=pg.mkPen("w", width=1))

@@ -1,0 +1,63 @@
+"""The centre view: the landscape, the runs on it, hover read-out and click-to-set-start."""
+
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtWidgets
+
+from ..figure import LandscapeFigure
+
+
+class LandscapeView(QtWidgets.QWidget):
+    start_clicked = QtCore.pyqtSignal(float, float)  # (a, b) in the plane
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.canvas = pg.GraphicsLayoutWidget()
+        self.canvas.setBackground("w")
+        self.plot = self.canvas.addPlot()
+        self.plot.setMenuEnabled(False)
+        self.figure = LandscapeFigure(self.plot)
+        self.title = QtWidgets.QLabel()
+        self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.note = QtWidgets.QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("font-size: 13pt; color: #1a4d8f;")
+        self.readout = QtWidgets.QLabel("Hover over the landscape to read the loss; click to start the runs there.")
+        self.readout.setStyleSheet("font-size: 12pt; color: #333;")
+        self.status = QtWidgets.QLabel()
+        self.status.setStyleSheet("font-size: 12pt; color: #555;")
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.note)
+        lay.addWidget(self.canvas, 1)
+        lay.addWidget(self.readout)
+        lay.addWidget(self.status)
+        self.plot.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
+        self.plot.scene().sigMouseClicked.connect(self._on_canvas_clicked)
+
+    def _to_plane(self, scene_pos):
+        if not self.plot.sceneBoundingRect().contains(scene_pos):
+            return None
+        p = self.plot.vb.mapSceneToView(scene_pos)
+        return p.x(), p.y()
+
+    def _on_canvas_mouse_moved(self, pos):
+        ab = self._to_plane(pos)
+        if ab is None:
+            return
+        v = self.figure.value_at(*ab)
+        if v is None:
+            return
+        loss, da, db = v
+        self.readout.setText(f"a = {ab[0]:.3g}, b = {ab[1]:.3g}    loss = {loss:.4g}    "
+                             f"gradient in the plane = ({da:.3g}, {db:.3g})")
+
+    def _on_canvas_clicked(self, event):
+        if event.button() != QtCore.Qt.MouseButton.LeftButton:
+            return
+        ab = self._to_plane(event.scenePos())
+        if ab is not None and self.figure.value_at(*ab) is not None:
+            self.start_clicked.emit(*ab)
+
+    def show_status(self, text):
+        self.status.setText(text)

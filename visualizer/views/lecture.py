@@ -1,0 +1,51 @@
+"""The lecture panel: one example's scores, margins, probabilities and losses side by side, and the
+sanity checks for the current data."""
+
+from PyQt6 import QtCore, QtWidgets
+
+from .controls import LOSS_NAMES
+
+
+class LecturePanel(QtWidgets.QWidget):
+    example_changed = QtCore.pyqtSignal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.example = QtWidgets.QSpinBox()
+        self.example.setPrefix("example #")
+        self.example.setKeyboardTracking(False)
+        self.text = QtWidgets.QTextBrowser()
+        self.text.setStyleSheet("font-size: 12pt;")
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.example)
+        lay.addWidget(self.text, 1)
+        self.example.valueChanged.connect(self.example_changed)
+
+    def set_examples(self, n):
+        self.example.blockSignals(True)
+        self.example.setRange(0, max(0, n - 1))
+        self.example.blockSignals(False)
+
+    def show_numbers(self, b, checks, class_names, delta, loss):
+        y = b["label"]
+        margin = ["" if c == y else f"{b['margins'][c]:.3f}" for c in range(b["C"])]
+        rows = "".join(
+            f"<tr><td>{'<b>' if c == y else ''}{class_names[c]}{' (label)</b>' if c == y else ''}</td>"
+            f"<td align=right>{b['scores'][c]:.3f}</td>"
+            f"<td align=right>{margin[c]}</td>"
+            f"<td align=right>{b['probs'][c]:.3f}</td></tr>" for c in range(b["C"]))
+        losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{LOSS_NAMES[k]}</td>"
+                         f"<td align=right>{v:.4f}</td></tr>" for k, v in b["losses"].items())
+        h, s = checks["hinge"], checks["softmax"]
+        g = checks["grad_check"]
+        verdict = "agree" if g < 1e-4 else "differ (near a kink the numerical gradient is wrong)"
+        self.text.setHtml(
+            f"<h3>Scores of this example</h3>"
+            f"<table cellspacing=6><tr><th align=left>class</th><th>score s</th>"
+            f"<th>hinge term max(0, s<sub>j</sub> - s<sub>y</sub> + {delta:g})</th><th>softmax p</th></tr>{rows}</table>"
+            f"<h3>Its loss under each loss</h3><table cellspacing=6>{losses}</table>"
+            f"<h3>Sanity checks (this data)</h3>"
+            f"<p>W near 0: hinge loss {h[0]:.4f}, expected C - 1 = {h[1]:.0f}<br>"
+            f"W near 0: softmax loss {s[0]:.4f}, expected ln C = {s[1]:.4f}<br>"
+            f"gradient check (analytic vs numerical, max relative error): {g:.1e} &mdash; {verdict}</p>")

@@ -1,0 +1,99 @@
+"""The main window: controls on the left, the landscape in the centre, data / curves / lecture on the
+right; menus and keyboard shortcuts. It only lays out and forwards: the controller does the wiring."""
+
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+from .controls import ControlPanel
+from .curves import CurvesView
+from .data import DataView
+from .landscape import LandscapeView
+from .lecture import LecturePanel
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    open_requested = QtCore.pyqtSignal()
+    save_requested = QtCore.pyqtSignal(bool)  # save as?
+    preset_requested = QtCore.pyqtSignal(str)
+    screenshot_requested = QtCore.pyqtSignal()
+    closing = QtCore.pyqtSignal()
+
+    def __init__(self, presets=()):
+        super().__init__()
+        self.setWindowTitle("Losscape")
+        self.resize(1600, 960)
+        f = self.font()
+        f.setPointSize(12)
+        self.setFont(f)
+        self.controls = ControlPanel()
+        self.landscape = LandscapeView()
+        self.data = DataView()
+        self.curves = CurvesView()
+        self.lecture = LecturePanel()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.curves, "Curves")
+        self.tabs.addTab(self.lecture, "Lecture")
+        right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        right.addWidget(self.data)
+        right.addWidget(self.tabs)
+        right.setSizes([430, 500])
+        main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        main.addWidget(self.controls)
+        main.addWidget(self.landscape)
+        main.addWidget(right)
+        main.setSizes([340, 720, 540])
+        main.setStretchFactor(1, 1)
+        self.setCentralWidget(main)
+        for b in (self.controls.play, self.controls.step, self.controls.reset):
+            b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Space must reach the play shortcut
+
+        self.busy = QtWidgets.QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+
+        menu = self.menuBar().addMenu("&File")
+        self._action(menu, "&Open demo...", "Ctrl+O", self.open_requested.emit)
+        self._action(menu, "&Save demo", "Ctrl+S", lambda: self.save_requested.emit(False))
+        self._action(menu, "Save demo &as...", "Ctrl+Shift+S", lambda: self.save_requested.emit(True))
+        menu.addSeparator()
+        self._action(menu, "Save screens&hot...", None, self.screenshot_requested.emit)
+        menu.addSeparator()
+        self._action(menu, "&Quit", "Ctrl+Q", self.close)
+        pm = self.menuBar().addMenu("&Presets")
+        for name in presets:
+            self._action(pm, name, None, lambda checked=False, n=name: self.preset_requested.emit(n))
+        vm = self.menuBar().addMenu("&View")
+        self._action(vm, "&Full screen", "F", self.toggle_full_screen)
+        self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
+        self._action(vm, "Step", "Right", self.controls.step_requested.emit)
+        self._action(vm, "Reset", "R", self.controls.reset_requested.emit)
+
+    def _action(self, menu, text, shortcut, slot):
+        act = QtGui.QAction(text, self)
+        if shortcut:
+            act.setShortcut(QtGui.QKeySequence(shortcut))
+            act.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def toggle_full_screen(self):
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def show_busy(self, text):
+        self.busy.setVisible(bool(text))
+        self.statusBar().showMessage(text or "")
+
+    def show_error(self, text, dialog=False):
+        self.statusBar().showMessage(text, 10000)
+        if dialog:  # open(), not exec(): the event loop (animation, worker results) keeps running
+            box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Losscape", text,
+                                        QtWidgets.QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.last_dialog = box
+
+    def closeEvent(self, event):
+        self.closing.emit()
+        super().closeEvent(event)

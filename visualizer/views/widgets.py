@@ -1,0 +1,80 @@
+"""Small reusable controls."""
+
+import math
+
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+
+class LogValueControl(QtWidgets.QWidget):
+    """A log-scale slider with a number box beside it (type any value; the slider follows).
+
+    valueChanged fires at most every `rate_ms` while dragging, and once more with the final value:
+    slider-driven work stays rate-limited without losing the last value.
+    """
+
+    valueChanged = QtCore.pyqtSignal(float)
+    STEPS = 1000
+
+    def __init__(self, lo, hi, value, allow_zero=False, rate_ms=40, parent=None):
+        super().__init__(parent)
+        self.lo, self.hi, self.allow_zero = math.log10(lo), math.log10(hi), allow_zero
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, self.STEPS)
+        self.box = QtWidgets.QLineEdit()
+        self.box.setMaximumWidth(90)
+        v = QtGui.QDoubleValidator(0.0 if allow_zero else lo * 1e-3, 1e12, 12)
+        v.setNotation(QtGui.QDoubleValidator.Notation.ScientificNotation)
+        self.box.setValidator(v)
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.slider, 1)
+        lay.addWidget(self.box)
+        self._value = None
+        self._timer = QtCore.QTimer(self, singleShot=True, interval=rate_ms)
+        self._timer.timeout.connect(self._emit)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.box.editingFinished.connect(self._on_box_edited)
+        self.setValue(value)
+
+    def value(self):
+        return self._value
+
+    def setValue(self, v):
+        self._value = float(v)
+        self.box.setText(f"{v:g}")
+        self.slider.blockSignals(True)
+        if v > 0:
+            pos = (math.log10(v) - self.lo) / (self.hi - self.lo) * self.STEPS
+            self.slider.setValue(int(round(min(max(pos, 0), self.STEPS))))
+        else:
+            self.slider.setValue(0)
+        self.slider.blockSignals(False)
+
+    def _on_slider_moved(self, pos):
+        v = 10 ** (self.lo + pos / self.STEPS * (self.hi - self.lo))
+        v = float(f"{v:.3g}")
+        if self.allow_zero and pos == 0:
+            v = 0.0
+        self._value = v
+        self.box.setText(f"{v:g}")
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_box_edited(self):
+        try:
+            v = float(self.box.text())
+        except ValueError:
+            self.box.setText(f"{self._value:g}")
+            return
+        if v != self._value:
+            self.setValue(v)
+            self._emit()
+
+    def _emit(self):
+        self.valueChanged.emit(self._value)
+
+
+def color_icon(color, size=14):
+    pix = QtGui.QPixmap(size, size)
+    pix.fill(QtGui.QColor(color))
+    return QtGui.QIcon(pix)

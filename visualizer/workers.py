@@ -1,0 +1,101 @@
+"""Background work: one worker thread runs the kernels' first compilation, builds sessions and computes
+landscapes, so the GUI thread never waits on them.
+
+Requests carry a generation number; a job that was superseded before it started is skipped, and the
+controller drops results whose generation is not the latest. `sync=True` runs every job at once in the
+calling thread (tests and the headless command line).
+"""
+
+import time
+import traceback
+
+import numpy as np
+from PyQt6 import QtCore
+
+
+def warm_up_kernels(progress=lambda text: None):
+    """Call every kernel the app uses once, with tiny float64 input: compiles them on a cold numba cache
+    (seconds each) or loads them from it. Returns the seconds it took."""
+    import kernels
+
+    t0 = time.perf_counter()
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    y = np.arange(12) % 3
+    W = np.zeros((3, 3))
+    steps = [("losses", lambda: kernels.loss_and_grad(W, X, y)),
+             ("optimizers", lambda: kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)),
+             ("hinge landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+                                                            [0.0], loss="hinge")),
+             ("structured landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+                                                                 [0.0], loss="structured_hinge")),
+             ("softmax landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+                                                              [0.0], loss="softmax"))]
+    for i, (name, call) in enumerate(steps):
+        progress(f"Preparing kernels: {name} ({i + 1}/{len(steps)})")
+        call()
+    return time.perf_counter() - t0
+
+
+class Worker(QtCore.QObject):
+    session_ready = QtCore.pyqtSignal(object)  # a Session
+    landscape_ready = QtCore.pyqtSignal(int, object, object)  # generation, key, grid
+    progress = QtCore.pyqtSignal(str)
+    failed = QtCore.pyqtSignal(str)
+    _jobs = QtCore.pyqtSignal(int, object)
+
+    def __init__(self, sync=False):
+        super().__init__()
+        self.sync = sync
+        self.latest = 0
+        self.busy = False
+        self.thread = None
+        if not sync:
+            self.thread = QtCore.QThread()
+            self.thread.setObjectName("losscape-worker")
+            self.moveToThread(self.thread)
+            self._jobs.connect(self._run, QtCore.Qt.ConnectionType.QueuedConnection)
+            self.thread.start()
+
+    def submit(self, job):
+        """Queue job(worker, generation); returns the job's generation."""
+        self.latest += 1
+        if self.sync:
+            self._run(self.latest, job)
+        else:
+            self._jobs.emit(self.latest, job)
+        return self.latest
+
+    def _run(self, gen, job):
+        if gen != self.latest:
+            return  # superseded while it waited
+        self.busy = True
+        try:
+            job(self, gen)
+        except Exception as e:  # the app reports it; the worker stays alive for the next job
+            traceback.print_exc()
+            self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        finally:
+            self.busy = False
+
+    def request_session(self, make_session):
+        def job(worker, gen):
+            warm_up_kernels(worker.progress.emit)
+            worker.progress.emit("Loading the data and computing the runs")
+            worker.session_ready.emit(make_session())
+        return self.submit(job)
+
+    def request_landscapes(self, requests):
+        """Compute requests in order (a coarse preview, then the full grid); later ones are skipped
+        once a newer submission supersedes this one."""
+        def job(worker, gen):
+            for req in requests:
+                if gen != worker.latest:
+                    return
+                worker.landscape_ready.emit(gen, req.key, req.compute())
+        return self.submit(job)
+
+    def stop(self):
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
+            self.thread = None
