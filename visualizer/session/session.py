@@ -21,6 +21,10 @@ from .config import MODEL, OPTIMIZER, Config, ConfigError
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
 MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
 CHUNK_WORK = 2_000_000  # multiply-adds per ahead-computation chunk: a few ms, well inside a frame
+# A run whose loss climbs past BLOWUP times its starting loss is stopped and marked diverged: floats would
+# take thousands more steps to overflow, and nothing on screen would change but the scale.
+BLOWUP = 1e3
+TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
 
 
 def kernel_kwargs(model, settings):
@@ -167,7 +171,19 @@ class Session:
         run.lr = np.concatenate([run.lr, traj.lr[1:]])
         run.state = traj.state
         run.diverged_at = traj.diverged_at
+        self._stop_blowup(run, first + 1)
         self._evaluate_records(run, first + 1)
+
+    def _stop_blowup(self, run, start):
+        limit = BLOWUP * max(1.0, _start_loss(run))
+        with np.errstate(invalid="ignore"):
+            over = np.flatnonzero(np.fmax(run.loss_batch[start:], run.loss_full[start:]) > limit)
+        if over.size:
+            k = start + over[0]
+            for name in ("W", "loss_batch", "loss_full", "lr"):
+                setattr(run, name, getattr(run, name)[:k + 1])
+            run.accuracy, run.val_accuracy = run.accuracy[:k + 1], run.val_accuracy[:k + 1]
+            run.diverged_at = k
 
     def _evaluate_records(self, run, start):
         """Accuracy (and the projection onto the plane) of records start.. of a run."""
@@ -301,8 +317,10 @@ class Session:
         if cfg["plane"] == "weights":
             self.plane = planes.weights_plane(self.W_start, cfg["entries"])
         elif cfg["plane"] == "pca":
-            live = [r.W for r in self.runs if len(r.W) > 1] or [self.runs[0].W]
-            self.plane = planes.pca_plane(live, cfg["seed"])
+            # centred where the best run ends (lowest final loss): that is where the interest is
+            best = min(self.runs, key=lambda r: _final_loss(r))
+            paths = [best.W[self._tame(best)]] + [r.W[self._tame(r)] for r in self.runs if r is not best]
+            self.plane = planes.pca_plane(paths, cfg["seed"])
         else:
             ref = self.runs[0].W[-1]
             self.plane = planes.random_plane(ref, cfg["seed"])
@@ -311,13 +329,22 @@ class Session:
             self._evaluate_records(run, 0)
         self.fit_extent()
 
+    def _tame(self, run):
+        """Records whose loss stays within TAME times the highest starting loss: what the view frames
+        (a diverging run would otherwise shrink everything else to a dot)."""
+        limit = tame_limit(self.runs)
+        loss = np.where(np.isfinite(run.loss_full), run.loss_full, run.loss_batch)
+        with np.errstate(invalid="ignore"):
+            keep = ~(loss > limit)
+        keep[0] = True
+        return keep
+
     def fit_extent(self):
-        a = np.concatenate([r.a for r in self.runs])
-        b = np.concatenate([r.b for r in self.runs])
+        a = np.concatenate([r.a[self._tame(r)] for r in self.runs])
+        b = np.concatenate([r.b[self._tame(r)] for r in self.runs])
         a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-        # robust to a diverging run flying off: frame the bulk of the points, not the blow-up
-        lo_a, hi_a = np.percentile(a, [0, 100]) if len(a) < 50 else np.percentile(a, [1, 99])
-        lo_b, hi_b = np.percentile(b, [0, 100]) if len(b) < 50 else np.percentile(b, [1, 99])
+        lo_a, hi_a = a.min(), a.max()
+        lo_b, hi_b = b.min(), b.max()
         span = self.config.landscape["span"]
         size = max(hi_a - lo_a, hi_b - lo_b, 1e-3)
         pad = max(size * span, 0.05 * max(1.0, abs(lo_a), abs(hi_a), abs(lo_b), abs(hi_b)))
@@ -387,6 +414,22 @@ class LandscapeRequest:
     def compute(self):
         return kernels.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas,
                                  loss=self.loss, delta=self.delta)
+
+
+def _start_loss(run):
+    v = run.loss_full[0] if np.isfinite(run.loss_full[0]) else run.loss_batch[0]
+    return float(v) if np.isfinite(v) else 1.0
+
+
+def _final_loss(run):
+    loss = np.where(np.isfinite(run.loss_full), run.loss_full, run.loss_batch)
+    loss = loss[np.isfinite(loss)]
+    return float(loss[-1]) if run.diverged_at is None and loss.size else np.inf
+
+
+def tame_limit(runs):
+    """The loss above which a point is off the interesting part of the picture."""
+    return TAME * max(max(_start_loss(r) for r in runs), 1e-12)
 
 
 def accuracy(Ws, X, y):

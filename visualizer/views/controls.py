@@ -60,7 +60,8 @@ class ControlPanel(QtWidgets.QScrollArea):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWidgetResizable(True)
-        self.setMinimumWidth(330)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(380)
         body = QtWidgets.QWidget()
         self.setWidget(body)
         col = QtWidgets.QVBoxLayout(body)

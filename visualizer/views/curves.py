@@ -3,7 +3,9 @@ regularization parts, accuracy; the shown step and divergences marked."""
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtGui, QtWidgets
+from PyQt6 import QtGui
+
+from ..session.session import tame_limit
 
 
 def _style(plot, left, font=11):
@@ -23,6 +25,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_plot = self.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
         _style(self.loss_plot, "loss")
+        self.loss_plot.setTitle("thick: full loss, thin: minibatch loss", size="10pt", color="#444")
         _style(self.acc_plot, "accuracy")
         self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
         self.acc_plot.setYRange(0, 1.02)
@@ -53,6 +56,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 (it.getViewBox() or self.loss_plot.vb).removeItem(it)
 
     def show_runs(self, runs, step):
+        """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
+        does not flatten every other curve (it leaves the top, marked by its red cross)."""
+        limit = tame_limit(runs)
         self._ensure(len(runs))
         self.loss_plot.legend.clear()
         top = 0.0
@@ -74,13 +80,14 @@ class CurvesView(pg.GraphicsLayoutWidget):
             val.setPen(pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
             if run.diverged_at is not None and step >= run.head:
                 y = lf[ok][-1] if ok.any() else 0.0
-                mark.setData([run.head], [y])
+                mark.setData([run.head], [min(y, limit)])
             else:
                 mark.setData([], [])
-            self.loss_plot.legend.addItem(full, run.label + " (full loss; thin: minibatch)")
+            self.loss_plot.legend.addItem(full, run.label)
             finite = np.concatenate([lf[ok], run.loss_batch[:n][np.isfinite(run.loss_batch[:n])]])
+            finite = finite[finite <= limit]
             if finite.size:
-                top = max(top, float(np.percentile(finite, 99)))
+                top = max(top, float(finite.max()))
         for line in self.now:
             line.setValue(step)
         right = max(10, step)

@@ -53,30 +53,28 @@ class DataView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
-        self.plot = self.addPlot()
-        self.plot.setMenuEnabled(False)
+        self.plot = None
         self.mode = None
-        self.items = []
 
-    def _clear(self):
+    def _new_plot(self):
         self.clear()
         self.plot = self.addPlot()
         self.plot.setMenuEnabled(False)
-        self.items = []
 
     def show_data(self, data):
         """Set up for a dataset (called when the dataset changes)."""
-        self._clear()
+        self.clear()
+        self.plot = None
         self.data = data
         f = QtGui.QFont()
         f.setPointSize(11)
         if data.D == 3 and data.image_shape is None:
             self.mode = "2d"
+            self._new_plot()
             X = data.X
             pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
             self.regions = pg.ImageItem(axisOrder="row-major")
-            self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
             self.plot.addItem(self.regions)
             self.lines = [pg.PlotDataItem(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
@@ -90,10 +88,9 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", data.feature_names[0], **{"font-size": "12pt"})
             self.plot.setLabel("left", data.feature_names[1], **{"font-size": "12pt"})
-            self.plot.setTitle("data, decision regions and zero-score lines (drag a point)", size="12pt")
+            self.plot.setTitle("data, decision regions, zero-score lines", size="12pt")
         elif data.image_shape is not None:
             self.mode = "templates"
-            self._clear()
             self.templates = []
             cols = min(5, data.C)
             for c in range(data.C):
@@ -104,9 +101,9 @@ class DataView(pg.GraphicsLayoutWidget):
                 vb.setMouseEnabled(False, False)
                 self.addLabel(data.class_names[c], row=2 * (c // cols) + 1, col=c % cols, size="11pt")
                 self.templates.append(img)
-            self.plot = None
         else:
             self.mode = "bars"
+            self._new_plot()
             self.bars = None
             self.plot.setTitle("weights W (one colour per class)", size="12pt")
             self.plot.setLabel("bottom", "feature", **{"font-size": "12pt"})
@@ -132,14 +129,17 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.addItem(self.bars)
 
     def _show_regions(self, W):
-        n = 120
+        n = 200
         gx = np.linspace(self.lo[0], self.hi[0], n)
         gy = np.linspace(self.lo[1], self.hi[1], n)
         xx, yy = np.meshgrid(gx, gy)
         S = xx[..., None] * W[0] + yy[..., None] * W[1] + W[2]
         cls = S.argmax(axis=2)
         lut = np.array([class_color(c, 60).getRgb() for c in range(self.data.C)], dtype=np.ubyte)
-        self.regions.setImage(lut[cls], autoLevels=False)
+        # class index -> colour through a lookup table with one entry per class
+        self.regions.setImage(cls.astype(np.float64), lut=lut, levels=(0, max(self.data.C - 1, 1)))
+        # after setImage: the rect is turned into a transform using the image's size
+        self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
         for c, ln in enumerate(self.lines):
             w0, w1, b = W[0, c], W[1, c], W[2, c]
             # the line w0 x + w1 y + b = 0 across the view

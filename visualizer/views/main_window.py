@@ -40,7 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
         main.addWidget(self.controls)
         main.addWidget(self.landscape)
         main.addWidget(right)
-        main.setSizes([340, 720, 540])
+        main.setSizes([390, 700, 510])
         main.setStretchFactor(1, 1)
         self.setCentralWidget(main)
         for b in (self.controls.play, self.controls.step, self.controls.reset):

@@ -21,7 +21,7 @@ class LogValueControl(QtWidgets.QWidget):
         self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.slider.setRange(0, self.STEPS)
         self.box = QtWidgets.QLineEdit()
-        self.box.setMaximumWidth(90)
+        self.box.setMaximumWidth(80)
         v = QtGui.QDoubleValidator(0.0 if allow_zero else lo * 1e-3, 1e12, 12)
         v.setNotation(QtGui.QDoubleValidator.Notation.ScientificNotation)
         self.box.setValidator(v)
