@@ -77,13 +77,14 @@ def screenshot(config, out, steps, size_text):
 
     buf = QtCore.QBuffer()
     buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    window.grab().save(buf, os.path.splitext(out)[1][1:].upper())
+    pixmap = window.grab()  # a window never gets smaller than its minimum size: report what it got
+    pixmap.save(buf, os.path.splitext(out)[1][1:].upper())
     try:
         write_atomically(out, bytes(buf.data()))
     except OSError as e:
         return fail(f"{out}: {e.strerror or e}")
     window.close()
-    print(f"losscape: wrote {out} ({size[0]}x{size[1]}), step {session.display_step}, "
+    print(f"losscape: wrote {out} ({pixmap.width()}x{pixmap.height()}), step {session.display_step}, "
           f"{len(session.runs)} run(s)")
     return 0
 

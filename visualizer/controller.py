@@ -26,6 +26,9 @@ def write_atomically(path, data: bytes):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a saved file is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -14,6 +14,7 @@ import numpy as np
 
 from .controller import write_atomically
 from .session import config as cfgmod
+from .session.session import tame_limit
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".csv", ".json", ".npz")
@@ -136,8 +137,9 @@ class FigureCanvas:
             self.widget.ci.layout.setColumnStretchFactor(1, 2)
             self.curves = [self.curve_plot.plot(pen=pg.mkPen(r.color, width=3)) for r in session.runs]
             last = max(r.shown(session.display_step) for r in session.runs)
-            top = max(float(np.nanpercentile(r.loss_full[:last + 1], 99)) if np.isfinite(r.loss_full).any()
-                      else 1.0 for r in session.runs)
+            limit = tame_limit(session.runs)
+            losses = np.concatenate([r.loss_full[np.isfinite(r.loss_full)] for r in session.runs])
+            top = float(losses[losses <= limit].max()) if (losses <= limit).any() else limit
             self.curve_plot.setXRange(0, max(last, 1))
             self.curve_plot.setYRange(0, top * 1.05)
         self.widget.show()
@@ -177,6 +179,7 @@ class FigureCanvas:
         Qt >= 6.11). The resolution must be the widget's, or text and axes come out shrunken."""
         from PyQt6 import QtCore, QtGui
 
+        self._solid_pens()
         size = self.widget.size()
         if kind == ".svg":
             from PyQt6 import QtSvg
@@ -206,9 +209,51 @@ class FigureCanvas:
         painter.end()
         return bytes(buf.data())
 
+    def _solid_pens(self):
+        """Cosmetic pens (a width in screen pixels) reach SVG and PDF as a width in data units, a
+        hundred times too thick: give each line item a plain pen of the same on-screen width."""
+        import math
+
+        import pyqtgraph as pg
+        from PyQt6 import QtGui
+
+        def fixed(pen, item):
+            t = item.sceneTransform()
+            scale = math.sqrt(abs(t.m11() * t.m22() - t.m12() * t.m21())) or 1.0
+            new = QtGui.QPen(pen)
+            new.setCosmetic(False)
+            new.setWidthF(max(pen.widthF(), 1.0) / scale)
+            return new
+
+        for item in self.widget.scene().items():
+            if isinstance(item, pg.PlotCurveItem):
+                item.opts["pen"] = fixed(pg.mkPen(item.opts["pen"]), item)
+                if item.opts.get("shadowPen") is not None:
+                    item.opts["shadowPen"] = fixed(pg.mkPen(item.opts["shadowPen"]), item)
+                item.update()
+            elif isinstance(item, pg.IsocurveItem):
+                item.setPen(fixed(item.pen, item))
+
     def close(self):
         self.widget.close()
         self.widget.deleteLater()
+
+
+def gif_palette(session):
+    """One fixed palette for every frame: the colour map, each run's exact colour, greys for text.
+    An adaptive palette spends its entries on the heatmap and turns thin coloured paths grey."""
+    import pyqtgraph as pg
+    from PIL import Image
+
+    from .figure import COLORMAP
+
+    colors = [tuple(c[:3]) for c in pg.colormap.get(COLORMAP).getLookupTable(nPts=200)]
+    colors += [pg.mkColor(r.color).getRgb()[:3] for r in session.runs]
+    colors += [(255, 32, 32)] + [(v, v, v) for v in np.linspace(0, 255, 40).astype(int)]
+    colors = (colors + [(255, 255, 255)] * 256)[:256]
+    pal = Image.new("P", (1, 1))
+    pal.putpalette([int(v) for c in colors for v in c])
+    return pal
 
 
 def gif(session, grid, size, fps, frames=40, progress=lambda i, n: True):
@@ -217,6 +262,7 @@ def gif(session, grid, size, fps, frames=40, progress=lambda i, n: True):
     from PIL import Image
 
     canvas = FigureCanvas(session, grid, size, with_curves=True)
+    palette = gif_palette(session)
     try:
         last = max(r.shown(session.display_step) for r in session.runs)
         steps = np.unique(np.linspace(0, last, min(frames, last + 1)).round().astype(int))
@@ -225,7 +271,7 @@ def gif(session, grid, size, fps, frames=40, progress=lambda i, n: True):
             if not progress(i, len(steps)):
                 return None
             canvas.draw(int(t))
-            images.append(Image.fromarray(canvas.image()).quantize(colors=255, method=Image.Quantize.MEDIANCUT))
+            images.append(Image.fromarray(canvas.image()).quantize(palette=palette, dither=Image.Dither.NONE))
     finally:
         canvas.close()
     buf = io.BytesIO()

@@ -26,6 +26,45 @@ def levels_for(values):
     return float(lo), float(hi if hi > lo else lo + 1.0)
 
 
+def clip_path(a, b, extent):
+    """The polyline (a, b) clipped to the rectangle extent (Liang-Barsky per segment), with NaN gaps
+    where it leaves and re-enters: a path flying off (a divergence) ends at the frame instead of
+    relying on the renderer to clip (SVG and PDF writers do not)."""
+    a_lo, a_hi, b_lo, b_hi = extent
+    if len(a) < 2:
+        return a, b
+    x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - a_lo), (dx, a_hi - x0), (-dy, y0 - b_lo), (dy, b_hi - y0)):
+            r = q / p
+            t0 = np.where(p < 0, np.maximum(t0, r), t0)
+            t1 = np.where(p > 0, np.minimum(t1, r), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel and outside
+    keep = t0 <= t1
+    xa, ya = x0 + t0 * dx, y0 + t0 * dy
+    xb, yb = x0 + t1 * dx, y0 + t1 * dy
+    out_x, out_y = [], []
+    prev_end = None
+    for k in np.flatnonzero(keep):
+        start = (xa[k], ya[k])
+        if prev_end is None or prev_end[0] != k - 1 or t0[k] > 0:
+            if out_x:
+                out_x.append(np.nan)
+                out_y.append(np.nan)
+            out_x.append(start[0])
+            out_y.append(start[1])
+        out_x.append(xb[k])
+        out_y.append(yb[k])
+        prev_end = (k, t1[k] < 1)
+        if t1[k] < 1:
+            prev_end = (-2, True)  # left the frame: the next piece starts afresh
+    if not out_x:
+        return np.array([a[0]]), np.array([b[0]])
+    return np.array(out_x), np.array(out_y)
+
+
 class LandscapeFigure:
     """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
 
@@ -142,7 +181,8 @@ class LandscapeFigure:
             n = run.shown(step) + 1
             a, b = run.a[:n], run.b[:n]
             width = 4 if k == selected else 3
-            self.paths[k].setData(a, b)
+            ca, cb = (a, b) if self.extent is None else clip_path(a, b, self.extent)
+            self.paths[k].setData(ca, cb, connect="finite")
             self.paths[k].setPen(pg.mkPen(run.color, width=width))
             self.starts[k].setData([a[0]], [b[0]], brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
             self.heads[k].setData([a[-1]], [b[-1]], brush=pg.mkBrush(run.color))

@@ -1,0 +1,171 @@
+"""`losscape export` and `losscape --screenshot`, headless: every format written and read back, and
+every bad input a one-line error with exit code 2 and no file left behind."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from visualizer.app import main
+
+DEMO = """
+[data]
+name = "blobs"
+n = 90
+[optimizer]
+steps = 30
+[[run]]
+lr = 0.2
+[[run]]
+name = "momentum"
+lr = 0.05
+[landscape]
+resolution = 32
+"""
+
+
+@pytest.fixture
+def demo(tmp_path):
+    p = tmp_path / "demo.toml"
+    p.write_text(DEMO)
+    return str(p)
+
+
+def export(capsys, *args):
+    code = main(["export", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_png_has_the_size_and_is_not_blank(demo, tmp_path, capsys):
+    out = tmp_path / "fig.png"
+    code, text, err = export(capsys, "--config", demo, "--out", str(out), "--size", "900x700")
+    assert code == 0, err
+    assert "wrote" in text and "2 run(s)" in text and "final full loss" in text
+    img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
+    assert img.shape == (700, 900, 3)
+    assert img.std() > 20  # a heatmap, paths and text: far from one flat colour
+
+
+def test_svg_parses_and_holds_the_paths(demo, tmp_path, capsys):
+    out = tmp_path / "fig.svg"
+    assert export(capsys, "--config", demo, "--out", str(out))[0] == 0
+    root = ET.parse(out).getroot()
+    strokes = " ".join(el.get("stroke", "") + " " + el.get("style", "") for el in root.iter())
+    paths = [el for el in root.iter() if el.tag.endswith(("path", "polyline"))]
+    assert len(paths) > 10
+    assert "#e69f00" in strokes.lower() and "#56b4e9" in strokes.lower()  # both runs' colours
+
+
+def test_pdf_is_written(demo, tmp_path, capsys):
+    out = tmp_path / "fig.pdf"
+    assert export(capsys, "--config", demo, "--out", str(out))[0] == 0
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 5000
+
+
+def test_csv_rows_match_the_steps(demo, tmp_path, capsys):
+    out = tmp_path / "runs.csv"
+    assert export(capsys, "--config", demo, "--out", str(out), "--steps", "25")[0] == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert list(rows[0]) == ["run", "step", "epoch", "lr", "loss_batch", "loss_full", "accuracy", "a", "b",
+                             "off_plane"]
+    assert len(rows) == 2 * 26  # steps 0..25 of two runs
+    first = [r for r in rows if r["run"] == rows[0]["run"]]
+    assert [int(r["step"]) for r in first] == list(range(26))
+    assert int(first[-1]["epoch"]) == 25 * 32 // 90  # batches of 32 from 90 examples: 3 per epoch
+    assert all(np.isfinite(float(r["loss_full"])) for r in rows)
+
+
+def test_json_and_npz_hold_the_same_arrays(demo, tmp_path, capsys):
+    j, z = tmp_path / "d.json", tmp_path / "d.npz"
+    assert export(capsys, "--config", demo, "--out", str(j))[0] == 0
+    assert export(capsys, "--config", demo, "--out", str(z))[0] == 0
+    doc = json.loads(j.read_text())
+    npz = np.load(z)
+    np.testing.assert_allclose(np.array(doc["grid"]["loss"]), npz["loss_grid"])
+    np.testing.assert_allclose(np.array(doc["plane"]["W0"]), npz["W0"])
+    np.testing.assert_allclose(np.array(doc["runs"][1]["W"]), npz["run1_W"])
+    np.testing.assert_allclose(np.array(doc["runs"][0]["a"]), npz["run0_a"])
+    assert doc["config"]["run"][1]["name"] == "momentum"
+    assert npz["loss_grid"].shape == (32, 32)
+    assert doc["runs"][0]["loss_full_start"] == pytest.approx(float(npz["run0_loss_full"][0]))
+
+
+def test_gif_has_the_requested_frames(demo, tmp_path, capsys):
+    out = tmp_path / "anim.gif"
+    assert export(capsys, "--config", demo, "--out", str(out), "--frames", "12", "--size", "640x360")[0] == 0
+    img = Image.open(out)
+    assert img.n_frames == 12 and img.size == (640, 360)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--out", "{tmp}/fig.bmp"], "unknown file type .bmp"),
+    (["--out", "{tmp}/no/such/dir/fig.png"], "does not exist"),
+    (["--out", "/proc/losscape-fig.csv"], "/proc/losscape-fig.csv"),
+    (["--out", "{tmp}/fig.png", "--size", "huge"], "--size must look like"),
+    (["--out", "{tmp}/fig.png", "--steps", "-3"], "--steps must be >= 0"),
+])
+def test_bad_output_is_exit_2_and_no_file(args, message, demo, tmp_path, capsys):
+    args = [a.format(tmp=tmp_path) for a in args]
+    code, text, err = export(capsys, "--config", demo, *args)
+    assert code == 2
+    assert err.startswith("losscape: error:") and message in err and len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.toml"]
+
+
+@pytest.mark.parametrize("config, message", [
+    ("[model]\nloss = 'svm'", "[model] loss must be one of"),
+    ("[data]\nname = 'csv'\npath = '/nonexistent.csv'", "/nonexistent.csv"),
+    ("[optimizer\n", "not valid TOML"),
+])
+def test_bad_config_is_exit_2(config, message, tmp_path, capsys):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(config)
+    code, _, err = export(capsys, "--config", str(cfg), "--out", str(tmp_path / "x.png"))
+    assert code == 2 and message in err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_unknown_preset_is_exit_2(tmp_path, capsys):
+    code, _, err = export(capsys, "--preset", "nope", "--out", str(tmp_path / "x.png"))
+    assert code == 2 and "no preset 'nope'; available:" in err
+
+
+def test_an_existing_file_survives_a_failed_export(demo, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "runs.csv"
+    out.write_text("precious")
+    import visualizer.export as ex
+
+    def broken(session):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ex, "to_csv", broken)
+    code, _, err = export(capsys, "--config", demo, "--out", str(out))
+    assert code == 2 and "No space left" in err
+    assert out.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.toml", "runs.csv"]
+
+
+def test_screenshot_of_the_whole_window(demo, tmp_path, capsys):
+    out = tmp_path / "shot.png"
+    assert main(["--config", demo, "--screenshot", str(out), "--steps", "10", "--size", "1440x860"]) == 0
+    assert "(1440x860), step 10, 2 run(s)" in capsys.readouterr().out
+    img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
+    assert img.shape == (860, 1440, 3) and img.std() > 20
+
+
+def test_command_line_errors_have_no_traceback(tmp_path):
+    env = dict(os.environ, DISPLAY="", WAYLAND_DISPLAY="", QT_QPA_PLATFORM="")
+    r = subprocess.run([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--out",
+                        str(tmp_path / "x.xyz")], capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "unknown file type .xyz" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "visualizer"], capture_output=True, text=True, env=env)
+    assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
+    assert "Traceback" not in r.stderr
