@@ -65,6 +65,15 @@ def clip_path(a, b, extent):
     return np.array(out_x), np.array(out_y)
 
 
+def cache_static_items(plot):
+    """Axes change rarely but would be re-painted with every frame of the animation: let Qt keep them
+    as pixmaps until they really change."""
+    from PyQt6 import QtWidgets
+
+    for name in ("bottom", "left", "top", "right"):
+        plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 class LandscapeFigure:
     """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
 
@@ -83,6 +92,7 @@ class LandscapeFigure:
         self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
                                      brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
         self.paths, self.starts, self.heads, self.marks = [], [], [], []
+        self._legend_labels = None
         self.extent = None
         self.log_scale = False
         self.values = None
@@ -94,6 +104,7 @@ class LandscapeFigure:
             f.setPointSize(font_size - 2)
             ax.setTickFont(f)
             ax.label.setFont(f)
+        cache_static_items(plot)
 
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):
@@ -176,7 +187,7 @@ class LandscapeFigure:
     def set_runs(self, runs, step, selected=None):
         """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label)."""
         self._ensure_runs(len(runs))
-        self.legend.clear()
+        labels = []
         for k, run in enumerate(runs):
             n = run.shown(step) + 1
             a, b = run.a[:n], run.b[:n]
@@ -191,5 +202,9 @@ class LandscapeFigure:
                 self.marks[k].setData([a[-1]], [b[-1]])
             else:
                 self.marks[k].setData([], [])
-            label = run.label + (f"  (diverged at step {run.diverged_at})" if diverged else "")
-            self.legend.addItem(self.paths[k], label)
+            labels.append(run.label + (f"  (diverged at step {run.diverged_at})" if diverged else ""))
+        if labels != self._legend_labels:  # rebuilding a legend relayouts the plot: only on change
+            self._legend_labels = labels
+            self.legend.clear()
+            for path, label in zip(self.paths, labels):
+                self.legend.addItem(path, label)

@@ -82,6 +82,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         lay.addWidget(QtWidgets.QLabel("steps / s"), 1, 0)
         lay.addWidget(self.speed, 1, 1, 1, 2)
         self.step_label = QtWidgets.QLabel("step 0")
+        self.step_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         lay.addWidget(self.step_label, 2, 0, 1, 3)
         col.addWidget(box)
 

@@ -5,10 +5,12 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui
 
+from ..figure import cache_static_items
 from ..session.session import tame_limit
 
 
 def _style(plot, left, font=11):
+    cache_static_items(plot)
     f = QtGui.QFont()
     f.setPointSize(font)
     for name in ("bottom", "left"):
@@ -37,6 +39,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.loss_plot.addItem(self.now[0])
         self.acc_plot.addItem(self.now[1])
         self.items = []
+        self._labels = None
+        self._ranges = None
 
     def _ensure(self, n):
         while len(self.items) < n:
@@ -60,7 +64,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
         does not flatten every other curve (it leaves the top, marked by its red cross)."""
         limit = tame_limit(runs)
         self._ensure(len(runs))
-        self.loss_plot.legend.clear()
         top = 0.0
         for (batch, full, acc, val, mark), run in zip(self.items, runs):
             n = run.shown(step) + 1
@@ -83,13 +86,23 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 mark.setData([run.head], [min(y, limit)])
             else:
                 mark.setData([], [])
-            self.loss_plot.legend.addItem(full, run.label)
             finite = np.concatenate([lf[ok], run.loss_batch[:n][np.isfinite(run.loss_batch[:n])]])
             finite = finite[finite <= limit]
             if finite.size:
                 top = max(top, float(finite.max()))
+        labels = [r.label for r in runs]
+        if labels != self._labels:  # a legend rebuild relayouts the plot: only when the runs change
+            self._labels = labels
+            self.loss_plot.legend.clear()
+            for (_, full, *_), label in zip(self.items, labels):
+                self.loss_plot.legend.addItem(full, label)
         for line in self.now:
             line.setValue(step)
-        right = max(10, step)
-        self.loss_plot.setXRange(0, right, padding=0.02)
-        self.loss_plot.setYRange(0, max(top, 1e-3) * 1.05, padding=0)
+        # axes move in coarse steps: re-ticking every frame costs more than drawing the curves
+        right = 50 * (step // 50 + 1)
+        top = max(top, 1e-3)
+        if self._ranges is None or right != self._ranges[0] or not (0.8 * self._ranges[1] <= top <= self._ranges[1]):
+            self._ranges = (right, top * 1.1)
+            self.loss_plot.setXRange(0, right, padding=0.02)
+            self.loss_plot.setYRange(0, top * 1.1, padding=0)
+

@@ -25,6 +25,9 @@ class LandscapeView(QtWidgets.QWidget):
         self.readout.setStyleSheet("font-size: 12pt; color: #333;")
         self.status = QtWidgets.QLabel()
         self.status.setStyleSheet("font-size: 12pt; color: #555;")
+        for label in (self.title, self.note, self.readout, self.status):
+            # text that changes every frame must not change the layout (a relayout repaints everything)
+            label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)

@@ -1,0 +1,94 @@
+"""App benchmarks: first-frame time (cold and warm numba cache) and animation frames per second.
+
+    python -m visualizer.bench
+
+Offscreen, on this machine's cores. Prints medians; nothing here is asserted.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+FIRST_FRAME = """
+import time, os
+t0 = time.perf_counter()
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PyQt6 import QtWidgets
+app = QtWidgets.QApplication(["losscape"])
+from visualizer.gui import make_window
+from visualizer.controller import Controller
+from visualizer.workers import Worker
+from visualizer.session.config import Config
+window, found = make_window()
+worker = Worker()
+ctl = Controller(window, worker, found)
+window.show()
+app.processEvents()
+t_window = time.perf_counter() - t0
+done = []
+ctl.landscape_drawn.connect(lambda: done.append(time.perf_counter() - t0))
+ctl.open_config(Config(), play=False)
+while not done:
+    app.processEvents()
+    time.sleep(0.002)
+worker.stop()
+print(t_window, done[0])
+"""
+
+
+def first_frame():
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        rows = []
+        for label in ("cold cache", "warm cache", "warm cache"):
+            t = time.perf_counter()
+            out = subprocess.run([sys.executable, "-c", FIRST_FRAME], env=env, capture_output=True, text=True,
+                                 check=True).stdout.split()
+            total = time.perf_counter() - t
+            rows.append((label, float(out[0]), float(out[1]), total))
+    print("first frame (process start -> landscape drawn), default demo:")
+    for label, win, frame, total in rows:
+        print(f"  {label}: window shown after {win:.2f} s, first landscape after {frame:.2f} s "
+              f"(whole process {total:.2f} s)")
+
+
+def fps(runs=8, seconds=4.0):
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PyQt6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
+    from visualizer.controller import Controller
+    from visualizer.gui import make_window
+    from visualizer.session import config as C
+    from visualizer.session.session import Session
+    from visualizer.workers import Worker
+
+    text = "[optimizer]\nsteps = 300\n" + "".join(f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n"
+                                                 for k in range(runs))
+    window, found = make_window()
+    ctl = Controller(window, Worker(sync=True), found)
+    window.resize(1600, 960)
+    window.show()
+    ctl.attach(Session(C.loads(text)))
+    app.processEvents()
+    frame_times = []
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t = time.perf_counter()
+        ctl.advance(1)  # one animation tick: session step + every view redrawn
+        app.processEvents()  # and painted
+        frame_times.append(time.perf_counter() - t)
+    med = statistics.median(frame_times)
+    p90 = sorted(frame_times)[int(0.9 * len(frame_times))]
+    print(f"animation with {runs} runs on screen (1600x960, offscreen): median frame {med * 1e3:.1f} ms "
+          f"({1 / med:.0f} fps), 90th percentile {p90 * 1e3:.1f} ms ({1 / p90:.0f} fps), "
+          f"{len(frame_times)} frames")
+    window.close()
+
+
+if __name__ == "__main__":
+    first_frame()
+    fps()
