@@ -178,11 +178,11 @@ class Controller(QtCore.QObject):
         w.controls.show_step(step)
         lb = run.loss_full[:i + 1]
         lb = lb[lb == lb]
-        loss = f"full loss {lb[-1]:.4g}" if lb.size else ""
+        loss = f"loss {lb[-1]:.4g}" if lb.size else ""
         div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
                if run.diverged_at is not None and step >= run.head else "")
-        w.landscape.show_status(f"{run.label}: step {i}  {loss}  accuracy {run.accuracy[i]:.1%}   "
-                                f"distance of W from the plane: {run.off[i]:.3g}{div}")
+        w.landscape.show_status(f"{run.label}: step {i} · {loss} · accuracy {run.accuracy[i]:.1%} · "
+                                f"off the plane by {run.off[i]:.2g}{div}")
 
     def refresh_lecture(self):
         s = self.session
