@@ -93,16 +93,22 @@ def test_play_advances_and_keyboard_controls(app, qtbot):
 
 
 def test_click_on_landscape_sets_the_start(app, qtbot):
-    s = attach(app, "[landscape]\nresolution = 24")
+    s = attach(app, "[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.2")
     view = app.window.landscape
     a_lo, a_hi, b_lo, b_hi = s.extent
     a, b = a_lo + 0.3 * (a_hi - a_lo), b_lo + 0.6 * (b_hi - b_lo)
     scene_pt = view.plot.vb.mapViewToScene(QtCore.QPointF(a, b))
     widget_pt = view.canvas.mapFromScene(scene_pt)
+    other_start = s.runs[0].W[0].copy()
+    app.window.controls.runs.setCurrentRow(1)
     qtbot.mouseClick(view.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=widget_pt)
-    run = s.runs[0]
+    run = s.runs[1]
     assert run.a[0] == pytest.approx(a, abs=0.02 * (a_hi - a_lo))
     assert run.b[0] == pytest.approx(b, abs=0.02 * (b_hi - b_lo))
+    np.testing.assert_array_equal(s.runs[0].W[0], other_start)  # only the selected run moved
+    qtbot.mouseClick(view.canvas.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                     QtCore.Qt.KeyboardModifier.ShiftModifier, pos=widget_pt)
+    np.testing.assert_allclose(s.runs[0].W[0], s.runs[1].W[0])  # Shift+click: every run
 
 
 def test_too_large_step_size_is_marked_and_the_app_keeps_working(app):
@@ -157,3 +163,20 @@ def test_threaded_worker_drops_superseded_landscapes(qtbot):
     worker.stop()
     assert all(g in (first, second) for g, _ in got)
     assert got[-1][0] == second
+
+
+def test_export_from_the_app_and_cancel(app, tmp_path, qtbot):
+    attach(app, "[optimizer]\nsteps = 20\n[landscape]\nresolution = 24")
+    app.advance(20)
+    png = tmp_path / "fig.png"
+    assert "wrote" in app.export_to(str(png))
+    assert png.stat().st_size > 10000
+    gif = tmp_path / "anim.gif"
+    QtCore.QTimer.singleShot(0, lambda: app.export_dialog.cancel())
+    assert app.export_to(str(gif), size=(400, 300), frames=15) is None
+    assert not gif.exists() and "cancelled" in app.window.statusBar().currentMessage()
+    assert app.export_to(str(tmp_path / "no" / "fig.svg")) is None
+    app.window.last_dialog.close()
+    app._on_window_copy_requested()
+    from PyQt6 import QtWidgets
+    assert not QtWidgets.QApplication.clipboard().pixmap().isNull()

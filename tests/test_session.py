@@ -135,3 +135,22 @@ def test_moving_a_point_changes_the_data_and_the_runs():
     s.move_point(0, (5.0, 5.0))
     assert s.data.X[0, 0] == 5.0 and s.landscape_request().key != key
     assert not np.array_equal(s.runs[0].W[-1], before)
+
+
+def test_regularization_part_matches_the_kernels():
+    s = make("[model]\nreg = 'elastic'\nlam = 0.3\nl1_ratio = 0.25\n[optimizer]\nsteps = 5")
+    run = s.runs[0]
+    part = s.reg_part(run, 6)
+    for t in range(6):
+        with_reg = kernels.loss_and_grad(run.W[t], s.data.X, s.data.y, reg="elastic", lam=0.3, l1_ratio=0.25)[0]
+        without = kernels.loss_and_grad(run.W[t], s.data.X, s.data.y)[0]
+        assert part[t] == pytest.approx(with_reg - without, rel=1e-9)
+
+
+def test_every_preset_builds_a_session():
+    from visualizer.session import presets
+
+    for name in presets.available():
+        s = Session(presets.load(name))
+        assert all(r.head >= 1 for r in s.runs) and s.extent is not None
+        assert np.isfinite(s.runs[0].loss_full[0])

@@ -80,6 +80,9 @@ class Controller(QtCore.QObject):
         w.open_requested.connect(self._on_window_open_requested)
         w.save_requested.connect(self._on_window_save_requested)
         w.preset_requested.connect(self._on_window_preset_requested)
+        w.export_requested.connect(self._on_window_export_requested)
+        w.copy_requested.connect(self._on_window_copy_requested)
+        w.screenshot_requested.connect(self._on_window_screenshot_requested)
 
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
@@ -171,9 +174,9 @@ class Controller(QtCore.QObject):
         w = self.window
         step = s.display_step
         w.landscape.figure.set_runs(s.runs, step, self.selected)
-        w.curves.show_runs(s.runs, step)
         run = s.runs[self.selected]
         i = run.shown(step)
+        w.curves.show_runs(s.runs, step, self.selected, s.reg_part(run, i + 1))
         w.data.show_weights(run.W[i])
         w.controls.show_step(step)
         lb = run.loss_full[:i + 1]
@@ -323,13 +326,14 @@ class Controller(QtCore.QObject):
             self.request_landscape()
             self.refresh_runs()
 
-    def _on_landscape_start_clicked(self, a, b):
+    def _on_landscape_start_clicked(self, a, b, all_runs):
         if self.session is None:
             return
-        self.session.set_start_on_plane(a, b)
+        self.session.set_start_on_plane(a, b, None if all_runs else self.selected)
         self.refresh_runs()
         self.refresh_lecture()
-        self.window.show_error(f"The runs now start at a = {a:.3g}, b = {b:.3g}")
+        who = "Every run now starts" if all_runs else f"{self.session.runs[self.selected].label} now starts"
+        self.window.show_error(f"{who} at a = {a:.3g}, b = {b:.3g}")
 
     def _on_data_point_moved(self, index, x, y):
         self.session.move_point(index, (x, y))
@@ -369,6 +373,79 @@ class Controller(QtCore.QObject):
             if not path:
                 return
         self.save(path)
+
+    def _current_grid(self):
+        s = self.session
+        return s.landscape() if s.landscape() is not None else s.landscape(PREVIEW_RESOLUTION)
+
+    def _on_window_export_requested(self):
+        from .export import FORMATS
+
+        if self.session is None or self._current_grid() is None:
+            self.window.show_error("Nothing to export yet: the landscape is still being computed")
+            return
+        filters = "Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Export", "losscape.png", filters)
+        if path:
+            if os.path.splitext(path)[1].lower() not in FORMATS:
+                self.window.show_error(f"{path}: use one of {', '.join(FORMATS)}", dialog=True)
+                return
+            self.export_to(path)
+
+    def export_to(self, path, size=(1200, 900), frames=40):
+        """Export the current session; a GIF shows a cancellable progress dialog. Returns the summary,
+        or None when cancelled or failed (the reason is shown)."""
+        from .export import export
+
+        self.pause()
+        dialog = None
+        if path.lower().endswith(".gif"):
+            dialog = QtWidgets.QProgressDialog("Rendering the animation...", "Cancel", 0, frames, self.window)
+            dialog.setWindowTitle("Export")
+            dialog.setMinimumDuration(0)
+            dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+            self.export_dialog = dialog
+
+        def progress(i, n):
+            if dialog is None:
+                return True
+            dialog.setMaximum(n)
+            dialog.setValue(i)
+            QtWidgets.QApplication.processEvents()
+            return not dialog.wasCanceled()
+
+        try:
+            summary = export(self.session, self._current_grid(), path, size=size, frames=frames, progress=progress)
+        except (OSError, ValueError) as e:
+            self.window.show_error(f"Could not export {path}: {getattr(e, 'strerror', None) or e}", dialog=True)
+            return None
+        finally:
+            if dialog is not None:
+                dialog.close()
+        self.window.show_error("Export cancelled; nothing was written" if summary is None else summary)
+        return summary
+
+    def _on_window_copy_requested(self):
+        from .export import FigureCanvas
+
+        if self.session is None or self._current_grid() is None:
+            return
+        canvas = FigureCanvas(self.session, self._current_grid(), (1200, 900))
+        QtWidgets.QApplication.clipboard().setPixmap(canvas.widget.grab())
+        canvas.close()
+        self.window.show_error("The figure is on the clipboard")
+
+    def _on_window_screenshot_requested(self):
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save screenshot", "losscape-window.png",
+                                                        "PNG (*.png)")
+        if path:
+            try:
+                buf = QtCore.QBuffer()
+                buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+                self.window.grab().save(buf, "PNG")
+                write_atomically(path, bytes(buf.data()))
+            except OSError as e:
+                self.window.show_error(f"Could not save {path}: {e.strerror or e}", dialog=True)
 
     def save(self, path):
         try:

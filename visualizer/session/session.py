@@ -70,6 +70,7 @@ class Run:
     off: np.ndarray = None
     diverged_at: int | None = None
     state: kernels.OptimizerState = None
+    start: np.ndarray = None  # this run's own start, when it was moved away from the common one
 
     @property
     def label(self):
@@ -134,9 +135,10 @@ class Session:
 
     def _restart(self, run):
         run.segments = [Segment(0, dict(run.settings), dict(self.model))]
-        run.state = kernels.OptimizerState.fresh(self.W_start)
+        start = self.start_of(run)
+        run.state = kernels.OptimizerState.fresh(start)
         run.diverged_at = None
-        run.W = self.W_start[None].copy()
+        run.W = start[None].copy()
         for name in ("loss_batch", "loss_full", "lr", "accuracy", "val_accuracy"):
             setattr(run, name, np.full(1, np.nan))
         run.a = run.b = run.off = np.zeros(0)
@@ -209,7 +211,7 @@ class Session:
 
     def _state_at(self, run, step):
         """The exact optimizer state of a run at `step`, by replaying its segments up to there."""
-        state = kernels.OptimizerState.fresh(self.W_start)
+        state = kernels.OptimizerState.fresh(self.start_of(run))
         for i, seg in enumerate(run.segments):
             end = min(step, run.segments[i + 1].start if i + 1 < len(run.segments) else step)
             if end > seg.start:
@@ -289,15 +291,26 @@ class Session:
         del self.config.runs[index]
         return True
 
-    def set_start(self, W):
-        self.W_start = np.array(W, dtype=np.float64)
-        self.config.start = self.W_start.tolist()
-        self.reset()
-        for run in self.runs:
-            self._evaluate_records(run, 0)
+    def start_of(self, run):
+        return self.W_start if run.start is None else run.start
 
-    def set_start_on_plane(self, a, b):
-        self.set_start(self.plane.point(a, b))
+    def set_start(self, W, run_index=None):
+        """Start every run at W (run_index None), or only that run; the runs restart."""
+        W = np.array(W, dtype=np.float64)
+        if run_index is None:
+            self.W_start = W
+            self.config.start = W.tolist()
+            for run in self.runs:
+                run.start = None
+            self.reset()
+        else:
+            run = self.runs[run_index]
+            run.start = W
+            self._restart(run)
+            self.compute_ahead(max(self.planned_steps, self.display_step))
+
+    def set_start_on_plane(self, a, b, run_index=None):
+        self.set_start(self.plane.point(a, b), run_index)
 
     def move_point(self, index, xy):
         """Drag a training example to new (standardized) feature values; runs restart, the landscape is
@@ -393,6 +406,15 @@ class Session:
                                     l1_ratio=self.model["l1_ratio"])
             self._unit_reg[rkey] = unit
         return data + self.model["lam"] * unit
+
+    def reg_part(self, run, n):
+        """lam * R(W) for the first n records of a run (its data part is the full loss minus this)."""
+        m = run.segments[-1].model if run.segments else self.model
+        Ws = run.W[:n].reshape(n, -1)
+        l1, l2 = np.abs(Ws).sum(axis=1), (Ws * Ws).sum(axis=1)
+        w1 = {"none": 0.0, "l2": 0.0, "l1": 1.0, "elastic": m["l1_ratio"]}[m["reg"]]
+        w2 = {"none": 0.0, "l2": 1.0, "l1": 0.0, "elastic": 1.0 - m["l1_ratio"]}[m["reg"]]
+        return m["lam"] * (w1 * l1 + w2 * l2)
 
     def loss_at(self, W):
         return kernels.loss_and_grad(W, self.data.X, self.data.y, **{k: self.model[k] for k in MODEL_KEYS})

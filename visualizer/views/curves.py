@@ -27,7 +27,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_plot = self.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
         _style(self.loss_plot, "loss")
-        self.loss_plot.setTitle("thick: full loss, thin: minibatch loss", size="10pt", color="#444")
+        self.loss_plot.setTitle("thick: full loss · thin: minibatch loss · dotted: regularization part "
+                                "(selected run)", size="10pt", color="#444")
         _style(self.acc_plot, "accuracy")
         self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
         self.acc_plot.setYRange(0, 1.02)
@@ -39,6 +40,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.loss_plot.addItem(self.now[0])
         self.acc_plot.addItem(self.now[1])
         self.items = []
+        self.reg_curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.loss_plot.addItem(self.reg_curve)
         self._labels = None
         self._ranges = None
 
@@ -59,7 +62,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             for it in self.items.pop():
                 (it.getViewBox() or self.loss_plot.vb).removeItem(it)
 
-    def show_runs(self, runs, step):
+    def show_runs(self, runs, step, selected=0, reg_part=None):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
         does not flatten every other curve (it leaves the top, marked by its red cross)."""
         limit = tame_limit(runs)
@@ -90,6 +93,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
             finite = finite[finite <= limit]
             if finite.size:
                 top = max(top, float(finite.max()))
+        if reg_part is not None:
+            self.reg_curve.setData(np.arange(len(reg_part)), reg_part)
+            self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         labels = [r.label for r in runs]
         if labels != self._labels:  # a legend rebuild relayouts the plot: only when the runs change
             self._labels = labels

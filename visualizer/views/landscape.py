@@ -7,7 +7,7 @@ from ..figure import LandscapeFigure
 
 
 class LandscapeView(QtWidgets.QWidget):
-    start_clicked = QtCore.pyqtSignal(float, float)  # (a, b) in the plane
+    start_clicked = QtCore.pyqtSignal(float, float, bool)  # (a, b) in the plane; all runs (Shift)?
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -21,7 +21,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("font-size: 13pt; color: #1a4d8f;")
-        self.readout = QtWidgets.QLabel("Hover over the landscape to read the loss; click to start the runs there.")
+        self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there (Shift+click: every run).")
         self.readout.setStyleSheet("font-size: 12pt; color: #333;")
         self.status = QtWidgets.QLabel()
         self.status.setStyleSheet("font-size: 12pt; color: #555;")
@@ -60,7 +60,8 @@ class LandscapeView(QtWidgets.QWidget):
             return
         ab = self._to_plane(event.scenePos())
         if ab is not None and self.figure.value_at(*ab) is not None:
-            self.start_clicked.emit(*ab)
+            shift = bool(event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
+            self.start_clicked.emit(ab[0], ab[1], shift)
 
     def show_status(self, text):
         self.status.setText(text)

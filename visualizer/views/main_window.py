@@ -15,6 +15,8 @@ class MainWindow(QtWidgets.QMainWindow):
     save_requested = QtCore.pyqtSignal(bool)  # save as?
     preset_requested = QtCore.pyqtSignal(str)
     screenshot_requested = QtCore.pyqtSignal()
+    export_requested = QtCore.pyqtSignal()
+    copy_requested = QtCore.pyqtSignal()
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=()):
@@ -57,6 +59,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(menu, "&Save demo", "Ctrl+S", lambda: self.save_requested.emit(False))
         self._action(menu, "Save demo &as...", "Ctrl+Shift+S", lambda: self.save_requested.emit(True))
         menu.addSeparator()
+        self._action(menu, "&Export figure, data or animation...", "Ctrl+E", self.export_requested.emit)
+        self._action(menu, "&Copy figure to clipboard", "Ctrl+Shift+C", self.copy_requested.emit)
         self._action(menu, "Save screens&hot...", None, self.screenshot_requested.emit)
         menu.addSeparator()
         self._action(menu, "&Quit", "Ctrl+Q", self.close)
