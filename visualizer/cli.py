@@ -106,8 +106,10 @@ def export_main(argv):
     p.add_argument("--size", default="1200x900", metavar="WxH")
     p.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second of a GIF")
     p.add_argument("--frames", type=int, default=40, metavar="K", help="frames in a GIF")
+    p.add_argument("--view", choices=("2d", "3d"), default="2d",
+                   help="3d: the lit surface (PNG only; needs OpenGL on a display, e.g. Xvfb)")
     args = p.parse_args(argv)
-    problem = check_output(args.out, FORMATS)
+    problem = check_output(args.out, (".png",) if args.view == "3d" else FORMATS)
     size = parse_size(args.size)
     if problem:
         return fail(problem)
@@ -127,10 +129,18 @@ def export_main(argv):
         session = build_session(cfg)
     except (ConfigError, DatasetError) as e:
         return fail(str(e))
+    if args.view == "3d":
+        from .app import no_display
+
+        if no_display():
+            return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
+                        "Qt's offscreen platform has none")
     session.advance(session.planned_steps if args.steps is None else args.steps)
     req = session.landscape_request()
     session.store_data_grid(req.key, req.compute())
     grid = session.landscape()
+    if args.view == "3d":
+        return export_surface(session, grid, args.out, size)
     if os.path.splitext(args.out)[1].lower() in (".png", ".svg", ".pdf", ".gif"):
         offscreen_app()
     from .export import export
@@ -140,4 +150,33 @@ def export_main(argv):
     except OSError as e:
         return fail(f"{args.out}: {e.strerror or e}")
     print(f"losscape: {summary}")
+    return 0
+
+
+def export_surface(session, grid, out, size):
+    """The 3-D surface with the runs as a PNG (on a display with OpenGL)."""
+    from PyQt6 import QtCore, QtWidgets
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
+    from .controller import write_atomically
+    from .views.surface import SurfaceView, gl_unavailable
+
+    reason = gl_unavailable()
+    if reason:
+        return fail(f"--view 3d: {reason}")
+    view = SurfaceView()
+    view.view.setFixedSize(*size)  # the picture is the GL canvas: give it exactly the requested size
+    view.show()
+    view.set_landscape(grid, session.extent)
+    view.set_runs(session.runs, session.display_step)
+    app.processEvents()
+    buf = QtCore.QBuffer()
+    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    view.grab_image().save(buf, "PNG")
+    view.close()
+    try:
+        write_atomically(out, bytes(buf.data()))
+    except OSError as e:
+        return fail(f"{out}: {e.strerror or e}")
+    print(f"losscape: wrote {out}: the 3-D surface with {len(session.runs)} run(s) at step {session.display_step}")
     return 0

@@ -75,6 +75,7 @@ class Controller(QtCore.QObject):
         c.landscape_changed.connect(self._on_controls_landscape_changed)
         c.refit_requested.connect(self._on_controls_refit_requested)
         w.landscape.start_clicked.connect(self._on_landscape_start_clicked)
+        w.center.currentChanged.connect(self._on_center_tab_changed)
         w.data.point_moved.connect(self._on_data_point_moved)
         w.lecture.example_changed.connect(lambda _: self.refresh_lecture())
         w.open_requested.connect(self._on_window_open_requested)
@@ -158,6 +159,8 @@ class Controller(QtCore.QObject):
             return
         lc = s.config.landscape
         self.window.landscape.figure.set_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
+        if self.window.surface is not None:
+            self.window.surface.set_landscape(grid, s.extent)
         m = s.model
         reg = "no regularization" if m["reg"] == "none" else f"{m['reg'].upper()} lambda={m['lam']:g}"
         delta = "" if m["loss"] == "softmax" else f" (delta={m['delta']:g})"
@@ -174,6 +177,8 @@ class Controller(QtCore.QObject):
         w = self.window
         step = s.display_step
         w.landscape.figure.set_runs(s.runs, step, self.selected)
+        if w.surface is not None and w.center.currentWidget() is w.surface_page:
+            w.surface.set_runs(s.runs, step)
         run = s.runs[self.selected]
         i = run.shown(step)
         w.curves.show_runs(s.runs, step, self.selected, s.reg_part(run, i + 1))
@@ -325,6 +330,15 @@ class Controller(QtCore.QObject):
             self.session.fit_plane()
             self.request_landscape()
             self.refresh_runs()
+
+    def _on_center_tab_changed(self, index):
+        if self.session is None or self.window.center.widget(index) is not self.window.surface_page:
+            return
+        surface = self.window.ensure_surface()
+        grid = self._current_grid()
+        if surface is not None and grid is not None:
+            surface.set_landscape(grid, self.session.extent)
+            surface.set_runs(self.session.runs, self.session.display_step)
 
     def _on_landscape_start_clicked(self, a, b, all_runs):
         if self.session is None:

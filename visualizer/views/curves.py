@@ -27,8 +27,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_plot = self.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
         _style(self.loss_plot, "loss")
-        self.loss_plot.setTitle("thick: full loss · thin: minibatch loss · dotted: regularization part "
-                                "(selected run)", size="10pt", color="#444")
+        self.loss_plot.setTitle("thick: full loss · thin: minibatch · dotted: regularization (selected run)",
+                                size="10pt", color="#444")
         _style(self.acc_plot, "accuracy")
         self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
         self.acc_plot.setYRange(0, 1.02)

@@ -40,7 +40,19 @@ class MainWindow(QtWidgets.QMainWindow):
         right.setSizes([430, 500])
         main = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         main.addWidget(self.controls)
-        main.addWidget(self.landscape)
+        self.center = QtWidgets.QTabWidget()
+        self.center.addTab(self.landscape, "Landscape")
+        self.surface_page = QtWidgets.QWidget()
+        QtWidgets.QVBoxLayout(self.surface_page).setContentsMargins(0, 0, 0, 0)
+        self.center.addTab(self.surface_page, "3-D surface")
+        self.surface = None  # created on first use: GL costs start-up time and may be missing
+        from .surface import gl_unavailable
+
+        self.gl_problem = gl_unavailable()
+        if self.gl_problem:
+            self.center.setTabEnabled(1, False)
+            self.center.setTabToolTip(1, self.gl_problem)
+        main.addWidget(self.center)
         main.addWidget(right)
         main.setSizes([390, 700, 510])
         main.setStretchFactor(1, 1)
@@ -81,6 +93,15 @@ class MainWindow(QtWidgets.QMainWindow):
         act.triggered.connect(slot)
         menu.addAction(act)
         return act
+
+    def ensure_surface(self):
+        """The 3-D view, created the first time it is needed (None where OpenGL is missing)."""
+        if self.surface is None and not self.gl_problem:
+            from .surface import SurfaceView
+
+            self.surface = SurfaceView()
+            self.surface_page.layout().addWidget(self.surface)
+        return self.surface
 
     def toggle_full_screen(self):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()

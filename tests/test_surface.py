@@ -1,0 +1,117 @@
+"""The 3-D view: unavailable (and harmless) offscreen; under Xvfb it renders the surface and the paths."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from visualizer.app import main
+from visualizer.gui import make_window
+from visualizer.views.surface import height_at, surface_heights
+
+
+def test_offscreen_the_3d_tab_is_disabled_with_the_reason(qtbot):
+    window, _ = make_window()
+    qtbot.addWidget(window)
+    assert "offscreen" in window.gl_problem
+    assert not window.center.isTabEnabled(1)
+    assert window.center.tabToolTip(1) == window.gl_problem
+    assert window.ensure_surface() is None
+
+
+def test_3d_export_without_a_display_is_exit_2(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("DISPLAY", "")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "")
+    code = main(["export", "--preset", "step-size", "--view", "3d", "--out", str(tmp_path / "s.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--view 3d needs OpenGL on a display" in err
+    assert not (tmp_path / "s.png").exists()
+
+
+def test_heights_are_clipped_and_paths_touch_the_surface():
+    grid = np.add.outer(np.linspace(0, 1, 20), np.linspace(0, 1, 30))
+    grid[0, 0] = 1e9  # a divergent corner
+    z, (lo, hi) = surface_heights(grid, log_scale=False, clip_quantile=0.95)
+    assert z.max() == pytest.approx(8.0) and np.median(z) > 2.0  # the corner did not flatten the rest
+    extent = (0.0, 1.0, 0.0, 1.0)
+    np.testing.assert_allclose(height_at(z, extent, [0.0, 1.0], [1.0, 0.0]), [z[-1, 0], z[0, -1]])
+
+
+XVFB_SCRIPT = r"""
+import sys, numpy as np
+from PyQt6 import QtWidgets
+app = QtWidgets.QApplication(["t"])
+from visualizer.session import presets
+from visualizer.session.session import Session
+from visualizer.views.surface import SurfaceView, gl_unavailable
+reason = gl_unavailable()
+if reason:
+    print("NOGL", reason); sys.exit(3)
+s = Session(presets.load("optimizers-race"))
+s.advance(100)
+req = s.landscape_request(48); s.store_data_grid(req.key, req.compute())
+v = SurfaceView(); v.resize(600, 450); v.show()
+v.set_landscape(s.landscape(48), s.extent); app.processEvents()
+def frame():
+    app.processEvents()
+    img = v.grab_image().convertToFormat(v.grab_image().Format.Format_RGB888)
+    ptr = img.constBits(); ptr.setsize(img.sizeInBytes())
+    return np.frombuffer(ptr, np.uint8).reshape(img.height(), img.bytesPerLine())[:, :img.width() * 3].astype(int)
+bare = frame()
+v.set_runs(s.runs, s.display_step)
+with_paths = frame()
+changed = (np.abs(with_paths - bare).sum(axis=1) > 60).sum()
+print("STD", bare.std(), "CHANGED", changed)
+assert bare.std() > 20, "the surface did not render"
+assert changed > 50, "the paths did not appear"
+"""
+
+
+@pytest.fixture(scope="module")
+def xvfb():
+    if not shutil.which("Xvfb"):
+        pytest.skip("Xvfb is not installed (apt-get install xvfb): the 3-D view needs a display")
+    display = f":{100 + os.getpid() % 50}"
+    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x1024x24"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    sock = f"/tmp/.X11-unix/X{display[1:]}"
+    while not os.path.exists(sock) and time.monotonic() < deadline:
+        try:
+            proc.wait(timeout=0.05)  # returns only if Xvfb exited: it could not start
+            break
+        except subprocess.TimeoutExpired:
+            pass
+    if not os.path.exists(sock):
+        proc.kill()
+        pytest.skip("Xvfb did not start")
+    yield dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    proc.terminate()
+    proc.wait()
+
+
+def _run(args, env):
+    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    if "could not load the Qt platform plugin" in r.stderr or r.returncode == 3:
+        pytest.skip(f"no usable OpenGL/xcb under Xvfb here: {(r.stdout + r.stderr).strip().splitlines()[-1]}")
+    return r
+
+
+def test_under_xvfb_the_surface_and_paths_render(xvfb):
+    r = _run([sys.executable, "-c", XVFB_SCRIPT], xvfb)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path):
+    out = tmp_path / "surface.png"
+    r = _run([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--view", "3d",
+              "--out", str(out), "--size", "640x480"], xvfb)
+    assert r.returncode == 0, r.stderr
+    img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
+    assert img.shape == (480, 640, 3) and img.std() > 20
