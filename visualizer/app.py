@@ -33,7 +33,17 @@ def no_display():
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
+    """The command; a failure nobody foresaw is still one line and exit code 2 (LOSSCAPE_DEBUG=1 shows
+    the traceback)."""
+    try:
+        return _main(sys.argv[1:] if argv is None else argv)
+    except Exception as e:
+        if os.environ.get("LOSSCAPE_DEBUG"):
+            raise
+        return fail(f"unexpected {type(e).__name__}: {e} (run with LOSSCAPE_DEBUG=1 for details)")
+
+
+def _main(argv):
     # numpy's BLAS threads and numba's threads fight over two cores: the app parallelises with numba.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))

@@ -106,6 +106,8 @@ class Controller(QtCore.QObject):
         w = self.window
         w.show_busy("")
         w.data.show_data(session.data)
+        w.landscape.show_lecture(session.config.lecture)
+        w.highlight(session.config.lecture.get("highlight") if session.config.lecture else None)
         w.lecture.set_examples(session.data.N)
         w.controls.show_session(session, self.selected, self.playing)
         title = os.path.basename(self.path) if self.path else session.data.name

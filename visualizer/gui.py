@@ -16,7 +16,7 @@ def make_window():
 
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     found = presets.available()
-    window = MainWindow(list(found))
+    window = MainWindow([n for n in found if n not in presets.LECTURE_ORDER], presets.lecture_items())
     return window, found
 
 

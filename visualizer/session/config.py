@@ -57,6 +57,16 @@ def _text(where, v):
     return v
 
 
+def _extent(where, v):
+    ok = isinstance(v, list) and (v == [] or (len(v) == 4 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v)
+        and v[0] < v[1] and v[2] < v[3]))
+    if not ok:
+        raise ConfigError(f"{where} must be [a_min, a_max, b_min, b_max] with min < max (or [] to fit the runs); "
+                          f"got {v!r}")
+    return [float(x) for x in v]
+
+
 def _entries(where, v):
     ok = (isinstance(v, list) and len(v) == 2 and all(
         isinstance(e, list) and len(e) == 2 and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
@@ -91,11 +101,20 @@ OPTIMIZER = {
     "prox": (False, _bool),
     "label": ("", _text),
 }
+# A run may also set its own loss or regularization (compared on the [model] landscape); None: as [model].
+RUN = {**OPTIMIZER, **{k: (None, MODEL[k][1]) for k in ("loss", "delta", "reg", "lam", "l1_ratio")}}
+LECTURE = {
+    "question": ("", _text),
+    "look": ("", _text),  # what to look at
+    "answer": ("", _text),  # shown once the viewer has looked
+    "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
+}
 LANDSCAPE = {
     "plane": ("pca", _choice(("weights", "pca", "random"))),
     "resolution": (128, _number(int, 16, 512)),
     "span": (0.5, _number(float, 0.0, 10.0)),
     "entries": ([[0, 0], [1, 0]], _entries),
+    "extent": ([], _extent),  # fixed view [a_min, a_max, b_min, b_max]; [] frames the runs
     "seed": (0, _number(int, 0)),
     "log_scale": (False, _bool),
     "contours": (8, _number(int, 0, 30)),
@@ -104,7 +123,7 @@ VIEW = {
     "speed": (30.0, _number(float, 0.1, 5000.0)),
     "note": ("", _text),  # one or two sentences shown under the landscape: what to look at
 }
-TABLES = {"model": MODEL, "optimizer": OPTIMIZER, "landscape": LANDSCAPE, "view": VIEW}
+TABLES = {"model": MODEL, "optimizer": OPTIMIZER, "landscape": LANDSCAPE, "view": VIEW, "lecture": LECTURE}
 MAX_RUNS = 8
 
 
@@ -128,6 +147,7 @@ class Config:
     landscape: dict = field(default_factory=lambda: _table("landscape", LANDSCAPE, {}))
     view: dict = field(default_factory=lambda: _table("view", VIEW, {}))
     start: list | None = None  # the common start W as nested lists (D x C), None for a seeded random one
+    lecture: dict = field(default_factory=dict)  # question, look, answer, highlight (lecture presets)
 
     def __post_init__(self):
         if not self.runs:
@@ -137,7 +157,7 @@ class Config:
 def from_dict(d):
     if not isinstance(d, dict):
         raise ConfigError("a config must be a table of tables")
-    allowed = ("data", "model", "optimizer", "run", "landscape", "view", "start")
+    allowed = ("data", "model", "optimizer", "run", "landscape", "view", "start", "lecture")
     unknown = sorted(set(d) - set(allowed))
     if unknown:
         raise ConfigError(f"unknown table [{unknown[0]}]; allowed: {', '.join(allowed)}")
@@ -150,7 +170,7 @@ def from_dict(d):
         raise ConfigError("[[run]] must be an array of tables")
     if len(run_tables) > MAX_RUNS:
         raise ConfigError(f"[[run]] holds {len(run_tables)} runs; at most {MAX_RUNS}")
-    runs = [_table(f"run {i + 1}", OPTIMIZER, {**opt, **r}) for i, r in enumerate(run_tables)] or [dict(opt)]
+    runs = [_table(f"run {i + 1}", RUN, {**opt, **r}) for i, r in enumerate(run_tables)] or [dict(opt)]
     start = d.get("start")
     if start is not None and not (isinstance(start, list) and start and all(
             isinstance(r, list) and r and all(isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -159,7 +179,8 @@ def from_dict(d):
         raise ConfigError("start must be a matrix of finite numbers (D rows of C), like [[0.0, 0.1], ...]")
     return Config(data=dict(data), model=_table("model", MODEL, d.get("model", {})), optimizer=opt, runs=runs,
                   landscape=_table("landscape", LANDSCAPE, d.get("landscape", {})),
-                  view=_table("view", VIEW, d.get("view", {})), start=start)
+                  view=_table("view", VIEW, d.get("view", {})), start=start,
+                  lecture=_table("lecture", LECTURE, d["lecture"]) if "lecture" in d else {})
 
 
 def loads(text, source="config"):
@@ -188,10 +209,13 @@ def to_dict(cfg):
     """The config as TOML-ready tables; run settings equal to [optimizer] are left out."""
     d = {"data": dict(cfg.data), "model": dict(cfg.model), "optimizer": dict(cfg.optimizer),
          "landscape": dict(cfg.landscape), "view": dict(cfg.view)}
-    if len(cfg.runs) > 1 or cfg.runs[0] != cfg.optimizer:
-        d["run"] = [{k: v for k, v in r.items() if v != cfg.optimizer.get(k)} for r in cfg.runs]
+    runs = [{k: v for k, v in r.items() if v is not None} for r in cfg.runs]  # TOML has no None
+    if len(runs) > 1 or runs[0] != cfg.optimizer:
+        d["run"] = [{k: v for k, v in r.items() if v != cfg.optimizer.get(k)} for r in runs]
     if cfg.start is not None:
         d["start"] = cfg.start
+    if cfg.lecture:
+        d["lecture"] = dict(cfg.lecture)
     return d
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BUILTIN_NAMES = ("blobs", "spiral", "linear", "nonlinear", "demo", "iris", "digits", "csv", "cifar10")
+BUILTIN_NAMES = ("blobs", "spiral", "linear", "nonlinear", "demo", "iris", "digits", "csv", "cifar10", "scores")
 SYNTHETIC = ("blobs", "spiral", "linear", "nonlinear", "demo")
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 CIFAR_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
@@ -98,6 +98,19 @@ def _string(key, v):
     return v
 
 
+def _labels(key, v):
+    if not (isinstance(v, list) and v and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                                              for i in v)):
+        raise DatasetError(f"[data] {key} must be a non-empty list of class indices (integers >= 0); got {v!r}")
+    return v
+
+
+def _names(key, v):
+    if not (isinstance(v, list) and v and all(isinstance(i, str) and i for i in v)):
+        raise DatasetError(f"[data] {key} must be a list of non-empty strings; got {v!r}")
+    return v
+
+
 def _column(key, v):
     if isinstance(v, bool) or not isinstance(v, (str, int)) or v == "":
         raise DatasetError(f"[data] {key} must be a column name (string) or a 0-based index (integer, "
@@ -118,6 +131,8 @@ OPTIONS = {
     "header": ("auto", _one_of("auto", True, False)),
     "subsample": (2000, _integer(1, 50_000)),
     "grayscale": (False, _flag),
+    "labels": (None, _labels),  # scores: one label per example
+    "class_names": (None, _names),  # scores: a name per class
     "downsample": (1, _one_of(1, 2, 4)),
     "val_fraction": (None, _real(0.0, 0.9)),  # None: 0.0 for synthetic sets, 0.2 for real data
     "standardize": (True, _flag),
@@ -151,6 +166,8 @@ def load(data: dict) -> Dataset:
     """The dataset that a config's [data] table describes, split and preprocessed."""
     opt = _options(data)
     name, seed = opt["name"], opt["seed"]
+    if name == "scores":
+        return _scores(opt)
     if name in SYNTHETIC:
         X, y, classes, features = _synthetic(name, opt)
         return _prepare(name, *_split(X, y, opt["val_fraction"], seed, name), classes, features, None,
@@ -169,6 +186,23 @@ def load(data: dict) -> Dataset:
         return _prepare(name, *_split(X, y, opt["val_fraction"], seed, path), classes, features, None,
                         opt["standardize"], path)
     return _cifar10(path, opt)
+
+
+def _scores(opt):
+    """The lecture's worked examples: example n has the one-hot features e_n, so its scores are row n of
+    W, and a [start] W (N x C) holds the scores themselves. No split, no scaling, and no bias column:
+    a shared bias row would couple the examples, which the lecture's examples are not."""
+    labels = opt["labels"]
+    if labels is None:
+        raise DatasetError("[data] labels is required for name = 'scores' (one class index per example)")
+    C = max(max(labels) + 1, 2 if opt["class_names"] is None else len(opt["class_names"]))
+    names = opt["class_names"] or [f"class {c}" for c in range(C)]
+    if len(names) < C:
+        raise DatasetError(f"[data] class_names names {len(names)} classes but labels use {C}")
+    N = len(labels)
+    return Dataset(name="scores", X=np.eye(N), y=np.array(labels, dtype=np.int64), X_val=np.zeros((0, N)),
+                   y_val=np.zeros(0, np.int64), class_names=list(names),
+                   feature_names=[f"example {n}" for n in range(N)], image_shape=None)
 
 
 def _split(X, y, fraction, seed, source):

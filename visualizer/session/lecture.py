@@ -20,7 +20,10 @@ def example_breakdown(W, x, label, delta):
     X1 = np.asarray(x, np.float64)[None, :]
     losses = {name: kernels.loss_and_grad(np.asarray(W, np.float64), X1, [label], loss=name, delta=delta)[0]
               for name in kernels.LOSSES}
-    return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C}
+    return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C,
+            "exp": np.exp(s - s.max()),  # softmax step by step: exponentiate (shifted), normalize, -log
+            # the lecture's "what if the sum also ran over j = y?": that term is max(0, delta) = delta
+            "hinge_all_classes": losses["hinge"] + max(0.0, delta)}
 
 
 def sanity_checks(session, run_index):

@@ -18,3 +18,22 @@ def load(name):
     if name not in found:
         raise ConfigError(f"no preset {name!r}; available: {', '.join(found) or 'none'}")
     return cfgmod.loads(found[name].read_text(encoding="utf-8"), f"preset {name}")
+
+
+# The lecture's questions in the order it asks them (issue: every question answered by a demo).
+LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-all-classes", "mean-vs-sum",
+                 "squared-hinge", "w-not-unique", "margin-delta", "softmax-range", "softmax-vs-hinge",
+                 "l1-vs-l2", "too-much-regularization", "random-search", "gradient-check", "step-size",
+                 "batch-size-noise")
+
+
+def lecture_items():
+    """[(name, question)] of the bundled lecture demos, in the lecture's order."""
+    found = available()
+    items = []
+    for name in LECTURE_ORDER:
+        if name in found:
+            cfg = load(name)
+            if cfg.lecture.get("question"):
+                items.append((name, cfg.lecture["question"]))
+    return items

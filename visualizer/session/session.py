@@ -15,7 +15,7 @@ import numpy as np
 import kernels
 
 from . import plane as planes
-from .config import MODEL, OPTIMIZER, Config, ConfigError
+from .config import MODEL, OPTIMIZER, RUN, Config, ConfigError
 
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
@@ -43,6 +43,8 @@ def run_label(s):
     bits = [s["name"], f"lr={s['lr']:g}"]
     if s["name"] not in ("gd",):
         bits.append(f"B={s['batch_size']}")
+    bits += [f"{k}={s[k]:g}" if isinstance(s[k], float) else str(s[k])
+             for k in MODEL_KEYS if s.get(k) is not None]
     return " ".join(bits)
 
 
@@ -133,8 +135,12 @@ class Session:
             self._restart(run)
         self.compute_ahead(self.planned_steps)
 
+    def model_of(self, run):
+        """The run's own loss settings: [model], with what the run overrides."""
+        return {k: self.model[k] if run.settings.get(k) is None else run.settings[k] for k in MODEL_KEYS}
+
     def _restart(self, run):
-        run.segments = [Segment(0, dict(run.settings), dict(self.model))]
+        run.segments = [Segment(0, dict(run.settings), self.model_of(run))]
         start = self.start_of(run)
         run.state = kernels.OptimizerState.fresh(start)
         run.diverged_at = None
@@ -185,7 +191,7 @@ class Session:
             for name in ("W", "loss_batch", "loss_full", "lr"):
                 setattr(run, name, getattr(run, name)[:k + 1])
             run.accuracy, run.val_accuracy = run.accuracy[:k + 1], run.val_accuracy[:k + 1]
-            run.diverged_at = k
+            run.diverged_at = int(k)
 
     def _evaluate_records(self, run, start):
         """Accuracy (and the projection onto the plane) of records start.. of a run."""
@@ -232,7 +238,7 @@ class Session:
             run.loss_batch[-1] = np.nan
             run.diverged_at = None
         run.segments = [s for s in run.segments if s.start < t]
-        run.segments.append(Segment(t, dict(run.settings), dict(self.model)))
+        run.segments.append(Segment(t, dict(run.settings), self.model_of(run)))
 
     def update_model(self, **changes):
         """Change loss / delta / reg / lam / l1_ratio from the shown step on. Returns the set of changed
@@ -257,9 +263,9 @@ class Session:
         run = self.runs[index]
         new = dict(run.settings)
         for k, v in changes.items():
-            if k not in OPTIMIZER:
-                raise ConfigError(f"[optimizer] has no key {k!r}; allowed: {', '.join(OPTIMIZER)}")
-            new[k] = OPTIMIZER[k][1](f"[optimizer] {k}", v)
+            if k not in RUN:
+                raise ConfigError(f"[optimizer] has no key {k!r}; allowed: {', '.join(RUN)}")
+            new[k] = v if v is None else RUN[k][1](f"[optimizer] {k}", v)
         if new == run.settings:
             return False
         run.settings = new
@@ -353,6 +359,10 @@ class Session:
         return keep
 
     def fit_extent(self):
+        fixed = self.config.landscape["extent"]
+        if fixed:
+            self.extent = tuple(fixed)
+            return
         a = np.concatenate([r.a[self._tame(r)] for r in self.runs])
         b = np.concatenate([r.b[self._tame(r)] for r in self.runs])
         a, b = a[np.isfinite(a)], b[np.isfinite(b)]

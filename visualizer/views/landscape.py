@@ -21,6 +21,23 @@ class LandscapeView(QtWidgets.QWidget):
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("font-size: 13pt; color: #1a4d8f;")
+        self.explain = QtWidgets.QFrame()
+        self.explain.setStyleSheet("QFrame { background: #fff6e0; border-radius: 6px; }")
+        box = QtWidgets.QVBoxLayout(self.explain)
+        self.question = QtWidgets.QLabel()
+        self.question.setWordWrap(True)
+        self.question.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        self.look = QtWidgets.QLabel()
+        self.look.setWordWrap(True)
+        self.look.setStyleSheet("font-size: 12pt;")
+        self.answer_button = QtWidgets.QPushButton("Show the answer")
+        self.answer = QtWidgets.QLabel()
+        self.answer.setWordWrap(True)
+        self.answer.setStyleSheet("font-size: 13pt; color: #0b5d1e;")
+        for w in (self.question, self.look, self.answer_button, self.answer):
+            box.addWidget(w)
+        self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
+        self.explain.hide()
         self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there (Shift+click: every run).")
         self.readout.setStyleSheet("font-size: 12pt; color: #333;")
         self.status = QtWidgets.QLabel()
@@ -32,6 +49,7 @@ class LandscapeView(QtWidgets.QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
         lay.addWidget(self.note)
+        lay.addWidget(self.explain)
         lay.addWidget(self.canvas, 1)
         lay.addWidget(self.readout)
         lay.addWidget(self.status)
@@ -62,6 +80,16 @@ class LandscapeView(QtWidgets.QWidget):
         if ab is not None and self.figure.value_at(*ab) is not None:
             shift = bool(event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
             self.start_clicked.emit(ab[0], ab[1], shift)
+
+    def show_lecture(self, lecture):
+        """The question, what to look at, and the answer behind a button (empty lecture: hidden)."""
+        self.explain.setVisible(bool(lecture))
+        if lecture:
+            self.question.setText(lecture["question"])
+            self.look.setText("Look at: " + lecture["look"])
+            self.answer.setText(lecture["answer"])
+            self.answer.hide()
+            self.answer_button.show()
 
     def show_status(self, text):
         self.status.setText(text)

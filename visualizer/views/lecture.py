@@ -37,6 +37,12 @@ class LecturePanel(QtWidgets.QWidget):
             f"<td align=right>{b['probs'][c]:.3f}</td></tr>" for c in range(b["C"]))
         losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{LOSS_NAMES[k]}</td>"
                          f"<td align=right>{v:.4f}</td></tr>" for k, v in b["losses"].items())
+        p_y = b["probs"][y]
+        steps = (f"<p>Softmax step by step: exp(s - max s) = [{', '.join(f'{v:.3g}' for v in b['exp'])}], "
+                 f"normalized p = [{', '.join(f'{v:.3f}' for v in b['probs'])}], "
+                 f"loss = -ln p<sub>y</sub> = -ln {p_y:.3f} = {b['losses']['softmax']:.3f}</p>"
+                 f"<p>Hinge sum over j &ne; y: {b['losses']['hinge']:.3f}; "
+                 f"the same sum over all j (j = y adds delta = {delta:g}): {b['hinge_all_classes']:.3f}</p>")
         h, s = checks["hinge"], checks["softmax"]
         g = checks["grad_check"]
         verdict = "agree" if g < 1e-4 else "differ (near a kink the numerical gradient is wrong)"
@@ -44,7 +50,7 @@ class LecturePanel(QtWidgets.QWidget):
             f"<h3>Scores of this example</h3>"
             f"<table cellspacing=6><tr><th align=left>class</th><th>score s</th>"
             f"<th>hinge term max(0, s<sub>j</sub> - s<sub>y</sub> + {delta:g})</th><th>softmax p</th></tr>{rows}</table>"
-            f"<h3>Its loss under each loss</h3><table cellspacing=6>{losses}</table>"
+            f"<h3>Its loss under each loss</h3><table cellspacing=6>{losses}</table>{steps}"
             f"<h3>Sanity checks (this data)</h3>"
             f"<p>W near 0: hinge loss {h[0]:.4f}, expected C - 1 = {h[1]:.0f}<br>"
             f"W near 0: softmax loss {s[0]:.4f}, expected ln C = {s[1]:.4f}<br>"

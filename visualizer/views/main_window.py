@@ -19,7 +19,7 @@ class MainWindow(QtWidgets.QMainWindow):
     copy_requested = QtCore.pyqtSignal()
     closing = QtCore.pyqtSignal()
 
-    def __init__(self, presets=()):
+    def __init__(self, presets=(), lecture=()):
         super().__init__()
         self.setWindowTitle("Losscape")
         self.resize(1600, 960)
@@ -79,6 +79,9 @@ class MainWindow(QtWidgets.QMainWindow):
         pm = self.menuBar().addMenu("&Presets")
         for name in presets:
             self._action(pm, name, None, lambda checked=False, n=name: self.preset_requested.emit(n))
+        lm = self.menuBar().addMenu("&Lecture")
+        for i, (name, question) in enumerate(lecture, 1):
+            self._action(lm, f"{i}. {question}", None, lambda checked=False, n=name: self.preset_requested.emit(n))
         vm = self.menuBar().addMenu("&View")
         self._action(vm, "&Full screen", "F", self.toggle_full_screen)
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
@@ -93,6 +96,15 @@ class MainWindow(QtWidgets.QMainWindow):
         act.triggered.connect(slot)
         menu.addAction(act)
         return act
+
+    def highlight(self, target):
+        """Frame the view a lecture item asks to look at (None: no frame)."""
+        frames = {"landscape": self.landscape.canvas, "data": self.data, "curves": self.curves,
+                  "lecture": self.lecture.text}
+        for name, w in frames.items():
+            w.setStyleSheet("border: 4px solid #D55E00;" if name == target else "")
+        if target in ("curves", "lecture"):
+            self.tabs.setCurrentWidget(self.curves if target == "curves" else self.lecture)
 
     def ensure_surface(self):
         """The 3-D view, created the first time it is needed (None where OpenGL is missing)."""
