@@ -136,7 +136,17 @@ def test_bad_options(data, words):
 
 def test_builtin_names():
     assert set(BUILTIN_NAMES) == {"blobs", "spiral", "linear", "nonlinear", "demo", "iris", "digits", "csv",
-                                  "cifar10"}
+                                  "cifar10", "scores"}
+
+
+def test_scores_set_makes_each_example_a_row_of_w():
+    d = load({"name": "scores", "labels": [0, 2], "class_names": ["cat", "car", "frog"]})
+    np.testing.assert_array_equal(d.X, np.eye(2))
+    assert d.C == 3 and list(d.y) == [0, 2] and d.class_names == ["cat", "car", "frog"]
+    with pytest.raises(DatasetError, match="labels is required"):
+        load({"name": "scores"})
+    with pytest.raises(DatasetError, match="class_names names 2 classes but labels use 3"):
+        load({"name": "scores", "labels": [2], "class_names": ["a", "b"]})
 
 
 # ------------------------------------------------------------------------------------------ CSV
