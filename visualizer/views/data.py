@@ -68,7 +68,7 @@ class DataView(pg.GraphicsLayoutWidget):
         self.data = data
         f = QtGui.QFont()
         f.setPointSize(11)
-        if data.D == 3 and data.image_shape is None:
+        if data.D == 3 and data.image_shape is None and data.feature_names[-1] == "bias":
             self.mode = "2d"
             self._new_plot()
             X = data.X
