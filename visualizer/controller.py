@@ -7,6 +7,7 @@ import os
 import tempfile
 import time
 
+import numpy as np
 from PyQt6 import QtCore, QtWidgets
 
 from .session import config as cfgmod
@@ -191,7 +192,10 @@ class Controller(QtCore.QObject):
         loss = f"loss {lb[-1]:.4g}" if lb.size else ""
         div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
                if run.diverged_at is not None and step >= run.head else "")
-        w.landscape.show_status(f"{run.label}: step {i} · {loss} · accuracy {run.accuracy[i]:.1%} · "
+        acc = run.accuracy[:i + 1]
+        acc = acc[np.isfinite(acc)]
+        acc = f"accuracy {acc[-1]:.1%}" if acc.size else ""
+        w.landscape.show_status(f"{run.label}: step {i} · {loss} · {acc} · "
                                 f"off the plane by {run.off[i]:.2g}{div}")
 
     def refresh_lecture(self):
@@ -266,7 +270,7 @@ class Controller(QtCore.QObject):
     def reset(self):
         if self.session is None:
             return
-        self.session.reset()
+        self.session.reset(whole_plan=False)  # the plane stays: no need to compute the whole plan now
         self.refresh_runs()
         self.refresh_lecture()
 

@@ -54,6 +54,9 @@ class Worker(QtCore.QObject):
             self.thread.setObjectName("losscape-worker")
             self.moveToThread(self.thread)
             self._jobs.connect(self._run, QtCore.Qt.ConnectionType.QueuedConnection)
+            # the worker lives in its thread: delete it there, as the thread ends, never later from the
+            # main thread's garbage collector (an intermittent crash at exit otherwise)
+            self.thread.finished.connect(self.deleteLater)
             self.thread.start()
 
     def submit(self, job):

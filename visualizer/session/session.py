@@ -24,6 +24,7 @@ CHUNK_WORK = 2_000_000  # multiply-adds per ahead-computation chunk: a few ms, w
 # A run whose loss climbs past BLOWUP times its starting loss is stopped and marked diverged: floats would
 # take thousands more steps to overflow, and nothing on screen would change but the scale.
 BLOWUP = 1e3
+AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
 
 
@@ -128,12 +129,13 @@ class Session:
         work = self.data.N * self.data.D * self.data.C
         return max(1, int(work // 200_000))
 
-    def reset(self):
-        """Every run back to the start with its current settings, computed ahead for the planned steps."""
+    def reset(self, whole_plan=True):
+        """Every run back to the start with its current settings, computed ahead for the planned steps
+        (which the plane is fitted to), or only a chunk ahead (the animation extends it as it plays)."""
         self.display_step = 0
         for run in self.runs:
             self._restart(run)
-        self.compute_ahead(self.planned_steps)
+        self.compute_ahead(self.planned_steps if whole_plan else AHEAD)
 
     def model_of(self, run):
         """The run's own loss settings: [model], with what the run overrides."""
@@ -196,8 +198,15 @@ class Session:
     def _evaluate_records(self, run, start):
         """Accuracy (and the projection onto the plane) of records start.. of a run."""
         Ws = run.W[start:]
-        acc = accuracy(Ws, self.data.X, self.data.y)
-        val = accuracy(Ws, self.data.X_val, self.data.y_val) if len(self.data.y_val) else np.full(len(Ws), np.nan)
+        # on large data, accuracy (a pass over all of X) only where the full loss is recorded too
+        every = self._records_per_full_loss()
+        acc = np.full(len(Ws), np.nan)
+        val = np.full(len(Ws), np.nan)
+        steps = np.arange(start, start + len(Ws))
+        pick = (steps % every == 0) | (steps == start + len(Ws) - 1)
+        acc[pick] = accuracy(Ws[pick], self.data.X, self.data.y)
+        if len(self.data.y_val):
+            val[pick] = accuracy(Ws[pick], self.data.X_val, self.data.y_val)
         run.accuracy = np.concatenate([run.accuracy[:start], acc])
         run.val_accuracy = np.concatenate([run.val_accuracy[:start], val])
         if self.plane is not None and len(Ws):
@@ -210,7 +219,7 @@ class Session:
         """Move the animation n steps; returns False when every run has stopped (diverged or ended)."""
         target = self.display_step + n
         if any(r.diverged_at is None and r.head < target for r in self.runs):
-            self.compute_ahead(target + 64)  # in chunks: fewer, larger kernel calls
+            self.compute_ahead(target + AHEAD)  # in chunks: fewer, larger kernel calls
         live_end = max(r.head for r in self.runs)
         self.display_step = min(target, live_end)
         return any(r.diverged_at is None for r in self.runs) or self.display_step < live_end
@@ -255,7 +264,7 @@ class Session:
             self.config.model.update({k: self.model[k] for k in changed})
             for run in self.runs:
                 self._branch(run)
-            self.compute_ahead(max(self.planned_steps, self.display_step + 1))
+            self.compute_ahead(self.display_step + AHEAD)
         return changed
 
     def update_run(self, index, **changes):
@@ -271,7 +280,7 @@ class Session:
         run.settings = new
         self.config.runs[index] = dict(new)
         self._branch(run)
-        self.compute_ahead(max(self.planned_steps, self.display_step + 1))
+        self.compute_ahead(self.display_step + AHEAD)
         return True
 
     def add_run(self, **changes):
@@ -287,7 +296,7 @@ class Session:
         self.runs.append(run)
         self.config.runs.append(dict(base))
         self._restart(run)
-        self.compute_ahead(max(self.planned_steps, self.display_step))
+        self.compute_ahead(self.display_step + AHEAD)
         return run
 
     def remove_run(self, index):
@@ -308,12 +317,12 @@ class Session:
             self.config.start = W.tolist()
             for run in self.runs:
                 run.start = None
-            self.reset()
+            self.reset(whole_plan=False)
         else:
             run = self.runs[run_index]
             run.start = W
             self._restart(run)
-            self.compute_ahead(max(self.planned_steps, self.display_step))
+            self.compute_ahead(self.display_step + AHEAD)
 
     def set_start_on_plane(self, a, b, run_index=None):
         self.set_start(self.plane.point(a, b), run_index)
@@ -326,7 +335,7 @@ class Session:
         self.data.X = X
         self.data_version += 1
         keep = self.display_step
-        self.reset()
+        self.reset(whole_plan=False)
         self.advance(keep)
 
     # ------------------------------------------------------------------------------------ plane

@@ -80,9 +80,11 @@ class CurvesView(pg.GraphicsLayoutWidget):
             ok = np.isfinite(lf)
             full.setData(steps[ok], lf[ok])
             full.setPen(pg.mkPen(c, width=3))
-            acc.setData(steps, run.accuracy[:n])
+            ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
+            acc.setData(steps[ok_acc], run.accuracy[:n][ok_acc])
             acc.setPen(pg.mkPen(c, width=3))
-            val.setData(steps, run.val_accuracy[:n], connect="finite")
+            ok_val = np.isfinite(run.val_accuracy[:n])
+            val.setData(steps[ok_val], run.val_accuracy[:n][ok_val])
             val.setPen(pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
             if run.diverged_at is not None and step >= run.head:
                 y = lf[ok][-1] if ok.any() else 0.0
