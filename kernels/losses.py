@@ -93,7 +93,9 @@ def numerical_grad(f, W, h=1e-5, entries=None):
 def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5,
                h=1e-5, num_checks=20, seed=0):
     """Largest relative error between the analytic gradient and centred differences, over num_checks
-    random entries of W (all entries when W has fewer):  |a - n| / max(|a| + |n|, 1e-12).
+    random entries of W (all entries when W has fewer):  |a - n| / max(|a| + |n|, floor), with
+    floor = max(1e-8, 1e-6 * the largest |a| or |n|): an entry whose gradient is ~0 next to the others (a
+    satisfied hinge, a tiny lambda) would otherwise report the differences' rounding noise as a 100% error.
 
     Computed in float64 whatever W's dtype, so the error measures the formula, not float32 rounding.
     Near a hinge kink the centred difference straddles it and the error can be large: that is the
@@ -110,4 +112,5 @@ def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ra
     entries = np.arange(n) if n <= num_checks else rng.choice(n, num_checks, replace=False)
     numeric = numerical_grad(lambda Wp: loss_and_grad(Wp, X64, y, **kw)[0], W64, h, entries)
     a = analytic.reshape(-1)[entries]
-    return float(np.max(np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), 1e-12)))
+    floor = max(1e-8, 1e-6 * max(np.abs(a).max(), np.abs(numeric).max()))
+    return float(np.max(np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), floor)))
