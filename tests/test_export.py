@@ -169,3 +169,16 @@ def test_command_line_errors_have_no_traceback(tmp_path):
     r = subprocess.run([sys.executable, "-m", "visualizer"], capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_paths_leaving_the_frame_are_clipped_with_a_gap():
+    from visualizer.figure import clip_path
+
+    a = np.array([0.0, 0.5, 2.0, 0.5, 0.2])
+    b = np.array([0.0, 0.2, 0.3, 0.1, -3.0])
+    x, y = clip_path(a, b, (-1, 1, -1, 1))
+    assert np.all(np.abs(x[np.isfinite(x)]) <= 1) and np.all(np.abs(y[np.isfinite(y)]) <= 1)
+    assert np.isnan(x).sum() == 1  # out through the right edge, back in, out through the bottom
+    assert x[2] == 1.0 and y[-1] == -1.0
+    inside = np.array([0.1, 0.2, 0.3])
+    assert clip_path(inside, inside, (-1, 1, -1, 1))[0] is inside

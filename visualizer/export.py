@@ -168,7 +168,8 @@ class FigureCanvas:
 
     def image(self):
         """The current frame as an RGB numpy array."""
-        img = self.widget.grab().toImage().convertToFormat(self.widget.grab().toImage().Format.Format_RGB888)
+        img = self.widget.grab().toImage()
+        img = img.convertToFormat(img.Format.Format_RGB888)
         w, h = img.width(), img.height()
         ptr = img.constBits()
         ptr.setsize(img.sizeInBytes())

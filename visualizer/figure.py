@@ -46,20 +46,20 @@ def clip_path(a, b, extent):
     xa, ya = x0 + t0 * dx, y0 + t0 * dy
     xb, yb = x0 + t1 * dx, y0 + t1 * dy
     out_x, out_y = [], []
-    prev_end = None
-    for k in np.flatnonzero(keep):
-        start = (xa[k], ya[k])
-        if prev_end is None or prev_end[0] != k - 1 or t0[k] > 0:
+    joined = False  # does the next kept segment continue the piece drawn so far?
+    for k in range(len(keep)):
+        if not keep[k]:
+            joined = False
+            continue
+        if not (joined and t0[k] == 0):
             if out_x:
-                out_x.append(np.nan)
+                out_x.append(np.nan)  # a gap: the path left the frame and came back
                 out_y.append(np.nan)
-            out_x.append(start[0])
-            out_y.append(start[1])
+            out_x.append(xa[k])
+            out_y.append(ya[k])
         out_x.append(xb[k])
         out_y.append(yb[k])
-        prev_end = (k, t1[k] < 1)
-        if t1[k] < 1:
-            prev_end = (-2, True)  # left the frame: the next piece starts afresh
+        joined = t1[k] == 1
     if not out_x:
         return np.array([a[0]]), np.array([b[0]])
     return np.array(out_x), np.array(out_y)

@@ -6,13 +6,12 @@ from PyQt6 import QtCore, QtWidgets
 
 
 def make_window():
-    """Window, worker and controller, wired (shared by the app, --screenshot and the tests)."""
+    """The main window with its preset and lecture menus, and the presets found (shared by the app,
+    --screenshot and the tests, which add a worker and a controller)."""
     import pyqtgraph as pg
 
-    from .controller import Controller
     from .session import presets
     from .views.main_window import MainWindow
-    from .workers import Worker
 
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
     found = presets.available()

@@ -20,7 +20,6 @@ from .config import MODEL, OPTIMIZER, RUN, Config, ConfigError
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
 MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
-CHUNK_WORK = 2_000_000  # multiply-adds per ahead-computation chunk: a few ms, well inside a frame
 # A run whose loss climbs past BLOWUP times its starting loss is stopped and marked diverged: floats would
 # take thousands more steps to overflow, and nothing on screen would change but the scale.
 BLOWUP = 1e3
@@ -152,17 +151,11 @@ class Session:
         run.a = run.b = run.off = np.zeros(0)
         self._evaluate_records(run, 0)
 
-    def compute_ahead(self, until, budget=None):
-        """Extend every live run to `until` steps (or by at most `budget` multiply-adds per run)."""
-        per_step = max(1, min(r.settings["batch_size"] for r in self.runs)) * self.data.D * self.data.C
-        max_steps = None if budget is None else max(1, int(budget // per_step))
+    def compute_ahead(self, until):
+        """Extend every live run to `until` steps."""
         for run in self.runs:
-            if run.diverged_at is not None or run.head >= until:
-                continue
-            n = until - run.head
-            if max_steps is not None:
-                n = min(n, max_steps)
-            self._extend(run, n)
+            if run.diverged_at is None and run.head < until:
+                self._extend(run, until - run.head)
 
     def _extend(self, run, n):
         seg = run.segments[-1]

@@ -152,8 +152,3 @@ class DataView(pg.GraphicsLayoutWidget):
             else:
                 xs = ys = np.array([])
             ln.setData(xs, ys)
-
-    def update_points(self, data):
-        if self.mode == "2d":
-            self.points.setData(x=data.X[:, 0], y=data.X[:, 1],
-                                brush=[pg.mkBrush(class_color(int(c))) for c in data.y], pen=pg.mkPen("w", width=1))
