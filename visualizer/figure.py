@@ -31,8 +31,8 @@ def clip_path(a, b, extent):
     where it leaves and re-enters: a path flying off (a divergence) ends at the frame instead of
     relying on the renderer to clip (SVG and PDF writers do not)."""
     a_lo, a_hi, b_lo, b_hi = extent
-    if len(a) < 2:
-        return a, b
+    if len(a) < 2 or ((a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)).all():
+        return a, b  # the usual case, every frame of the animation: nothing to clip
     x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
     dx, dy = x1 - x0, y1 - y0
     t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
