@@ -93,9 +93,10 @@ def numerical_grad(f, W, h=1e-5, entries=None):
 def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5,
                h=1e-5, num_checks=20, seed=0):
     """Largest relative error between the analytic gradient and centred differences, over num_checks
-    random entries of W (all entries when W has fewer):  |a - n| / max(|a| + |n|, floor), with
-    floor = max(1e-8, 1e-6 * the largest |a| or |n|): an entry whose gradient is ~0 next to the others (a
-    satisfied hinge, a tiny lambda) would otherwise report the differences' rounding noise as a 100% error.
+    random entries of W (all entries when W has fewer):  |a - n| / max(|a| + |n|, floor). The floor is
+    what centred differences can resolve at all, 1e4 * eps * max(1, |L|) / h, and at least 1e-6 times the
+    largest entry: an entry whose gradient is ~0 (a satisfied hinge, a tiny lambda) would otherwise report
+    the differences' rounding noise as a large relative error.
 
     Computed in float64 whatever W's dtype, so the error measures the formula, not float32 rounding.
     Near a hinge kink the centred difference straddles it and the error can be large: that is the
@@ -106,11 +107,12 @@ def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ra
     num_checks = V.integer("num_checks", num_checks, low=1)
     W64, X64 = W.astype(np.float64), X.astype(np.float64)
     kw = dict(loss=loss, delta=delta, reg=reg, lam=lam, l1_ratio=l1_ratio)
-    _, analytic = loss_and_grad(W64, X64, y, **kw)
+    L, analytic = loss_and_grad(W64, X64, y, **kw)
     rng = np.random.default_rng(seed)
     n = W.size
     entries = np.arange(n) if n <= num_checks else rng.choice(n, num_checks, replace=False)
     numeric = numerical_grad(lambda Wp: loss_and_grad(Wp, X64, y, **kw)[0], W64, h, entries)
     a = analytic.reshape(-1)[entries]
-    floor = max(1e-8, 1e-6 * max(np.abs(a).max(), np.abs(numeric).max()))
+    resolvable = 1e4 * np.finfo(np.float64).eps * max(1.0, abs(L)) / h
+    floor = max(resolvable, 1e-6 * max(np.abs(a).max(), np.abs(numeric).max()))
     return float(np.max(np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), floor)))
