@@ -6,24 +6,9 @@ import pytest
 from PyQt6 import QtCore
 
 from test_session import toy_data
-from visualizer.controller import Controller
-from visualizer.gui import make_window
 from visualizer.session import config as C
 from visualizer.session.session import Session
 from visualizer.workers import Worker
-
-
-@pytest.fixture
-def app(qtbot):
-    window, found = make_window()
-    qtbot.addWidget(window)
-    worker = Worker(sync=True)
-    ctl = Controller(window, worker, found)
-    window.resize(1400, 900)
-    window.show()
-    yield ctl
-    ctl.pause()
-    worker.stop()
 
 
 def attach(ctl, text="", play=False):

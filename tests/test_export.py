@@ -153,10 +153,13 @@ def test_an_existing_file_survives_a_failed_export(demo, tmp_path, capsys, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.toml", "runs.csv"]
 
 
-def test_screenshot_of_the_whole_window(demo, tmp_path, capsys):
+def test_screenshot_of_the_whole_window(demo, tmp_path):
+    # a separate process, as a user runs it: the window it builds must not outlive it in the test process
     out = tmp_path / "shot.png"
-    assert main(["--config", demo, "--screenshot", str(out), "--steps", "10", "--size", "1440x860"]) == 0
-    assert "(1440x860), step 10, 2 run(s)" in capsys.readouterr().out
+    r = subprocess.run([sys.executable, "-m", "visualizer", "--config", demo, "--screenshot", str(out),
+                        "--steps", "10", "--size", "1440x860"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "(1440x860), step 10, 2 run(s)" in r.stdout
     img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
     assert img.shape == (860, 1440, 3) and img.std() > 20
 

@@ -79,18 +79,13 @@ def test_hinge_flat_region_does_not_move(tmp_path, capsys):
     assert np.allclose(run["a"], 1.3) and np.allclose(run["b"], 4.9)  # the car row has zero gradient
 
 
-def test_opening_a_lecture_item_explains_and_highlights(qtbot):
-    from visualizer.controller import Controller
-    from visualizer.gui import make_window
+def test_opening_a_lecture_item_explains_and_highlights(app):
     from visualizer.session.session import Session
-    from visualizer.workers import Worker
 
-    window, found = make_window()
-    qtbot.addWidget(window)
+    window = app.window
     lecture_menu = [m for m in window.menuBar().actions() if m.text() == "&Lecture"][0].menu()
     assert len(lecture_menu.actions()) >= 15
-    ctl = Controller(window, Worker(sync=True), found)
-    ctl.attach(Session(presets.load("gradient-check")))
+    app.attach(Session(presets.load("gradient-check")))
     view = window.landscape
     assert not view.explain.isHidden() and "Analytic or numerical" in view.question.text()
     assert view.answer.isHidden()

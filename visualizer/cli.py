@@ -39,6 +39,17 @@ def offscreen_app():
     return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
 
 
+def dispose(widget):
+    """Delete a top-level pyqtgraph widget now, while Qt is idle. Left to Python's garbage collector it
+    goes at a random moment, sometimes inside the delivery of another widget's event ("pure virtual
+    method called", an abort)."""
+    from PyQt6 import QtCore
+
+    widget.close()
+    widget.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+
+
 def build_session(config):
     from .session.config import Config
     from .session.session import Session
@@ -83,7 +94,7 @@ def screenshot(config, out, steps, size_text):
         write_atomically(out, bytes(buf.data()))
     except OSError as e:
         return fail(f"{out}: {e.strerror or e}")
-    window.close()
+    dispose(window)
     print(f"losscape: wrote {out} ({pixmap.width()}x{pixmap.height()}), step {session.display_step}, "
           f"{len(session.runs)} run(s)")
     return 0
@@ -173,7 +184,7 @@ def export_surface(session, grid, out, size):
     buf = QtCore.QBuffer()
     buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     view.grab_image().save(buf, "PNG")
-    view.close()
+    dispose(view)
     try:
         write_atomically(out, bytes(buf.data()))
     except OSError as e:

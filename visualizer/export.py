@@ -236,8 +236,9 @@ class FigureCanvas:
                 item.setPen(fixed(item.pen, item))
 
     def close(self):
-        self.widget.close()
-        self.widget.deleteLater()
+        from .cli import dispose
+
+        dispose(self.widget)
 
 
 def gif_palette(session):

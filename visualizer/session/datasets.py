@@ -16,6 +16,7 @@ import os
 import pickle
 import pickletools
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -562,9 +563,11 @@ _MEMO_OPS = {"PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"}
 def _check_opcodes(raw):
     """Walk the opcode stream without running it. The C unpickler sizes its memo by the largest index it
     is given, so one corrupt PUT could otherwise allocate and zero gigabytes."""
-    for op, arg, pos in pickletools.genops(raw):
-        if op.name in _MEMO_OPS and not 0 <= arg < MAX_MEMO:
-            raise ValueError(f"memo index {arg} at byte {pos}")
+    with warnings.catch_warnings():  # decoding a corrupt string opcode warns about its escapes
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for op, arg, pos in pickletools.genops(raw):
+            if op.name in _MEMO_OPS and not 0 <= arg < MAX_MEMO:
+                raise ValueError(f"memo index {arg} at byte {pos}")
 
 
 def _unpickle(path):
