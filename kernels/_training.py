@@ -15,7 +15,7 @@ import numpy as np
 from ._jit import jit
 
 # Loss and regularizer codes: one compiled kernel branches on them (cheaper than one signature each).
-HINGE, SQUARED_HINGE, OVA_HINGE, STRUCTURED_HINGE, SOFTMAX = 0, 1, 2, 3, 4
+HINGE, SQUARED_HINGE, OVA_HINGE, STRUCTURED_HINGE, SOFTMAX, MEAN_HINGE = 0, 1, 2, 3, 4, 5
 REG_NONE, REG_L2, REG_L1, REG_ELASTIC = 0, 1, 2, 3
 # Optimizer and learning-rate schedule codes.
 GD, SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, RANDOM_SEARCH = 0, 1, 2, 3, 4, 5, 6, 7
@@ -43,12 +43,14 @@ def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
     if not np.isfinite(chk):
         return np.nan
     total = 0.0
-    if loss == HINGE or loss == SQUARED_HINGE:
-        # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE)
+    if loss == HINGE or loss == SQUARED_HINGE or loss == MEAN_HINGE:
+        # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE; the
+        # mean over the C - 1 wrong classes instead of the sum for MEAN_HINGE)
         for k in range(nb):
             t1[k] = S[yk[k], k]
             t2[k] = 0.0
         sq = loss == SQUARED_HINGE
+        w = 1.0 / (C - 1) if loss == MEAN_HINGE else 1.0
         for c in range(C):
             for k in range(nb):
                 m = S[c, k] - t1[k] + delta
@@ -57,8 +59,8 @@ def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
                     total += pos * pos
                     gk = 2.0 * pos
                 else:
-                    total += pos
-                    gk = 1.0 if pos > 0.0 else 0.0
+                    total += w * pos
+                    gk = w if pos > 0.0 else 0.0
                 G[c, k] = gk
                 t2[k] += gk
         for k in range(nb):

@@ -68,9 +68,11 @@ def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0):
     # score differences to the label's score: the margins' slopes are these too
     R0, RU, RV = (S - S[rows, y][:, None] for S in (S0, SU, SV))
     out = np.zeros((len(betas), len(alphas)))
-    if lc in (T.HINGE, T.SQUARED_HINGE):
+    if lc in (T.HINGE, T.SQUARED_HINGE, T.MEAN_HINGE):
         other = ~onehot
         _terms(R0[other] + delta, RU[other], RV[other], alphas, betas, lc == T.SQUARED_HINGE, out)
+        if lc == T.MEAN_HINGE:
+            out /= C - 1
     elif lc == T.OVA_HINGE:
         sign = np.where(onehot, -1.0, 1.0)
         _terms((delta + sign * S0).ravel(), (sign * SU).ravel(), (sign * SV).ravel(), alphas, betas, False,

@@ -43,6 +43,7 @@ def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1
     L(W) = (1/N) * sum_n L_n(s_n, y_n) + lam * R(W), with scores s_n = X[n] @ W and
       hinge             L_n = sum_{j != y} max(0, s_j - s_y + delta)          (Weston-Watkins SVM)
       squared_hinge     L_n = sum_{j != y} max(0, s_j - s_y + delta)^2
+      mean_hinge        L_n = (1 / (C - 1)) sum_{j != y} max(0, s_j - s_y + delta)  (mean, not sum)
       ova_hinge         L_n = max(0, delta - s_y) + sum_{j != y} max(0, delta + s_j)
       structured_hinge  L_n = max(0, delta + max_{j != y} s_j - s_y)          (Crammer-Singer)
       softmax           L_n = -log(exp(s_y) / sum_j exp(s_j))                 (natural log, stable)

@@ -9,6 +9,8 @@ def sample_loss(s, yi, loss, delta):
     others = [j for j in range(len(s)) if j != yi]
     if loss == "hinge":
         return sum(max(0.0, s[j] - s[yi] + delta) for j in others)
+    if loss == "mean_hinge":
+        return sum(max(0.0, s[j] - s[yi] + delta) for j in others) / len(others)
     if loss == "squared_hinge":
         return sum(max(0.0, s[j] - s[yi] + delta) ** 2 for j in others)
     if loss == "ova_hinge":
@@ -26,11 +28,11 @@ def sample_dscores(s, yi, loss, delta):
     s = np.asarray(s, dtype=np.float64)
     g = np.zeros_like(s)
     others = [j for j in range(len(s)) if j != yi]
-    if loss in ("hinge", "squared_hinge"):
+    if loss in ("hinge", "squared_hinge", "mean_hinge"):
         for j in others:
             m = s[j] - s[yi] + delta
             if m > 0:
-                gj = 1.0 if loss == "hinge" else 2 * m
+                gj = {"hinge": 1.0, "mean_hinge": 1.0 / len(others), "squared_hinge": 2 * m}[loss]
                 g[j] += gj
                 g[yi] -= gj
     elif loss == "ova_hinge":

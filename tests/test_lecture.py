@@ -92,3 +92,11 @@ def test_opening_a_lecture_item_explains_and_highlights(app):
     view.answer_button.click()
     assert not view.answer.isHidden()
     assert window.tabs.currentWidget() is window.lecture and "border" in window.lecture.text.styleSheet()
+
+
+def test_mean_over_classes_halves_the_loss_and_keeps_the_path(tmp_path, capsys):
+    doc = exported("mean-vs-sum", tmp_path, capsys)
+    total, mean = doc["runs"]
+    assert mean["settings"]["loss"] == "mean_hinge"
+    np.testing.assert_array_equal(np.array(total["W"]), np.array(mean["W"]))  # lr doubled: the same steps
+    np.testing.assert_allclose(np.array(mean["loss_full"]), np.array(total["loss_full"]) / 2, rtol=1e-12)

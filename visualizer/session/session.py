@@ -481,5 +481,5 @@ def accuracy(Ws, X, y):
 
 def expected_initial_loss(loss, C, delta=1.0):
     """The lecture's sanity check: with W near 0 all scores are ~0."""
-    return {"hinge": (C - 1) * delta, "squared_hinge": (C - 1) * delta ** 2, "ova_hinge": C * delta,
+    return {"hinge": (C - 1) * delta, "mean_hinge": delta, "squared_hinge": (C - 1) * delta ** 2, "ova_hinge": C * delta,
             "structured_hinge": delta, "softmax": math.log(C)}[loss]

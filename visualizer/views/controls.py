@@ -6,7 +6,8 @@ import kernels
 
 from .widgets import LogValueControl, color_icon
 
-LOSS_NAMES = {"hinge": "hinge (multiclass SVM)", "squared_hinge": "squared hinge", "ova_hinge": "one-vs-all hinge",
+LOSS_NAMES = {"hinge": "hinge (multiclass SVM)", "mean_hinge": "hinge, mean over classes",
+              "squared_hinge": "squared hinge", "ova_hinge": "one-vs-all hinge",
               "structured_hinge": "structured hinge (Crammer-Singer)", "softmax": "softmax (cross-entropy)"}
 REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
 OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "SGD + momentum",
