@@ -154,3 +154,15 @@ def test_every_preset_builds_a_session():
         s = Session(presets.load(name))
         assert all(r.head >= 1 for r in s.runs) and s.extent is not None
         assert np.isfinite(s.runs[0].loss_full[0])
+
+
+def test_minibatch_steps_scatter_around_the_full_batch_step():
+    s = make("[optimizer]\nsteps = 10\nbatch_size = 4\nlr = 0.5")
+    origin, full, batch = s.gradient_spread(0, samples=600)
+    run = s.runs[0]
+    assert origin == pytest.approx([run.a[0], run.b[0]])
+    assert batch.shape == (600, 2)
+    spread = np.linalg.norm(batch - full, axis=1).mean()
+    assert spread > 0.2 * np.linalg.norm(full)  # batch 4: visibly noisy
+    # a minibatch gradient is an unbiased estimate of the full one
+    assert np.linalg.norm(batch.mean(axis=0) - full) < 0.25 * spread

@@ -180,6 +180,8 @@ class Controller(QtCore.QObject):
         w = self.window
         step = s.display_step
         w.landscape.figure.set_runs(s.runs, step, self.selected)
+        spread = s.gradient_spread(self.selected) if s.config.view["gradient_spread"] else None
+        w.landscape.figure.set_spread(spread, s.runs[self.selected].color)
         if w.surface is not None and w.center.currentWidget() is w.surface_page:
             w.surface.set_runs(s.runs, step)
         run = s.runs[self.selected]

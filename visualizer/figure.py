@@ -164,6 +164,40 @@ class LandscapeFigure:
             self._slopes = (da, db)
         return float(self.grid[i, j]), float(self._slopes[0][i, j]), float(self._slopes[1][i, j])
 
+    # ------------------------------------------------------------------------------ gradient spread
+    def set_spread(self, spread, color="#000"):
+        """Minibatch steps (thin) around the full-batch step (thick, black) from one point; None hides."""
+        if not hasattr(self, "spread_items"):
+            self.spread_items = (pg.PlotDataItem(connect="pairs"), pg.PlotDataItem(connect="pairs"),
+                                 pg.TextItem(color="#000", anchor=(0, 1)))
+            for item, z in zip(self.spread_items, (14, 15, 16)):
+                item.setZValue(z)
+                self.plot.addItem(item)
+        batch_item, full_item, label = self.spread_items
+        if spread is None:
+            batch_item.setData([], [])
+            full_item.setData([], [])
+            label.setHtml("")
+            return
+        origin, full, batch = spread
+        # one step is tiny next to the view: magnify all of them alike so the spread can be seen
+        longest = max(np.abs(batch).max(), np.abs(full).max(), 1e-300)
+        scale = 1.0
+        if self.extent is not None:
+            scale = max(1.0, 0.18 * (self.extent[1] - self.extent[0]) / longest)
+        full, batch = full * scale, batch * scale
+        text = f"one step x{scale:.3g}" if scale > 1 else "one step"
+        label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,190)">{text}</span>')
+        label.setPos(origin[0], origin[1])
+        ends = origin + batch
+        xs = np.column_stack([np.full(len(batch), origin[0]), ends[:, 0]]).ravel()
+        ys = np.column_stack([np.full(len(batch), origin[1]), ends[:, 1]]).ravel()
+        c = pg.mkColor(color)
+        c.setAlpha(200)
+        batch_item.setData(xs, ys, pen=pg.mkPen(c, width=1.5))
+        full_item.setData([origin[0], origin[0] + full[0]], [origin[1], origin[1] + full[1]],
+                          pen=pg.mkPen("#000", width=4))
+
     # ------------------------------------------------------------------------------ runs
     def _ensure_runs(self, n):
         while len(self.paths) < n:

@@ -6,7 +6,8 @@
                  step_every, horizon, prox, label
     [[run]]      any [optimizer] key, overriding it for one of several runs compared together
     [landscape]  plane = "weights" | "pca" | "random", resolution, span, entries, seed, log_scale, contours
-    [view]       speed (steps per second), note (what to look at, shown with the landscape)
+    [view]       speed (steps per second), note (what to look at, shown with the landscape),
+                 gradient_spread (minibatch steps drawn around the full-batch step)
 """
 
 import copy
@@ -122,6 +123,7 @@ LANDSCAPE = {
 VIEW = {
     "speed": (30.0, _number(float, 0.1, 5000.0)),
     "note": ("", _text),  # one or two sentences shown under the landscape: what to look at
+    "gradient_spread": (False, _bool),  # draw minibatch steps around the full-batch step at the head
 }
 TABLES = {"model": MODEL, "optimizer": OPTIMIZER, "landscape": LANDSCAPE, "view": VIEW, "lecture": LECTURE}
 MAX_RUNS = 8

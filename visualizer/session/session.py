@@ -428,6 +428,25 @@ class Session:
         w2 = {"none": 0.0, "l2": 1.0, "l1": 0.0, "elastic": 1.0 - m["l1_ratio"]}[m["reg"]]
         return m["lam"] * (w1 * l1 + w2 * l2)
 
+    def gradient_spread(self, run_index, samples=24):
+        """Where one step would go from the selected run's shown point, in plane coordinates: with the
+        full-batch gradient, and with `samples` random minibatches of the run's batch size.
+        Returns (origin (2,), full step (2,), minibatch steps (samples, 2))."""
+        run = self.runs[run_index]
+        i = run.shown(self.display_step)
+        W = run.W[i]
+        kw = self.model_of(run)
+        lr = run.lr[i] if np.isfinite(run.lr[i]) else run.settings["lr"]
+        B = min(run.settings["batch_size"], self.data.N)
+        rng = np.random.default_rng(i)
+        steps = [-lr * kernels.loss_and_grad(W, self.data.X, self.data.y, **kw)[1]]
+        for _ in range(samples):
+            rows = rng.choice(self.data.N, B, replace=False)
+            steps.append(-lr * kernels.loss_and_grad(W, self.data.X[rows], self.data.y[rows], **kw)[1])
+        basis = np.stack([self.plane.U.ravel(), self.plane.V.ravel()], axis=1)
+        coef = np.linalg.solve(basis.T @ basis, basis.T @ np.array([d.ravel() for d in steps]).T).T
+        return np.array([run.a[i], run.b[i]]), coef[0], coef[1:]
+
     def loss_at(self, W):
         return kernels.loss_and_grad(W, self.data.X, self.data.y, **{k: self.model[k] for k in MODEL_KEYS})
 
