@@ -8,6 +8,8 @@ import argparse
 import os
 import sys
 
+from .cli import fail  # the command line's one-line errors (cli imports nothing heavy at the top)
+
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="losscape", description="See a linear classifier learn: loss landscapes "
@@ -19,11 +21,6 @@ def parse_args(argv):
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
     return p.parse_args(argv)
-
-
-def fail(message):
-    print(f"losscape: error: {message}", file=sys.stderr)
-    return 2
 
 
 def no_display():

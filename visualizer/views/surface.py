@@ -7,7 +7,7 @@ disables the 3-D tab and nothing else changes.
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui, QtWidgets
+from PyQt6 import QtGui, QtWidgets
 
 from ..figure import COLORMAP, display_values
 
