@@ -117,7 +117,11 @@ def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
 
 @jit
 def reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad):
-    """lam * R(W); adds lam * dR/dW into acc (D, C) when want_grad (the L1 part only when l1_grad)."""
+    """lam * R(W); adds lam * dR/dW into acc (D, C) when want_grad (the L1 part only when l1_grad).
+
+    The sums run as four partial sums in a fixed order: one running sum is a chain of dependent
+    additions (about 4 cycles each), which made this the slowest part of a CIFAR-sized loss_and_grad.
+    """
     if reg == REG_NONE or lam == 0.0:
         return 0.0
     if reg == REG_L2:
@@ -126,20 +130,39 @@ def reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad):
         w1, w2 = 1.0, 0.0
     else:
         w1, w2 = l1_ratio, 1.0 - l1_ratio
-    s1 = 0.0
-    s2 = 0.0
-    D, C = W.shape
-    for d in range(D):
-        for c in range(C):
-            w = np.float64(W[d, c])
-            s1 += abs(w)
-            s2 += w * w
-            if want_grad:
-                sg = 0.0
-                if l1_grad:
-                    sg = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)  # subgradient 0 at 0
-                acc[d, c] += lam * (w1 * sg + w2 * 2.0 * w)
-    return lam * (w1 * s1 + w2 * s2)
+    flat = W.reshape(-1)
+    out = acc.reshape(-1)
+    n = flat.shape[0]
+    g1 = lam * w1 if l1_grad else 0.0
+    g2 = 2.0 * lam * w2
+    if want_grad and g1 == 0.0:
+        for i in range(n):  # L2 alone: no sign, and the loop vectorizes
+            out[i] += g2 * np.float64(flat[i])
+    elif want_grad:
+        for i in range(n):
+            w = np.float64(flat[i])
+            sg = 1.0 if w > 0.0 else (-1.0 if w < 0.0 else 0.0)  # subgradient 0 at 0
+            out[i] += g1 * sg + g2 * w
+    a0 = a1 = a2 = a3 = 0.0
+    b0 = b1 = b2 = b3 = 0.0
+    i = 0
+    while i + 4 <= n:
+        w0, x1, x2, x3 = np.float64(flat[i]), np.float64(flat[i + 1]), np.float64(flat[i + 2]), np.float64(flat[i + 3])
+        a0 += abs(w0)
+        a1 += abs(x1)
+        a2 += abs(x2)
+        a3 += abs(x3)
+        b0 += w0 * w0
+        b1 += x1 * x1
+        b2 += x2 * x2
+        b3 += x3 * x3
+        i += 4
+    while i < n:
+        w0 = np.float64(flat[i])
+        a0 += abs(w0)
+        b0 += w0 * w0
+        i += 1
+    return lam * (w1 * ((a0 + a1) + (a2 + a3)) + w2 * ((b0 + b1) + (b2 + b3)))
 
 
 @jit
