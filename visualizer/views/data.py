@@ -105,8 +105,14 @@ class DataView(pg.GraphicsLayoutWidget):
             self.mode = "bars"
             self._new_plot()
             self.bars = None
-            self.plot.setTitle("weights W (one colour per class)", size="12pt")
-            self.plot.setLabel("bottom", "feature", **{"font-size": "12pt"})
+            scores = data.name == "scores"  # there W's rows are the examples' scores
+            self.plot.setTitle("scores: one row of W per example, one colour per class" if scores
+                               else "weights W (one colour per class)", size="12pt")
+            bottom = self.plot.getAxis("bottom")
+            bottom.enableAutoSIPrefix(False)
+            if data.D <= 12:  # few features: name each one
+                bottom.setTicks([[(d, name) for d, name in enumerate(data.feature_names)]])
+            self.plot.setLabel("bottom", "example" if scores else "feature", **{"font-size": "12pt"})
         for name in ("bottom", "left"):
             if self.plot is not None:
                 self.plot.getAxis(name).setTickFont(f)
