@@ -5,17 +5,18 @@ Validated entry points (bad input raises ValueError naming the argument):
   loss_and_grad(W, X, y, ...)            -> (loss, dW)
   grad_check(W, X, y, ...)               -> max relative error of dW against centred differences
   loss_grid(X, y, W0, U, V, alphas, betas, ...) = data_grid(...) + reg_grid(...)
+  penalty(Ws, reg=..., lam=...)          -> lam * R(W), for one W or a stack
   run_optimizer(start, X, y, ...)        -> Trajectory (W per record, losses, divergence, state)
 """
 
 from . import _jit
 from .landscape import data_grid, loss_grid, reg_grid
-from .losses import grad_check, loss_and_grad, numerical_grad
+from .losses import grad_check, loss_and_grad, numerical_grad, penalty
 from .optimizers import OPTIMIZERS, SCHEDULES, OptimizerState, Trajectory, batch_indices, run_optimizer
-from ._validate import LOSSES, REGS
+from ._validate import LOSSES, REGS, reg_weights
 
 __all__ = ["loss_and_grad", "grad_check", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
-           "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
+           "penalty", "reg_weights", "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
            "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer"]
 
 threading_layer = _jit.threading_layer

@@ -17,6 +17,15 @@ REGS = {"none": T.REG_NONE, "l2": T.REG_L2, "l1": T.REG_L1, "elastic": T.REG_ELA
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+def reg_weights(reg, l1_ratio=0.5):
+    """(w1, w2) with R(W) = w1 * sum|W| + w2 * sum W^2: the one table of the regularizers (the jitted
+    reg_value_grad follows it too)."""
+    rc = choice("reg", reg, REGS)
+    l1_ratio = real("l1_ratio", l1_ratio, low=0.0, high=1.0)
+    return {T.REG_NONE: (0.0, 0.0), T.REG_L2: (0.0, 1.0), T.REG_L1: (1.0, 0.0),
+            T.REG_ELASTIC: (l1_ratio, 1.0 - l1_ratio)}[rc]
+
+
 def choice(name, value, table):
     try:
         return table[value]

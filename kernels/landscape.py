@@ -116,14 +116,11 @@ def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     does not change along a grid row cost O(1)). Every term is linear in lam.
     """
     W0, U, V_ = _plane(W0, U, V_)
-    rc = V.choice("reg", reg, V.REGS)
+    w1, w2 = V.reg_weights(reg, l1_ratio)
     lam = V.real("lam", lam, low=0.0)
-    l1_ratio = V.real("l1_ratio", l1_ratio, low=0.0, high=1.0)
     alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
     out = np.zeros((len(betas), len(alphas)))
-    w1 = {T.REG_NONE: 0.0, T.REG_L2: 0.0, T.REG_L1: 1.0, T.REG_ELASTIC: l1_ratio}[rc]
-    w2 = {T.REG_NONE: 0.0, T.REG_L2: 1.0, T.REG_L1: 0.0, T.REG_ELASTIC: 1.0 - l1_ratio}[rc]
-    if lam == 0.0 or rc == T.REG_NONE:
+    if lam == 0.0 or not (w1 or w2):
         return out
     if w2:
         w, u, v = W0.ravel(), U.ravel(), V_.ravel()

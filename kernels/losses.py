@@ -117,3 +117,12 @@ def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ra
     resolvable = 1e4 * np.finfo(np.float64).eps * max(1.0, abs(L)) / h
     floor = max(resolvable, 1e-6 * max(np.abs(a).max(), np.abs(numeric).max()))
     return float(np.max(np.abs(a - numeric) / np.maximum(np.abs(a) + np.abs(numeric), floor)))
+
+
+def penalty(Ws, *, reg="none", lam=0.0, l1_ratio=0.5):
+    """lam * R(W) for one W (D, C) or a stack (..., D, C): float or array of the leading shape."""
+    w1, w2 = V.reg_weights(reg, l1_ratio)
+    lam = V.real("lam", lam, low=0.0)
+    Ws = np.asarray(Ws, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # a blown-up W has an infinite penalty
+        return lam * (w1 * np.abs(Ws).sum(axis=(-2, -1)) + w2 * (Ws * Ws).sum(axis=(-2, -1)))

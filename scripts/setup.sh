@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 # Debian/Ubuntu packages: venv support for python3, the libraries Qt loads even offscreen, and libgomp1
 # for numba's OpenMP threading layer (safe to call parallel kernels from a worker thread).
 PKGS="python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 libgomp1"
+# A real window (xcb) under a virtual display: the tests that need one start Xvfb themselves, and would
+# silently skip without it.
+PKGS="$PKGS xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
+libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0"
 missing=""
 if command -v dpkg >/dev/null 2>&1; then
     for p in $PKGS; do

@@ -12,7 +12,35 @@ settings.register_profile("ci", deadline=None, max_examples=30, derandomize=True
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
+from types import SimpleNamespace  # noqa: E402
+
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+
+def _toy_data(N=60, seed=0):
+    """Three well-separated 2-D classes with a bias column: small enough for every test to run kernels."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(N) % 3
+    centres = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
+    X = np.hstack([centres[y] + rng.normal(scale=0.7, size=(N, 2)), np.ones((N, 1))])
+    return SimpleNamespace(name="toy", X=X, y=y, X_val=X[:10], y_val=y[:10], class_names=["a", "b", "c"],
+                           feature_names=["x1", "x2", "bias"], image_shape=None, N=N, D=3, C=3)
+
+
+@pytest.fixture
+def toy_data():
+    """toy_data(N=60, seed=0) -> a dataset-like object."""
+    return _toy_data
+
+
+@pytest.fixture
+def make():
+    """make(config_text="", data=None) -> a Session on the toy data."""
+    from visualizer.session import config as C
+    from visualizer.session.session import Session
+
+    return lambda text="", data=None: Session(C.loads(text), data or _toy_data())
 
 
 @pytest.fixture
@@ -20,7 +48,7 @@ def app(qtbot):
     """The main window with a controller and a synchronous worker (no threads), torn down in order:
     playback stopped, worker stopped, then the window closed by qtbot."""
     from visualizer.controller import Controller
-    from visualizer.gui import make_window
+    from visualizer.views.main_window import make_window
     from visualizer.workers import Worker
 
     window, found = make_window()
@@ -32,3 +60,12 @@ def app(qtbot):
     yield ctl
     ctl.pause()
     worker.stop()
+
+
+@pytest.fixture
+def attach(app, make):
+    """attach(config_text="", play=False) -> the Session on the toy data, shown in the app's window."""
+    def attach(text="", play=False):
+        app.attach(make(text), play=play)
+        return app.session
+    return attach

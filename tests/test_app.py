@@ -5,19 +5,12 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore
 
-from test_session import toy_data
 from visualizer.session import config as C
-from visualizer.session.session import Session
 from visualizer.workers import Worker
 
 
-def attach(ctl, text="", play=False):
-    ctl.attach(Session(C.loads(text), toy_data()), play=play)
-    return ctl.session
-
-
-def test_window_opens_with_landscape_runs_and_lecture(app):
-    s = attach(app, "[landscape]\nresolution = 32")
+def test_window_opens_with_landscape_runs_and_lecture(app, attach):
+    s = attach("[landscape]\nresolution = 32")
     fig = app.window.landscape.figure
     assert fig.grid is not None and fig.grid.shape == (32, 32)
     assert len(fig.paths) == 1
@@ -27,8 +20,8 @@ def test_window_opens_with_landscape_runs_and_lecture(app):
     assert s.display_step == 0
 
 
-def test_controls_change_the_session(app):
-    s = attach(app, "[landscape]\nresolution = 24")
+def test_controls_change_the_session(app, attach):
+    s = attach("[landscape]\nresolution = 24")
     c = app.window.controls
     c.loss.setCurrentIndex(c.loss.findData("hinge"))
     assert s.model["loss"] == "hinge"
@@ -50,8 +43,8 @@ def test_controls_change_the_session(app):
     assert len(s.runs) == 1
 
 
-def test_lam_slider_is_rate_limited_and_lands_on_the_last_value(app, qtbot):
-    s = attach(app, "[landscape]\nresolution = 24")
+def test_lam_slider_is_rate_limited_and_lands_on_the_last_value(app, qtbot, attach):
+    s = attach("[landscape]\nresolution = 24")
     c = app.window.controls
     seen = []
     c.lam.valueChanged.connect(seen.append)
@@ -62,8 +55,8 @@ def test_lam_slider_is_rate_limited_and_lands_on_the_last_value(app, qtbot):
     assert s.model["lam"] == c.lam.value()
 
 
-def test_play_advances_and_keyboard_controls(app, qtbot):
-    s = attach(app, "[view]\nspeed = 500")
+def test_play_advances_and_keyboard_controls(app, qtbot, attach):
+    s = attach("[view]\nspeed = 500")
     app.window.activateWindow()
     app.window.play_action.trigger()
     assert app.playing
@@ -77,8 +70,8 @@ def test_play_advances_and_keyboard_controls(app, qtbot):
     assert s.display_step == 0
 
 
-def test_click_on_landscape_sets_the_start(app, qtbot):
-    s = attach(app, "[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.2")
+def test_click_on_landscape_sets_the_start(app, qtbot, attach):
+    s = attach("[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.2")
     view = app.window.landscape
     a_lo, a_hi, b_lo, b_hi = s.extent
     a, b = a_lo + 0.3 * (a_hi - a_lo), b_lo + 0.6 * (b_hi - b_lo)
@@ -96,8 +89,8 @@ def test_click_on_landscape_sets_the_start(app, qtbot):
     np.testing.assert_allclose(s.runs[0].W[0], s.runs[1].W[0])  # Shift+click: every run
 
 
-def test_too_large_step_size_is_marked_and_the_app_keeps_working(app):
-    s = attach(app, "[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
+def test_too_large_step_size_is_marked_and_the_app_keeps_working(app, attach):
+    s = attach("[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
     app.advance(700)
     assert "DIVERGED at step" in app.window.landscape.status.text()
     assert len(app.window.landscape.figure.marks[0].data) == 1
@@ -108,8 +101,8 @@ def test_too_large_step_size_is_marked_and_the_app_keeps_working(app):
     assert s.runs[0].diverged_at is None and "DIVERGED" not in app.window.landscape.status.text()
 
 
-def test_save_then_load_gives_the_same_demo(app, tmp_path):
-    s = attach(app, "[optimizer]\nlr = 0.3\n[[run]]\nbatch_size = 4\n[[run]]\nname = 'adam'")
+def test_save_then_load_gives_the_same_demo(app, tmp_path, attach):
+    s = attach("[optimizer]\nlr = 0.3\n[[run]]\nbatch_size = 4\n[[run]]\nname = 'adam'")
     app.window.controls.lam.box.setText("0.02")
     app.window.controls.lam.box.editingFinished.emit()
     path = tmp_path / "demo.toml"
@@ -120,8 +113,8 @@ def test_save_then_load_gives_the_same_demo(app, tmp_path):
     assert again.start is None or np.allclose(np.array(again.start), s.W_start)
 
 
-def test_save_to_an_unwritable_place_says_so(app, tmp_path):
-    attach(app)
+def test_save_to_an_unwritable_place_says_so(app, tmp_path, attach):
+    attach()
     bad = tmp_path / "missing" / "demo.toml"
     assert not app.save(str(bad))
     assert "Could not save" in app.window.statusBar().currentMessage()
@@ -130,34 +123,48 @@ def test_save_to_an_unwritable_place_says_so(app, tmp_path):
     assert not bad.exists()
 
 
-def test_a_bad_value_is_a_status_message_not_a_crash(app):
-    s = attach(app)
+def test_a_bad_value_is_a_status_message_not_a_crash(app, attach):
+    s = attach()
     app._on_controls_model_changed({"lam": -3.0})
     assert "lam must be >= 0" in app.window.statusBar().currentMessage()
     assert s.model["lam"] == 1e-3
 
 
-def test_threaded_worker_drops_superseded_landscapes(qtbot):
+def test_threaded_worker_skips_superseded_landscapes(qtbot, make):
+    import threading
+
     worker = Worker()
     got = []
-    worker.landscape_ready.connect(lambda gen, key, grid: got.append((gen, key)))
-    s = Session(C.loads("[landscape]\nresolution = 64"), toy_data())
+    worker.landscape_ready.connect(lambda gen, key, grid: got.append(gen))
+    s = make("[landscape]\nresolution = 64")
+    release = threading.Event()
+    worker.submit(lambda w, gen: release.wait(10))  # keeps the worker busy while two requests queue up
     first = worker.request_landscapes([s.landscape_request()])
     second = worker.request_landscapes([s.landscape_request(32)])
-    qtbot.waitUntil(lambda: any(g == second for g, _ in got), timeout=20000)
+    release.set()
+    qtbot.waitUntil(lambda: second in got, timeout=20000)
     worker.stop()
-    assert all(g in (first, second) for g, _ in got)
-    assert got[-1][0] == second
+    assert first not in got and got == [second]
 
 
-def test_export_from_the_app_and_cancel(app, tmp_path, qtbot):
-    attach(app, "[optimizer]\nsteps = 20\n[landscape]\nresolution = 24")
+def test_controller_drops_a_result_from_an_older_request(app, attach):
+    s = attach("[landscape]\nresolution = 24")
+    stale = s.landscape_request(40)
+    app.worker.latest += 1  # a newer request went out after the one this result answers
+    app._on_worker_landscape_ready(app.worker.latest - 1, stale.key, stale.compute())
+    assert not s.has_data_grid(stale.key)
+    app._on_worker_landscape_ready(app.worker.latest, stale.key, stale.compute())
+    assert s.has_data_grid(stale.key)
+
+
+def test_export_from_the_app_and_cancel(app, tmp_path, qtbot, attach):
+    attach("[optimizer]\nsteps = 20\n[landscape]\nresolution = 24")
     app.advance(20)
     png = tmp_path / "fig.png"
     assert "wrote" in app.export_to(str(png))
     assert png.stat().st_size > 10000
     gif = tmp_path / "anim.gif"
-    QtCore.QTimer.singleShot(0, lambda: app.export_dialog.cancel())
+    QtCore.QTimer.singleShot(0, lambda: app.window.progress_dialog.cancel())
     assert app.export_to(str(gif), size=(400, 300), frames=15) is None
     assert not gif.exists() and "cancelled" in app.window.statusBar().currentMessage()
     assert app.export_to(str(tmp_path / "no" / "fig.svg")) is None

@@ -175,7 +175,7 @@ def test_command_line_errors_have_no_traceback(tmp_path):
 
 
 def test_paths_leaving_the_frame_are_clipped_with_a_gap():
-    from visualizer.figure import clip_path
+    from visualizer.views.figure import clip_path
 
     a = np.array([0.0, 0.5, 2.0, 0.5, 0.2])
     b = np.array([0.0, 0.2, 0.3, 0.1, -3.0])

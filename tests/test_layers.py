@@ -1,20 +1,143 @@
-"""One direction of imports: the compute layer and the Qt-free session layer import without Qt (the
-command line, scripts and workers rely on it)."""
+"""One direction of imports: app -> cli | gui -> controller -> export -> views -> session | files -> kernels.
 
+Read from the source (lazy imports inside functions count too), so a new circle or an upward import fails
+here before anyone meets it at run time; and the Qt-free paths are run to prove they load no Qt."""
+
+import ast
+import pathlib
 import subprocess
 import sys
 
 import pytest
 
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# lower rank = lower layer; a module may import only from lower ranks, or from its own package
+RANKS = [("kernels", 0), ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.views", 2),
+         ("visualizer.export", 3), ("visualizer.workers", 3), ("visualizer.controller", 4),
+         ("visualizer.cli", 5), ("visualizer.gui", 5), ("visualizer.app", 6), ("visualizer.bench", 7),
+         ("visualizer.__main__", 7)]
+QT_FREE = ("kernels", "visualizer.session", "visualizer.files")
+QT = ("PyQt6", "pyqtgraph")
+
+
+def modules():
+    """module name -> path, for every module of kernels/ and visualizer/."""
+    out = {}
+    for pkg in ("kernels", "visualizer"):
+        for path in (ROOT / pkg).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            out[".".join(parts)] = path
+    return out
+
+
+def imports(name, path, known):
+    """(imported project module or third-party top-level name, line) for every import in the file."""
+    is_pkg = path.name == "__init__.py"
+    base = name.split(".") if is_pkg else name.split(".")[:-1]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            stem = ".".join(base[:len(base) - node.level + 1] + ([node.module] if node.module else [])) \
+                if node.level else node.module
+            targets = [f"{stem}.{a.name}" for a in node.names]
+        else:
+            continue
+        for t in targets:
+            while t not in known and "." in t:
+                t = t.rsplit(".", 1)[0]  # `from .session import config`: the module, else the package
+            yield t, node.lineno
+
+
+def layer(name):
+    """(prefix, rank) of the layer a module belongs to (the longest matching prefix), or None."""
+    found = [(p, r) for p, r in RANKS if name == p or name.startswith(p + ".")]
+    return max(found, key=lambda f: len(f[0])) if found else None
+
+
+def graph():
+    known = modules()
+    return {name: sorted(set(imports(name, path, known))) for name, path in known.items()}, known
+
+
+def test_every_module_has_a_layer():
+    _, known = graph()
+    assert [n for n in known if n not in ("kernels", "visualizer") and layer(n) is None] == []
+
+
+def test_imports_point_down_and_never_round():
+    edges, known = graph()
+    bad = []
+    for src, targets in edges.items():
+        for dst, line in targets:
+            if dst in known and dst != src and layer(src) and layer(dst):
+                if layer(dst)[0] != layer(src)[0] and layer(dst)[1] >= layer(src)[1]:
+                    bad.append(f"{src}:{line} imports {dst}")
+    assert bad == []
+
+
+def test_no_import_circle_within_a_layer_either():
+    edges, known = graph()
+    # a package's __init__ importing its own modules is not a circle
+    project = {s: {d for d, _ in t if d in known and d != s and not (s in ("kernels", "visualizer")
+                                                                  or d.startswith(s + "."))}
+               for s, t in edges.items()}
+    state = {}
+
+    def visit(n, trail):
+        state[n] = "open"
+        for d in project[n]:
+            if state.get(d) == "open":
+                raise AssertionError("import circle: " + " -> ".join(trail[trail.index(d):] + [d]))
+            if d not in state:
+                visit(d, trail + [d])
+        state[n] = "done"
+
+    for n in project:
+        if n not in state:
+            visit(n, [n])
+
+
+def test_the_compute_and_session_layers_never_name_qt():
+    edges, _ = graph()
+    bad = [f"{src}:{line} imports {dst}" for src, targets in edges.items() for dst, line in targets
+           if src.startswith(QT_FREE) and dst.split(".")[0] in QT]
+    assert bad == []
+
 
 @pytest.mark.parametrize("modules", [
     "kernels",
     "visualizer.session.session, visualizer.session.config, visualizer.session.datasets, "
-    "visualizer.session.plane, visualizer.session.presets, visualizer.session.lecture",
+    "visualizer.session.plane, visualizer.session.presets, visualizer.session.lecture, visualizer.files, "
+    "visualizer.export, visualizer.cli, visualizer.app",
 ])
 def test_imports_without_qt(modules):
     code = f"import sys, {modules}; assert 'PyQt6' not in sys.modules, 'imported PyQt6'"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+NO_QT_COMMANDS = """
+import sys, tempfile, os
+from visualizer.app import main
+out = tempfile.mkdtemp()
+for argv in (["export", "--help"], ["export", "--preset", "step-size"], ["export", "--bogus"],
+             ["export", "--preset", "step-size", "--out", os.path.join(out, "x.txt")],
+             *(["export", "--preset", "loss-at-init", "--steps", "5", "--out", os.path.join(out, "r" + ext)]
+               for ext in (".csv", ".json", ".npz"))):
+    try:
+        main(argv)
+    except SystemExit:
+        pass
+    assert "PyQt6" not in sys.modules and "pyqtgraph" not in sys.modules, f"{argv} imported Qt"
+assert sorted(os.listdir(out)) == ["r.csv", "r.json", "r.npz"], os.listdir(out)
+"""
+
+
+def test_help_bad_options_and_data_exports_load_no_qt():
+    r = subprocess.run([sys.executable, "-c", NO_QT_COMMANDS], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
 
 
 def test_last_session_is_restored_from_settings(tmp_path, qapp):

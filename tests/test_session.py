@@ -1,7 +1,5 @@
 """The Qt-free session: runs computed ahead, changes mid-run, the plane, the landscape cache."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
@@ -11,20 +9,7 @@ from visualizer.session.plane import pca_plane, random_plane, weights_plane
 from visualizer.session.session import Session, accuracy
 
 
-def toy_data(N=60, seed=0):
-    rng = np.random.default_rng(seed)
-    y = np.arange(N) % 3
-    centres = np.array([[2.0, 0.0], [-1.0, 1.7], [-1.0, -1.7]])
-    X = np.hstack([centres[y] + rng.normal(scale=0.7, size=(N, 2)), np.ones((N, 1))])
-    return SimpleNamespace(name="toy", X=X, y=y, X_val=X[:10], y_val=y[:10], class_names=["a", "b", "c"],
-                           feature_names=["x1", "x2", "bias"], image_shape=None, N=N, D=3, C=3)
-
-
-def make(text="", data=None):
-    return Session(C.loads(text), data or toy_data())
-
-
-def test_runs_are_computed_ahead_and_match_the_kernels():
+def test_runs_are_computed_ahead_and_match_the_kernels(make):
     s = make("[optimizer]\nsteps = 40\nlr = 0.2\nbatch_size = 8\nseed = 5")
     run = s.runs[0]
     assert run.head == 40 and s.display_step == 0
@@ -36,13 +21,13 @@ def test_runs_are_computed_ahead_and_match_the_kernels():
     np.testing.assert_allclose(run.accuracy, accuracy(ref.W, s.data.X, s.data.y))
 
 
-def test_advance_extends_beyond_the_plan():
+def test_advance_extends_beyond_the_plan(make):
     s = make("[optimizer]\nsteps = 10")
     s.advance(25)
     assert s.display_step == 25 and s.runs[0].head >= 25
 
 
-def test_changing_lr_mid_run_continues_from_the_shown_step():
+def test_changing_lr_mid_run_continues_from_the_shown_step(make):
     s = make("[optimizer]\nsteps = 30\nlr = 0.1\nbatch_size = 4\nseed = 2")
     s.advance(12)
     before = s.runs[0].W[:13].copy()
@@ -57,7 +42,7 @@ def test_changing_lr_mid_run_continues_from_the_shown_step():
     assert [seg.start for seg in run.segments] == [0, 12]
 
 
-def test_changing_lam_only_rerenders_from_the_cached_data_term():
+def test_changing_lam_only_rerenders_from_the_cached_data_term(make):
     s = make("[model]\nlam = 0.01\n[landscape]\nresolution = 24")
     req = s.landscape_request()
     assert s.landscape() is None  # nothing computed yet
@@ -74,7 +59,7 @@ def test_changing_lam_only_rerenders_from_the_cached_data_term():
     assert s.landscape_request().key != req.key and s.landscape() is None
 
 
-def test_divergence_is_marked_and_the_session_keeps_working():
+def test_divergence_is_marked_and_the_session_keeps_working(make):
     s = make("[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
     run = s.runs[0]
     assert run.diverged_at is not None and run.head < 600
@@ -87,7 +72,7 @@ def test_divergence_is_marked_and_the_session_keeps_working():
     assert s.runs[0].diverged_at is None and s.runs[0].head == 600
 
 
-def test_planes_and_projection():
+def test_planes_and_projection(make):
     s = make()
     W = s.runs[0].W
     for plane in (pca_plane([W]), random_plane(W[-1], seed=1), weights_plane(W[0], [[0, 0], [1, 2]])):
@@ -103,13 +88,24 @@ def test_planes_and_projection():
     assert np.allclose(weights_plane(W[0], [[0, 0], [1, 2]]).project(W[:1])[2], 0)
 
 
-def test_pca_plane_holds_a_straight_path_exactly():
+def test_pca_plane_holds_a_planar_path_exactly():
+    rng = np.random.default_rng(3)
+    W0, U, V = rng.normal(size=(3, 4, 3))
+    t = np.linspace(0, 1, 30)
+    path = W0 + np.sin(3 * t)[:, None, None] * U + t[:, None, None] ** 2 * V  # curved, in one plane
+    plane = pca_plane([path])
+    a, b, off = plane.project(path)
+    assert off.max() < 1e-12 * np.abs(path).max()
+    np.testing.assert_allclose(plane.point(a[:, None, None], b[:, None, None]), path, atol=1e-12)
+
+
+def test_pca_plane_holds_a_gd_path_nearly(make):
     s = make("[optimizer]\nname = 'gd'\nlr = 0.1\nsteps = 50")
     off = s.runs[0].off
     assert off.max() < 0.2 * np.abs(s.runs[0].a).max()  # GD on a smooth loss: nearly planar
 
 
-def test_set_start_and_runs():
+def test_set_start_and_runs(make):
     s = make("[optimizer]\nsteps = 20")
     s.set_start_on_plane(0.5, -0.5)
     assert s.runs[0].a[0] == pytest.approx(0.5) and s.runs[0].b[0] == pytest.approx(-0.5)
@@ -123,12 +119,12 @@ def test_set_start_and_runs():
         s.update_run(0, lr=-1)
 
 
-def test_start_matrix_from_config_must_fit_the_data():
+def test_start_matrix_from_config_must_fit_the_data(make):
     with pytest.raises(C.ConfigError, match="start must be 3 x 3"):
         make("start = [[0.0, 0.0], [0.0, 0.0]]")
 
 
-def test_moving_a_point_changes_the_data_and_the_runs():
+def test_moving_a_point_changes_the_data_and_the_runs(make):
     s = make()
     key = s.landscape_request().key
     before = s.runs[0].W[-1].copy()
@@ -137,14 +133,28 @@ def test_moving_a_point_changes_the_data_and_the_runs():
     assert not np.array_equal(s.runs[0].W[-1], before)
 
 
-def test_regularization_part_matches_the_kernels():
+def test_regularization_part_matches_the_kernels(make):
     s = make("[model]\nreg = 'elastic'\nlam = 0.3\nl1_ratio = 0.25\n[optimizer]\nsteps = 5")
     run = s.runs[0]
-    part = s.reg_part(run, 6)
     for t in range(6):
         with_reg = kernels.loss_and_grad(run.W[t], s.data.X, s.data.y, reg="elastic", lam=0.3, l1_ratio=0.25)[0]
         without = kernels.loss_and_grad(run.W[t], s.data.X, s.data.y)[0]
-        assert part[t] == pytest.approx(with_reg - without, rel=1e-9)
+        assert run.loss_reg[t] == pytest.approx(with_reg - without, rel=1e-9)
+
+
+def test_regularization_part_keeps_the_lambda_of_its_own_step(make):
+    s = make("[model]\nreg = 'l2'\nlam = 0.01\n[optimizer]\nname = 'gd'\nsteps = 30")
+    s.advance(10)
+    s.update_model(lam=1.0)
+    s.advance(10)
+    run = s.runs[0]
+    for t in (2, 9, 10, 15):
+        lam = 0.01 if t < 10 else 1.0
+        assert run.loss_reg[t] == pytest.approx(lam * (run.W[t] ** 2).sum(), rel=1e-12)
+        assert run.model_at(t)["lam"] == lam
+        if np.isfinite(run.loss_full[t]):  # the recorded loss is under the same lambda
+            data = kernels.loss_and_grad(run.W[t], s.data.X, s.data.y, loss="softmax")[0]
+            assert run.loss_full[t] == pytest.approx(data + run.loss_reg[t], rel=1e-9)
 
 
 def test_every_preset_builds_a_session():
@@ -156,7 +166,7 @@ def test_every_preset_builds_a_session():
         assert np.isfinite(s.runs[0].loss_full[0])
 
 
-def test_minibatch_steps_scatter_around_the_full_batch_step():
+def test_minibatch_steps_scatter_around_the_full_batch_step(make):
     s = make("[optimizer]\nsteps = 10\nbatch_size = 4\nlr = 0.5")
     origin, full, batch = s.gradient_spread(0, samples=600)
     run = s.runs[0]

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from visualizer.app import main
-from visualizer.gui import make_window
+from visualizer.views.main_window import make_window
 from visualizer.views.surface import height_at, surface_heights
 
 

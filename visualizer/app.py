@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from .cli import fail  # the command line's one-line errors (cli imports nothing heavy at the top)
+from .cli import fail, no_display  # the command line's one-line errors (cli imports nothing heavy at the top)
 
 
 def parse_args(argv):
@@ -21,12 +21,6 @@ def parse_args(argv):
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
     return p.parse_args(argv)
-
-
-def no_display():
-    return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
-            and not os.environ.get("WAYLAND_DISPLAY")
-            and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal", "vnc"))
 
 
 def main(argv=None):

@@ -18,7 +18,7 @@ t0 = time.perf_counter()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PyQt6 import QtWidgets
 app = QtWidgets.QApplication(["losscape"])
-from visualizer.gui import make_window
+from visualizer.views.main_window import make_window
 from visualizer.controller import Controller
 from visualizer.workers import Worker
 from visualizer.session.config import Config
@@ -61,7 +61,7 @@ def fps(runs=8, seconds=4.0):
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
     from visualizer.controller import Controller
-    from visualizer.gui import make_window
+    from visualizer.views.main_window import make_window
     from visualizer.session import config as C
     from visualizer.session.session import Session
     from visualizer.workers import Worker

@@ -1,4 +1,6 @@
-"""Headless commands: --screenshot (the whole window, offscreen) and `losscape export`."""
+"""Headless commands: --screenshot (the whole window, offscreen) and `losscape export`, with the command
+line's one-line errors. Qt is imported only by the commands that draw: `losscape export --help`, a bad
+option and a data export (CSV, JSON, NPZ) never load it."""
 
 import os
 import sys
@@ -7,6 +9,12 @@ import sys
 def fail(message):
     print(f"losscape: error: {message}", file=sys.stderr)
     return 2
+
+
+def no_display():
+    return (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and os.environ.get("QT_QPA_PLATFORM", "") not in ("offscreen", "minimal", "vnc"))
 
 
 def check_output(path, extensions):
@@ -32,24 +40,6 @@ def parse_size(text):
     return (w, h) if 200 <= w <= 8000 and 200 <= h <= 8000 else None
 
 
-def offscreen_app():
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PyQt6 import QtWidgets
-
-    return QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
-
-
-def dispose(widget):
-    """Delete a top-level pyqtgraph widget now, while Qt is idle. Left to Python's garbage collector it
-    goes at a random moment, sometimes inside the delivery of another widget's event ("pure virtual
-    method called", an abort)."""
-    from PyQt6 import QtCore
-
-    widget.close()
-    widget.deleteLater()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-
-
 def build_session(config):
     from .session.config import Config
     from .session.session import Session
@@ -64,11 +54,15 @@ def screenshot(config, out, steps, size_text):
         return fail(problem)
     if size is None:
         return fail(f"--size must look like 1600x960 (each side 200..8000); got {size_text!r}")
+    from .views.render import offscreen_app
+
     app = offscreen_app()
-    from .controller import Controller, write_atomically
-    from .gui import make_window
+    from .controller import Controller
+    from .files import write_atomically
     from .session.config import ConfigError
     from .session.datasets import DatasetError
+    from .views.main_window import make_window
+    from .views.render import dispose, image_bytes
     from .workers import Worker
 
     try:
@@ -84,17 +78,13 @@ def screenshot(config, out, steps, size_text):
     ctl.refresh_lecture()
     window.show()
     app.processEvents()
-    from PyQt6 import QtCore
-
-    buf = QtCore.QBuffer()
-    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     pixmap = window.grab()  # a window never gets smaller than its minimum size: report what it got
-    pixmap.save(buf, os.path.splitext(out)[1][1:].upper())
     try:
-        write_atomically(out, bytes(buf.data()))
+        write_atomically(out, image_bytes(pixmap, os.path.splitext(out)[1][1:].upper()))
     except OSError as e:
         return fail(f"{out}: {e.strerror or e}")
-    dispose(window)
+    finally:
+        dispose(window)
     print(f"losscape: wrote {out} ({pixmap.width()}x{pixmap.height()}), step {session.display_step}, "
           f"{len(session.runs)} run(s)")
     return 0
@@ -141,8 +131,6 @@ def export_main(argv):
     except (ConfigError, DatasetError) as e:
         return fail(str(e))
     if args.view == "3d":
-        from .app import no_display
-
         if no_display():
             return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
                         "Qt's offscreen platform has none")
@@ -152,9 +140,12 @@ def export_main(argv):
     grid = session.landscape()
     if args.view == "3d":
         return export_surface(session, grid, args.out, size)
-    if os.path.splitext(args.out)[1].lower() in (".png", ".svg", ".pdf", ".gif"):
+    from .export import DATA_FORMATS, export
+
+    if os.path.splitext(args.out)[1].lower() not in DATA_FORMATS:
+        from .views.render import offscreen_app
+
         offscreen_app()
-    from .export import export
 
     try:
         summary = export(session, grid, args.out, size, args.fps, args.frames)
@@ -166,10 +157,11 @@ def export_main(argv):
 
 def export_surface(session, grid, out, size):
     """The 3-D surface with the runs as a PNG (on a display with OpenGL)."""
-    from PyQt6 import QtCore, QtWidgets
+    from PyQt6 import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
-    from .controller import write_atomically
+    from .files import write_atomically
+    from .views.render import dispose, image_bytes
     from .views.surface import SurfaceView, gl_unavailable
 
     reason = gl_unavailable()
@@ -181,12 +173,10 @@ def export_surface(session, grid, out, size):
     view.set_landscape(grid, session.extent)
     view.set_runs(session.runs, session.display_step)
     app.processEvents()
-    buf = QtCore.QBuffer()
-    buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-    view.grab_image().save(buf, "PNG")
+    data = image_bytes(view.grab_image())
     dispose(view)
     try:
-        write_atomically(out, bytes(buf.data()))
+        write_atomically(out, data)
     except OSError as e:
         return fail(f"{out}: {e.strerror or e}")
     print(f"losscape: wrote {out}: the 3-D surface with {len(session.runs)} run(s) at step {session.display_step}")

@@ -1,15 +1,17 @@
 """Wiring between the session (state), the worker (background kernels) and the window (views).
 
-Handlers are named _on_<source>_<event>. Views get data to draw; they never call kernels.
+Handlers are named _on_<source>_<event>. The controller talks to the views only through their narrow
+show_* / ask_* methods and signals (tests drive it against mock views); views never call kernels.
 """
 
 import os
-import tempfile
 import time
 
 import numpy as np
-from PyQt6 import QtCore, QtWidgets
+from PyQt6 import QtCore
 
+from .export import FORMATS, export
+from .files import write_atomically
 from .session import config as cfgmod
 from .session.config import ConfigError
 from .session.datasets import DatasetError
@@ -17,25 +19,6 @@ from .session.lecture import example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
-
-
-def write_atomically(path, data: bytes):
-    """Write to a temporary file beside `path`, then rename: a failure never leaves half a file, and an
-    existing file is replaced only by a complete one."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".losscape-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a saved file is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
 
 class Controller(QtCore.QObject):
     session_attached = QtCore.pyqtSignal()
@@ -51,7 +34,6 @@ class Controller(QtCore.QObject):
         self.playing = False
         self.path = None
         self._play_after_attach = False
-        self._drawn_key = None
         self._acc = 0.0
         self._last_tick = None
         self._last_lecture = 0.0
@@ -76,7 +58,7 @@ class Controller(QtCore.QObject):
         c.landscape_changed.connect(self._on_controls_landscape_changed)
         c.refit_requested.connect(self._on_controls_refit_requested)
         w.landscape.start_clicked.connect(self._on_landscape_start_clicked)
-        w.center.currentChanged.connect(self._on_center_tab_changed)
+        w.surface_opened.connect(self._on_window_surface_opened)
         w.data.point_moved.connect(self._on_data_point_moved)
         w.lecture.example_changed.connect(lambda _: self.refresh_lecture())
         w.open_requested.connect(self._on_window_open_requested)
@@ -103,7 +85,6 @@ class Controller(QtCore.QObject):
     def attach(self, session, play=False):
         self.session = session
         self.selected = 0
-        self._drawn_key = None
         w = self.window
         w.show_busy("")
         w.data.show_data(session.data)
@@ -111,8 +92,7 @@ class Controller(QtCore.QObject):
         w.highlight(session.config.lecture.get("highlight") if session.config.lecture else None)
         w.lecture.set_examples(session.data.N)
         w.controls.show_session(session, self.selected, self.playing)
-        title = os.path.basename(self.path) if self.path else session.data.name
-        w.setWindowTitle(f"Losscape - {title}")
+        w.show_document(os.path.basename(self.path) if self.path else session.data.name)
         self.request_landscape()
         self.refresh_runs()
         self.refresh_lecture()
@@ -125,12 +105,12 @@ class Controller(QtCore.QObject):
 
     def _on_worker_failed(self, text):
         self.window.show_busy("")
-        self.window.show_error(text, dialog=self.session is None)
+        self.window.show_message(text, dialog=self.session is None)
 
     # ---------------------------------------------------------------------------------- landscape
     def request_landscape(self):
         s = self.session
-        self.window.landscape.figure.set_axes(s.plane.axis_names)
+        self.window.landscape.show_axes(s.plane.axis_names)
         full = s.landscape_request()
         if s.has_data_grid(full.key):
             self.draw_landscape()
@@ -161,17 +141,16 @@ class Controller(QtCore.QObject):
         if grid is None:
             return
         lc = s.config.landscape
-        self.window.landscape.figure.set_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
-        if self.window.surface is not None:
-            self.window.surface.set_landscape(grid, s.extent)
+        w = self.window
+        w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
+        if w.surface is not None:
+            w.surface.set_landscape(grid, s.extent)
         m = s.model
         reg = "no regularization" if m["reg"] == "none" else f"{m['reg'].upper()} lambda={m['lam']:g}"
         delta = "" if m["loss"] == "softmax" else f" (delta={m['delta']:g})"
-        note = s.config.view["note"]
-        self.window.landscape.note.setText(note)
-        self.window.landscape.note.setVisible(bool(note))
-        self.window.landscape.title.setText(f"{m['loss'].replace('_', ' ')} loss{delta}, {reg} - "
-                                            f"{s.data.name}, N={s.data.N}, C={s.data.C}")
+        w.landscape.show_note(s.config.view["note"])
+        w.landscape.show_title(f"{m['loss'].replace('_', ' ')} loss{delta}, {reg} - "
+                               f"{s.data.name}, N={s.data.N}, C={s.data.C}")
         self.landscape_drawn.emit()
 
     # ---------------------------------------------------------------------------------- drawing
@@ -179,14 +158,14 @@ class Controller(QtCore.QObject):
         s = self.session
         w = self.window
         step = s.display_step
-        w.landscape.figure.set_runs(s.runs, step, self.selected)
+        w.landscape.show_runs(s.runs, step, self.selected)
         spread = s.gradient_spread(self.selected) if s.config.view["gradient_spread"] else None
-        w.landscape.figure.set_spread(spread, s.runs[self.selected].color)
-        if w.surface is not None and w.center.currentWidget() is w.surface_page:
+        w.landscape.show_spread(spread, s.runs[self.selected].color)
+        if w.surface is not None and w.surface_shown():
             w.surface.set_runs(s.runs, step)
         run = s.runs[self.selected]
         i = run.shown(step)
-        w.curves.show_runs(s.runs, step, self.selected, s.reg_part(run, i + 1))
+        w.curves.show_runs(s.runs, step, self.selected)
         w.data.show_weights(run.W[i])
         w.controls.show_step(step)
         lb = run.loss_full[:i + 1]
@@ -205,14 +184,14 @@ class Controller(QtCore.QObject):
         if s is None:
             return
         self._last_lecture = time.perf_counter()
-        n = self.window.lecture.example.value()
+        n = self.window.lecture.example_index()
         run = s.runs[self.selected]
         W = run.W[run.shown(s.display_step)]
         try:
             b = example_breakdown(W, s.data.X[n], int(s.data.y[n]), s.model["delta"])
             checks = sanity_checks(s, self.selected)
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
-            self.window.lecture.text.setPlainText(f"No numbers at this step: {e}")
+            self.window.lecture.show_message(f"No numbers at this step: {e}")
             return
         self.window.lecture.show_numbers(b, checks, s.data.class_names, s.model["delta"], s.model["loss"])
 
@@ -266,7 +245,7 @@ class Controller(QtCore.QObject):
         self._acc -= n
         if not self.advance(n):
             self.pause()
-        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.tabs.currentWidget() is self.window.lecture:
+        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.lecture_shown():
             self.refresh_lecture()
 
     def reset(self):
@@ -281,7 +260,7 @@ class Controller(QtCore.QObject):
         try:
             return change()
         except (ConfigError, ValueError) as e:
-            self.window.show_error(str(e))
+            self.window.show_message(str(e))
             self.window.controls.show_session(self.session, self.selected, self.playing)
             return None
 
@@ -319,15 +298,16 @@ class Controller(QtCore.QObject):
 
     def _on_controls_speed_changed(self, v):
         if self.session is not None:
-            self.session.config.view["speed"] = float(v)
+            self._apply(lambda: self.session.set_view(speed=float(v)))
 
     def _on_controls_landscape_changed(self, change):
         s = self.session
         if s is None:
             return
-        s.config.landscape.update(change)
-        if "plane" in change:
-            s.fit_plane()
+        changed = self._apply(lambda: s.set_landscape(**change))
+        if not changed:
+            return
+        if changed - {"log_scale", "contours"}:  # a new plane, framing or resolution: a new data term
             self.request_landscape()
             self.refresh_runs()
         else:
@@ -339,8 +319,8 @@ class Controller(QtCore.QObject):
             self.request_landscape()
             self.refresh_runs()
 
-    def _on_center_tab_changed(self, index):
-        if self.session is None or self.window.center.widget(index) is not self.window.surface_page:
+    def _on_window_surface_opened(self):
+        if self.session is None:
             return
         surface = self.window.ensure_surface()
         grid = self._current_grid()
@@ -355,7 +335,7 @@ class Controller(QtCore.QObject):
         self.refresh_runs()
         self.refresh_lecture()
         who = "Every run now starts" if all_runs else f"{self.session.runs[self.selected].label} now starts"
-        self.window.show_error(f"{who} at a = {a:.3g}, b = {b:.3g}")
+        self.window.show_message(f"{who} at a = {a:.3g}, b = {b:.3g}")
 
     def _on_data_point_moved(self, index, x, y):
         self.session.move_point(index, (x, y))
@@ -365,7 +345,7 @@ class Controller(QtCore.QObject):
 
     # ---------------------------------------------------------------------------------- files
     def _on_window_open_requested(self):
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open demo", "", "Demo (*.toml)")
+        path = self.window.ask_path("open")
         if path:
             self.open_path(path)
 
@@ -373,7 +353,7 @@ class Controller(QtCore.QObject):
         try:
             cfg = cfgmod.load(path)
         except ConfigError as e:
-            self.window.show_error(str(e), dialog=True)
+            self.window.show_message(str(e), dialog=True)
             return False
         self.open_config(cfg, play=True, path=path)
         return True
@@ -382,7 +362,7 @@ class Controller(QtCore.QObject):
         try:
             cfg = cfgmod.loads(self.presets[name].read_text(), f"preset {name}")
         except (ConfigError, KeyError, DatasetError) as e:
-            self.window.show_error(str(e), dialog=True)
+            self.window.show_message(str(e), dialog=True)
             return
         self.open_config(cfg, play=True)
 
@@ -391,7 +371,7 @@ class Controller(QtCore.QObject):
             return
         path = self.path
         if save_as or not path:
-            path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save demo", "demo.toml", "Demo (*.toml)")
+            path = self.window.ask_path("save")
             if not path:
                 return
         self.save(path)
@@ -401,80 +381,71 @@ class Controller(QtCore.QObject):
         return s.landscape() if s.landscape() is not None else s.landscape(PREVIEW_RESOLUTION)
 
     def _on_window_export_requested(self):
-        from .export import FORMATS
-
         if self.session is None or self._current_grid() is None:
-            self.window.show_error("Nothing to export yet: the landscape is still being computed")
+            self.window.show_message("Nothing to export yet: the landscape is still being computed")
             return
-        filters = "Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Export", "losscape.png", filters)
+        path = self.window.ask_path("export")
         if path:
             if os.path.splitext(path)[1].lower() not in FORMATS:
-                self.window.show_error(f"{path}: use one of {', '.join(FORMATS)}", dialog=True)
+                self.window.show_message(f"{path}: use one of {', '.join(FORMATS)}", dialog=True)
                 return
             self.export_to(path)
 
     def export_to(self, path, size=(1200, 900), frames=40):
-        """Export the current session; a GIF shows a cancellable progress dialog. Returns the summary,
-        or None when cancelled or failed (the reason is shown)."""
-        from .export import export
-
+        """Export the current session; a GIF shows a cancellable progress dialog. Playback pauses while
+        it renders and goes on as it was. Returns the summary, or None when cancelled or failed (the
+        reason is shown)."""
+        was_playing = self.playing
         self.pause()
-        dialog = None
+        progress = None
         if path.lower().endswith(".gif"):
-            dialog = QtWidgets.QProgressDialog("Rendering the animation...", "Cancel", 0, frames, self.window)
-            dialog.setWindowTitle("Export")
-            dialog.setMinimumDuration(0)
-            dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
-            self.export_dialog = dialog
+            progress = self.window.open_progress("Rendering the animation...", frames)
 
-        def progress(i, n):
-            if dialog is None:
+        def step(i, n):
+            if progress is None:
                 return True
-            dialog.setMaximum(n)
-            dialog.setValue(i)
-            QtWidgets.QApplication.processEvents()
-            return not dialog.wasCanceled()
+            progress.setMaximum(n)
+            progress.setValue(i)
+            QtCore.QCoreApplication.processEvents()
+            return not progress.wasCanceled()
 
         try:
-            summary = export(self.session, self._current_grid(), path, size=size, frames=frames, progress=progress)
+            summary = export(self.session, self._current_grid(), path, size=size, frames=frames, progress=step)
         except (OSError, ValueError) as e:
-            self.window.show_error(f"Could not export {path}: {getattr(e, 'strerror', None) or e}", dialog=True)
+            self.window.show_message(f"Could not export {path}: {getattr(e, 'strerror', None) or e}", dialog=True)
             return None
         finally:
-            if dialog is not None:
-                dialog.close()
-        self.window.show_error("Export cancelled; nothing was written" if summary is None else summary)
+            if progress is not None:
+                progress.close()
+            if was_playing:
+                self.play()
+        self.window.show_message("Export cancelled; nothing was written" if summary is None else summary)
         return summary
 
     def _on_window_copy_requested(self):
-        from .export import FigureCanvas
+        from .views.render import FigureCanvas
 
         if self.session is None or self._current_grid() is None:
             return
         canvas = FigureCanvas(self.session, self._current_grid(), (1200, 900))
-        QtWidgets.QApplication.clipboard().setPixmap(canvas.widget.grab())
+        self.window.copy_picture(canvas.widget.grab())
         canvas.close()
-        self.window.show_error("The figure is on the clipboard")
+        self.window.show_message("The figure is on the clipboard")
 
     def _on_window_screenshot_requested(self):
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save screenshot", "losscape-window.png",
-                                                        "PNG (*.png)")
+        path = self.window.ask_path("screenshot")
         if path:
             try:
-                buf = QtCore.QBuffer()
-                buf.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
-                self.window.grab().save(buf, "PNG")
-                write_atomically(path, bytes(buf.data()))
+                write_atomically(path, self.window.screenshot_png())
             except OSError as e:
-                self.window.show_error(f"Could not save {path}: {e.strerror or e}", dialog=True)
+                self.window.show_message(f"Could not save {path}: {e.strerror or e}", dialog=True)
 
     def save(self, path):
         try:
             write_atomically(path, cfgmod.dumps(self.session.config).encode())
         except OSError as e:
-            self.window.show_error(f"Could not save {path}: {e.strerror or e}", dialog=True)
+            self.window.show_message(f"Could not save {path}: {e.strerror or e}", dialog=True)
             return False
         self.path = path
-        self.window.show_error(f"Saved {path}")
+        self.window.show_message(f"Saved {path}")
         return True

@@ -5,20 +5,6 @@ import sys
 from PyQt6 import QtCore, QtWidgets
 
 
-def make_window():
-    """The main window with its preset and lecture menus, and the presets found (shared by the app,
-    --screenshot and the tests, which add a worker and a controller)."""
-    import pyqtgraph as pg
-
-    from .session import presets
-    from .views.main_window import MainWindow
-
-    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
-    found = presets.available()
-    window = MainWindow([n for n in found if n not in presets.LECTURE_ORDER], presets.lecture_items())
-    return window, found
-
-
 def restore_last(settings):
     from .session import config as cfgmod
 
@@ -34,6 +20,7 @@ def restore_last(settings):
 def run_gui(config=None, path=None):
     from .controller import Controller
     from .session import config as cfgmod
+    from .views.main_window import make_window
     from .workers import Worker
 
     app = QtWidgets.QApplication(sys.argv[:1])

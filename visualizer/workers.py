@@ -47,7 +47,6 @@ class Worker(QtCore.QObject):
         super().__init__()
         self.sync = sync
         self.latest = 0
-        self.busy = False
         self.thread = None
         if not sync:
             self.thread = QtCore.QThread()
@@ -71,14 +70,11 @@ class Worker(QtCore.QObject):
     def _run(self, gen, job):
         if gen != self.latest:
             return  # superseded while it waited
-        self.busy = True
         try:
             job(self, gen)
         except Exception as e:  # the app reports it; the worker stays alive for the next job
             traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
-        finally:
-            self.busy = False
 
     def request_session(self, make_session):
         def job(worker, gen):

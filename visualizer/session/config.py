@@ -155,6 +155,18 @@ class Config:
         if not self.runs:
             self.runs = [dict(self.optimizer)]
 
+    def update(self, table, **changes):
+        """Validated change of keys of one table ("model", "landscape", "view", ...): the one way the app
+        writes the config. Returns the set of keys whose value changed."""
+        schema, current = TABLES[table], getattr(self, table)
+        unknown = sorted(set(changes) - set(schema))
+        if unknown:
+            raise ConfigError(f"[{table}] has no key {unknown[0]!r}; allowed: {', '.join(schema)}")
+        checked = {k: schema[k][1](f"[{table}] {k}", v) for k, v in changes.items()}
+        changed = {k for k, v in checked.items() if current[k] != v}
+        current.update(checked)
+        return changed
+
 
 def from_dict(d):
     if not isinstance(d, dict):

@@ -15,7 +15,7 @@ import numpy as np
 import kernels
 
 from . import plane as planes
-from .config import MODEL, OPTIMIZER, RUN, Config, ConfigError
+from .config import MAX_RUNS, OPTIMIZER, RUN, Config, ConfigError
 
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
@@ -57,13 +57,16 @@ class Segment:
 
 @dataclass
 class Run:
-    """One optimizer run: its settings and its recorded trajectory, one record per step."""
+    """One optimizer run: its settings and its recorded trajectory, one record per step (the arrays
+    named in RECORDS, all indexed by step)."""
+    RECORDS = ("W", "loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "val_accuracy", "a", "b", "off")
     settings: dict
     color: str
     segments: list = field(default_factory=list)
     W: np.ndarray = None  # (H + 1, D, C)
     loss_batch: np.ndarray = None
     loss_full: np.ndarray = None
+    loss_reg: np.ndarray = None  # lam * R(W) with the lam and penalty in force at that step
     lr: np.ndarray = None
     accuracy: np.ndarray = None
     val_accuracy: np.ndarray = None
@@ -77,6 +80,22 @@ class Run:
     @property
     def label(self):
         return run_label(self.settings)
+
+    def truncate(self, n):
+        """Keep the first n records of every array (shorter arrays stay as they are)."""
+        for name in self.RECORDS:
+            arr = getattr(self, name)
+            if arr is not None and len(arr) > n:
+                setattr(self, name, arr[:n].copy())
+
+    def append(self, **arrays):
+        """Add records at the end of the named arrays."""
+        for name, more in arrays.items():
+            setattr(self, name, np.concatenate([getattr(self, name), more]))
+
+    def model_at(self, step):
+        """The loss settings in force at a step (the latest segment starting at or before it)."""
+        return next(seg.model for seg in reversed(self.segments) if seg.start <= step)
 
     @property
     def head(self):
@@ -96,9 +115,9 @@ class Session:
             dataset = load(config.data)
         self.config = config
         self.data = dataset
-        self.model = {k: config.model[k] for k in MODEL_KEYS}
         self.display_step = 0
         self.data_version = 0
+        self.plane_version = 0  # names the plane in cache keys (an id() could be reused)
         self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
         self.W_start = self._initial_start()
         self.plane = None
@@ -107,6 +126,11 @@ class Session:
         self._unit_reg = {}  # key -> grid
         self.reset()
         self.fit_plane()
+
+    @property
+    def model(self):
+        """The [model] loss settings (a copy: change them with update_model)."""
+        return {k: self.config.model[k] for k in MODEL_KEYS}
 
     # ------------------------------------------------------------------------------------ runs
     @property
@@ -148,7 +172,7 @@ class Session:
         run.W = start[None].copy()
         for name in ("loss_batch", "loss_full", "lr", "accuracy", "val_accuracy"):
             setattr(run, name, np.full(1, np.nan))
-        run.a = run.b = run.off = np.zeros(0)
+        run.loss_reg = run.a = run.b = run.off = np.zeros(0)
         self._evaluate_records(run, 0)
 
     def compute_ahead(self, until):
@@ -168,10 +192,7 @@ class Session:
         run.lr[-1] = traj.lr[0]
         if not np.isnan(traj.loss_full[0]):
             run.loss_full[-1] = traj.loss_full[0]
-        run.W = np.concatenate([run.W, traj.W[1:]])
-        run.loss_batch = np.concatenate([run.loss_batch, traj.loss_batch[1:]])
-        run.loss_full = np.concatenate([run.loss_full, traj.loss_full[1:]])
-        run.lr = np.concatenate([run.lr, traj.lr[1:]])
+        run.append(W=traj.W[1:], loss_batch=traj.loss_batch[1:], loss_full=traj.loss_full[1:], lr=traj.lr[1:])
         run.state = traj.state
         run.diverged_at = traj.diverged_at
         self._stop_blowup(run, first + 1)
@@ -183,14 +204,19 @@ class Session:
             over = np.flatnonzero(np.fmax(run.loss_batch[start:], run.loss_full[start:]) > limit)
         if over.size:
             k = start + over[0]
-            for name in ("W", "loss_batch", "loss_full", "lr"):
-                setattr(run, name, getattr(run, name)[:k + 1])
-            run.accuracy, run.val_accuracy = run.accuracy[:k + 1], run.val_accuracy[:k + 1]
+            run.truncate(k + 1)
             run.diverged_at = int(k)
 
     def _evaluate_records(self, run, start):
-        """Accuracy (and the projection onto the plane) of records start.. of a run."""
+        """Accuracy, the penalty in force, and the projection onto the plane of records start.. of a run."""
         Ws = run.W[start:]
+        reg = np.empty(len(Ws))
+        for seg in run.segments:  # each record's penalty with the lam and regularizer of its own segment
+            lo = max(seg.start, start) - start
+            if lo < len(Ws):
+                m = seg.model
+                reg[lo:] = kernels.penalty(Ws[lo:], reg=m["reg"], lam=m["lam"], l1_ratio=m["l1_ratio"])
+        run.loss_reg = np.concatenate([run.loss_reg[:start], reg])
         # on large data, accuracy (a pass over all of X) only where the full loss is recorded too
         every = self._records_per_full_loss()
         acc = np.full(len(Ws), np.nan)
@@ -233,28 +259,24 @@ class Session:
         t = run.shown(self.display_step)
         if t < run.head or run.diverged_at is not None:
             run.state = self._state_at(run, t)
-            for name in ("W", "loss_batch", "loss_full", "lr", "accuracy", "val_accuracy", "a", "b", "off"):
-                arr = getattr(run, name)
-                if arr is not None:
-                    setattr(run, name, arr[:t + 1].copy())
+            run.truncate(t + 1)
             run.loss_batch[-1] = np.nan
             run.diverged_at = None
         run.segments = [s for s in run.segments if s.start < t]
         run.segments.append(Segment(t, dict(run.settings), self.model_of(run)))
+        # record t is the first of the new segment: its loss and penalty are under the new settings
+        run.loss_full[-1] = np.nan
+        run.loss_reg, run.a, run.b, run.off = run.loss_reg[:t], run.a[:t], run.b[:t], run.off[:t]
+        self._evaluate_records(run, t)
 
     def update_model(self, **changes):
         """Change loss / delta / reg / lam / l1_ratio from the shown step on. Returns the set of changed
         keys (the controller re-renders the landscape: only the regularization part for lam alone)."""
-        changed = set()
-        for k, v in changes.items():
+        for k in changes:
             if k not in MODEL_KEYS:
                 raise ConfigError(f"[model] has no key {k!r}; allowed: {', '.join(MODEL_KEYS)}")
-            v = MODEL[k][1](f"[model] {k}", v)
-            if self.model[k] != v:
-                self.model[k] = v
-                changed.add(k)
+        changed = self.config.update("model", **changes)
         if changed:
-            self.config.model.update({k: self.model[k] for k in changed})
             for run in self.runs:
                 self._branch(run)
             self.compute_ahead(self.display_step + AHEAD)
@@ -277,8 +299,8 @@ class Session:
         return True
 
     def add_run(self, **changes):
-        if len(self.runs) >= 8:
-            raise ConfigError("at most 8 runs can be compared at once")
+        if len(self.runs) >= MAX_RUNS:
+            raise ConfigError(f"at most {MAX_RUNS} runs can be compared at once")
         base = dict(self.runs[-1].settings) if self.runs else dict(self.config.optimizer)
         base["label"] = ""
         for k, v in changes.items():
@@ -332,8 +354,21 @@ class Session:
         self.advance(keep)
 
     # ------------------------------------------------------------------------------------ plane
+    def set_landscape(self, **changes):
+        """Change [landscape] keys (validated); a new plane or framing is fitted at once. Returns the set
+        of changed keys."""
+        changed = self.config.update("landscape", **changes)
+        if changed & {"plane", "entries", "seed", "span", "extent"}:
+            self.fit_plane()
+        return changed
+
+    def set_view(self, **changes):
+        """Change [view] keys (validated): speed, note, gradient_spread. Returns the changed keys."""
+        return self.config.update("view", **changes)
+
     def fit_plane(self):
         """Choose the plane from [landscape] and the computed paths, and a view that holds them."""
+        self.plane_version += 1
         cfg = self.config.landscape
         if cfg["plane"] == "weights":
             self.plane = planes.weights_plane(self.W_start, cfg["entries"])
@@ -387,7 +422,7 @@ class Session:
         """Everything a worker needs for the data term, frozen now; `key` names the result."""
         alphas, betas = self.axes(resolution)
         p = self.plane
-        key = (id(p), self.extent, len(alphas), self.model["loss"], self.model["delta"], self.data_version)
+        key = (self.plane_version, self.extent, len(alphas), self.model["loss"], self.model["delta"], self.data_version)
         return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas,
                                 self.model["loss"], self.model["delta"])
 
@@ -408,7 +443,7 @@ class Session:
             return None
         if self.model["reg"] == "none" or self.model["lam"] == 0:
             return data
-        rkey = (id(self.plane), self.extent, len(req.alphas), self.model["reg"], self.model["l1_ratio"])
+        rkey = (self.plane_version, self.extent, len(req.alphas), self.model["reg"], self.model["l1_ratio"])
         unit = self._unit_reg.get(rkey)
         if unit is None:
             if len(self._unit_reg) > 8:
@@ -418,15 +453,6 @@ class Session:
                                     l1_ratio=self.model["l1_ratio"])
             self._unit_reg[rkey] = unit
         return data + self.model["lam"] * unit
-
-    def reg_part(self, run, n):
-        """lam * R(W) for the first n records of a run (its data part is the full loss minus this)."""
-        m = run.segments[-1].model if run.segments else self.model
-        Ws = run.W[:n].reshape(n, -1)
-        l1, l2 = np.abs(Ws).sum(axis=1), (Ws * Ws).sum(axis=1)
-        w1 = {"none": 0.0, "l2": 0.0, "l1": 1.0, "elastic": m["l1_ratio"]}[m["reg"]]
-        w2 = {"none": 0.0, "l2": 1.0, "l1": 0.0, "elastic": 1.0 - m["l1_ratio"]}[m["reg"]]
-        return m["lam"] * (w1 * l1 + w2 * l2)
 
     def gradient_spread(self, run_index, samples=24):
         """Where one step would go from the selected run's shown point, in plane coordinates: with the
@@ -446,9 +472,6 @@ class Session:
         basis = np.stack([self.plane.U.ravel(), self.plane.V.ravel()], axis=1)
         coef = np.linalg.solve(basis.T @ basis, basis.T @ np.array([d.ravel() for d in steps]).T).T
         return np.array([run.a[i], run.b[i]]), coef[0], coef[1:]
-
-    def loss_at(self, W):
-        return kernels.loss_and_grad(W, self.data.X, self.data.y, **{k: self.model[k] for k in MODEL_KEYS})
 
 
 @dataclass(frozen=True)

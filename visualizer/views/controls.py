@@ -4,6 +4,7 @@ from PyQt6 import QtCore, QtWidgets
 
 import kernels
 
+from ..session.config import MAX_RUNS
 from .widgets import LogValueControl, color_icon
 
 LOSS_NAMES = {"hinge": "hinge (multiclass SVM)", "mean_hinge": "hinge, mean over classes",
@@ -222,7 +223,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.runs.setCurrentRow(selected)
         self.runs.blockSignals(False)
         self.remove.setEnabled(len(session.runs) > 1)
-        self.add.setEnabled(len(session.runs) < 8)
+        self.add.setEnabled(len(session.runs) < MAX_RUNS)
         _set_combo(self.plane, session.config.landscape["plane"])
         self.log_scale.blockSignals(True)
         self.log_scale.setChecked(session.config.landscape["log_scale"])

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui
 
-from ..figure import cache_static_items
+from .figure import cache_static_items
 from ..session.session import tame_limit
 
 
@@ -62,7 +62,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             for it in self.items.pop():
                 (it.getViewBox() or self.loss_plot.vb).removeItem(it)
 
-    def show_runs(self, runs, step, selected=0, reg_part=None):
+    def show_runs(self, runs, step, selected=0):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
         does not flatten every other curve (it leaves the top, marked by its red cross)."""
         limit = tame_limit(runs)
@@ -95,9 +95,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
             finite = finite[finite <= limit]
             if finite.size:
                 top = max(top, float(finite.max()))
-        if reg_part is not None:
-            self.reg_curve.setData(np.arange(len(reg_part)), reg_part)
-            self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
+        reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
+        self.reg_curve.setData(np.arange(len(reg)), reg, connect="finite")
+        self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         labels = [r.label for r in runs]
         if labels != self._labels:  # a legend rebuild relayouts the plot: only when the runs change
             self._labels = labels

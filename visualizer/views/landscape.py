@@ -3,7 +3,7 @@
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
-from ..figure import LandscapeFigure
+from .figure import LandscapeFigure
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -93,3 +93,22 @@ class LandscapeView(QtWidgets.QWidget):
 
     def show_status(self, text):
         self.status.setText(text)
+
+    def show_title(self, text):
+        self.title.setText(text)
+
+    def show_note(self, text):
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def show_axes(self, names):
+        self.figure.set_axes(names)
+
+    def show_landscape(self, grid, extent, log_scale, contours):
+        self.figure.set_landscape(grid, extent, log_scale, contours)
+
+    def show_runs(self, runs, step, selected):
+        self.figure.set_runs(runs, step, selected)
+
+    def show_spread(self, spread, color):
+        self.figure.set_spread(spread, color)

@@ -22,6 +22,12 @@ class LecturePanel(QtWidgets.QWidget):
         lay.addWidget(self.text, 1)
         self.example.valueChanged.connect(self.example_changed)
 
+    def example_index(self):
+        return self.example.value()
+
+    def show_message(self, text):
+        self.text.setPlainText(text)
+
     def set_examples(self, n):
         self.example.blockSignals(True)
         self.example.setRange(0, max(0, n - 1))

@@ -3,11 +3,22 @@ right; menus and keyboard shortcuts. It only lays out and forwards: the controll
 
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from ..session import presets
 from .controls import ControlPanel
 from .curves import CurvesView
 from .data import DataView
+from .figure import configure_pyqtgraph
 from .landscape import LandscapeView
 from .lecture import LecturePanel
+
+
+def make_window():
+    """The main window with its preset and lecture menus, and the presets found (shared by the app,
+    --screenshot and the tests, which add a worker and a controller)."""
+    configure_pyqtgraph()
+    found = presets.available()
+    window = MainWindow([n for n in found if n not in presets.LECTURE_ORDER], presets.lecture_items())
+    return window, found
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -17,6 +28,7 @@ class MainWindow(QtWidgets.QMainWindow):
     screenshot_requested = QtCore.pyqtSignal()
     export_requested = QtCore.pyqtSignal()
     copy_requested = QtCore.pyqtSignal()
+    surface_opened = QtCore.pyqtSignal()  # the 3-D tab became the current one
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -52,6 +64,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.gl_problem:
             self.center.setTabEnabled(1, False)
             self.center.setTabToolTip(1, self.gl_problem)
+        self.center.currentChanged.connect(
+            lambda i: self.center.widget(i) is self.surface_page and self.surface_opened.emit())
         main.addWidget(self.center)
         main.addWidget(right)
         main.setSizes([390, 700, 510])
@@ -122,7 +136,48 @@ class MainWindow(QtWidgets.QMainWindow):
         self.busy.setVisible(bool(text))
         self.statusBar().showMessage(text or "")
 
-    def show_error(self, text, dialog=False):
+    def surface_shown(self):
+        return self.center.currentWidget() is self.surface_page
+
+    def lecture_shown(self):
+        return self.tabs.currentWidget() is self.lecture
+
+    def show_document(self, name):
+        self.setWindowTitle(f"Losscape - {name}")
+
+    PATH_DIALOGS = {  # kind -> (caption, suggested name, filter, saving?)
+        "open": ("Open demo", "", "Demo (*.toml)", False),
+        "save": ("Save demo", "demo.toml", "Demo (*.toml)", True),
+        "export": ("Export", "losscape.png",
+                   "Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)", True),
+        "screenshot": ("Save screenshot", "losscape-window.png", "PNG (*.png)", True),
+    }
+
+    def ask_path(self, kind):
+        """A file dialog; the chosen path, or "" when cancelled."""
+        caption, name, filters, saving = self.PATH_DIALOGS[kind]
+        ask = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
+        return ask(self, caption, name, filters)[0]
+
+    def open_progress(self, text, maximum):
+        """A window-modal progress dialog with Cancel (setValue, wasCanceled, close)."""
+        dialog = QtWidgets.QProgressDialog(text, "Cancel", 0, maximum, self)
+        dialog.setWindowTitle("Export")
+        dialog.setMinimumDuration(0)
+        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        self.progress_dialog = dialog
+        return dialog
+
+    def copy_picture(self, pixmap):
+        QtWidgets.QApplication.clipboard().setPixmap(pixmap)
+
+    def screenshot_png(self):
+        from .render import image_bytes
+
+        return image_bytes(self.grab())
+
+    def show_message(self, text, dialog=False):
+        """A status-bar message (errors, "Saved ...", "copied"); dialog=True also shows it in a box."""
         self.statusBar().showMessage(text, 10000)
         if dialog:  # open(), not exec(): the event loop (animation, worker results) keeps running
             box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Losscape", text,

@@ -6,6 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
+def configure_pyqtgraph():
+    """pyqtgraph's global options, set once by every path that draws (the window, --screenshot, every
+    export). The items here name their axis order themselves, so nothing depends on these."""
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+
+
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
 
@@ -94,8 +100,6 @@ class LandscapeFigure:
         self.paths, self.starts, self.heads, self.marks = [], [], [], []
         self._legend_labels = None
         self.extent = None
-        self.log_scale = False
-        self.values = None
         self.grid = None
         self._slopes = None
         for name in ("bottom", "left"):
@@ -112,15 +116,13 @@ class LandscapeFigure:
         self.plot.setLabel("bottom", names[0], **style)
         self.plot.setLabel("left", names[1], **style)
 
-    def set_landscape(self, grid, extent, log_scale=False, contours=8, keep_levels=False):
+    def set_landscape(self, grid, extent, log_scale=False, contours=8):
         """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi)."""
         self.extent = extent
-        self.log_scale = log_scale
         self.grid = grid
         self._slopes = None
         values = display_values(grid, log_scale)
-        self.values = values
-        levels = self.colorbar.levels() if keep_levels else levels_for(values)
+        levels = levels_for(values)
         self.image.setImage(values, autoLevels=False)
         a_lo, a_hi, b_lo, b_hi = extent
         self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
@@ -142,8 +144,10 @@ class LandscapeFigure:
         tr.scale((a_hi - a_lo) / max(nx - 1, 1), (b_hi - b_lo) / max(ny - 1, 1))
         clipped = np.where(np.isfinite(values), values, levels[1])
         for lv in np.linspace(levels[0], levels[1], n + 2)[1:-1]:
-            # IsocurveItem wants the data column-major (x first)
-            iso = pg.IsocurveItem(data=clipped.T, level=lv, pen=pg.mkPen(255, 255, 255, 110, width=1))
+            # rows are b, columns a: say so, rather than inherit the global imageAxisOrder option (which
+            # once transposed the window's contours but not the exports')
+            iso = pg.IsocurveItem(data=clipped, level=lv, pen=pg.mkPen(255, 255, 255, 110, width=1),
+                                  axisOrder="row-major")
             iso.setTransform(tr)
             iso.setZValue(-5)
             self.plot.addItem(iso)
