@@ -1,0 +1,95 @@
+"""The controller against mock views: what it tells each view, through the views' narrow methods, when
+the session changes. No window is built (ndv tests its controller the same way)."""
+
+from unittest import mock
+
+import pytest
+
+from visualizer.controller import Controller
+from visualizer.workers import Worker
+
+
+@pytest.fixture
+def ctl(qapp, make):
+    window = mock.MagicMock(name="window")
+    window.surface = None
+    window.surface_shown.return_value = False
+    window.lecture_shown.return_value = True
+    window.lecture.example_index.return_value = 0
+    window.ask_path.return_value = ""
+    c = Controller(window, Worker(sync=True))
+    c.make = make
+    yield c
+    c.pause()
+
+
+def last(method):
+    return method.call_args.args
+
+
+def test_attach_shows_the_session_everywhere(ctl):
+    s = ctl.make("[landscape]\nresolution = 24\n[view]\nnote = 'look here'")
+    ctl.attach(s)
+    w = ctl.window
+    assert "softmax loss" in last(w.landscape.show_title)[0]
+    assert last(w.landscape.show_note) == ("look here",)
+    grid, extent, log_scale, contours = last(w.landscape.show_landscape)
+    assert grid.shape == (24, 24) and extent == s.extent and contours == s.config.landscape["contours"]
+    assert last(w.landscape.show_runs)[0] is s.runs and last(w.landscape.show_runs)[1:] == (0, 0)
+    assert last(w.controls.show_session)[0] is s
+    w.data.show_data.assert_called_once_with(s.data)
+    assert "step 0" in last(w.landscape.show_status)[0]
+    assert w.lecture.show_numbers.called
+
+
+def test_a_model_change_redraws_title_and_landscape(ctl):
+    ctl.attach(ctl.make("[landscape]\nresolution = 24"))
+    w = ctl.window
+    before = w.landscape.show_landscape.call_count
+    ctl._on_controls_model_changed({"loss": "hinge"})
+    assert last(w.landscape.show_title)[0].startswith("hinge loss (delta=1)")
+    assert w.landscape.show_landscape.call_count > before
+    ctl._on_controls_model_changed({"lam": 0.5})
+    assert "L2 lambda=0.5" in last(w.landscape.show_title)[0]
+
+
+def test_a_bad_value_is_a_message_and_the_controls_are_restored(ctl):
+    ctl.attach(ctl.make())
+    w = ctl.window
+    shown = w.controls.show_session.call_count
+    ctl._on_controls_model_changed({"lam": -1.0})
+    assert "lam must be >= 0" in last(w.show_message)[0]
+    assert w.controls.show_session.call_count == shown + 1
+    ctl._on_controls_landscape_changed({"plane": "sideways"})
+    assert "[landscape] plane must be one of" in last(w.show_message)[0]
+    assert ctl.session.config.landscape["plane"] == "pca"
+
+
+def test_a_new_plane_recomputes_the_landscape_and_log_scale_only_redraws(ctl):
+    ctl.attach(ctl.make("[landscape]\nresolution = 24"))
+    s, w = ctl.session, ctl.window
+    version = s.plane_version
+    ctl._on_controls_landscape_changed({"plane": "random"})
+    assert s.plane_version == version + 1 and s.plane.mode == "random"
+    assert last(w.landscape.show_axes) == (("random dir 1", "random dir 2"),)
+    ctl._on_controls_landscape_changed({"log_scale": True})
+    assert s.plane_version == version + 1 and last(w.landscape.show_landscape)[2] is True
+
+
+def test_export_keeps_playback_as_it_was(ctl, tmp_path):
+    ctl.attach(ctl.make("[optimizer]\nsteps = 5"))
+    ctl.play()
+    summary = ctl.export_to(str(tmp_path / "runs.csv"))
+    assert summary.startswith("wrote") and ctl.playing
+    ctl.pause()
+    ctl.export_to(str(tmp_path / "runs.json"))
+    assert not ctl.playing and last(ctl.window.show_message)[0].startswith("wrote")
+
+
+def test_cancelled_dialogs_do_nothing(ctl):
+    ctl.attach(ctl.make())
+    ctl._on_window_open_requested()
+    ctl._on_window_screenshot_requested()
+    ctl._on_window_export_requested()
+    assert [c.args[0] for c in ctl.window.ask_path.call_args_list] == ["open", "screenshot", "export"]
+    ctl.window.screenshot_png.assert_not_called()
