@@ -3,7 +3,10 @@ the session changes. No window is built (ndv tests its controller the same way).
 
 from unittest import mock
 
+import numpy as np
 import pytest
+
+import kernels
 
 from visualizer.controller import Controller
 from visualizer.workers import Worker
@@ -47,10 +50,10 @@ def test_a_model_change_redraws_title_and_landscape(ctl):
     w = ctl.window
     before = w.landscape.show_landscape.call_count
     ctl._on_controls_model_changed({"loss": "hinge"})
-    assert last(w.landscape.show_title)[0].startswith("hinge loss (delta=1)")
+    assert last(w.landscape.show_title)[0].startswith("hinge loss, delta 1, L2 lambda 0.001 — run ")
     assert w.landscape.show_landscape.call_count > before
     ctl._on_controls_model_changed({"lam": 0.5})
-    assert "L2 lambda=0.5" in last(w.landscape.show_title)[0]
+    assert "L2 lambda 0.5" in last(w.landscape.show_title)[0]
 
 
 def test_a_bad_value_is_a_message_and_the_controls_are_restored(ctl):
@@ -93,3 +96,38 @@ def test_cancelled_dialogs_do_nothing(ctl):
     ctl._on_window_export_requested()
     assert [c.args[0] for c in ctl.window.ask_path.call_args_list] == ["open", "screenshot", "export"]
     ctl.window.screenshot_png.assert_not_called()
+
+
+MARGINS = """[model]\nloss = 'hinge'\n[landscape]\nresolution = 24
+[[run]]\nlabel = 'delta 1'\n[[run]]\nlabel = 'delta 2'\ndelta = 2.0"""
+
+
+def test_the_landscape_is_the_selected_runs_model(ctl):
+    ctl.attach(ctl.make(MARGINS))
+    s, w = ctl.session, ctl.window
+    assert last(w.landscape.show_title)[0] == "hinge loss, delta 1, L2 lambda 0.001 — run 'delta 1'"
+    first = last(w.landscape.show_landscape)[0]
+    ctl._on_controls_run_selected(1)
+    assert s.config.view["selected"] == 1
+    assert last(w.landscape.show_title)[0] == "hinge loss, delta 2, L2 lambda 0.001 — run 'delta 2'"
+    second = last(w.landscape.show_landscape)[0]
+    assert not np.allclose(first, second)
+    # the grid is run 2's loss: check one point against the kernels
+    alphas, betas = s.axes(24)
+    W = s.plane.point(alphas[5], betas[17])
+    ref = kernels.loss_and_grad(W, s.data.X, s.data.y, loss="hinge", delta=2.0, reg="l2", lam=1e-3)[0]
+    assert second[17, 5] == pytest.approx(ref, rel=1e-9)
+    assert last(w.controls.show_session)[1] == 1
+
+
+def test_editing_an_override_changes_that_run_only_and_share_applies_it_to_all(ctl):
+    ctl.attach(ctl.make(MARGINS))
+    s = ctl.session
+    ctl._on_controls_run_selected(1)
+    ctl._on_controls_model_changed({"delta": 3.0})  # run 2 overrides delta: only it changes
+    assert [s.model_of(r)["delta"] for r in s.runs] == [1.0, 3.0]
+    ctl._on_controls_model_changed({"lam": 0.1})  # nobody overrides lam: shared
+    assert [s.model_of(r)["lam"] for r in s.runs] == [0.1, 0.1]
+    ctl._on_controls_share_requested()
+    assert [s.model_of(r)["delta"] for r in s.runs] == [3.0, 3.0]
+    assert "delta 3" in last(ctl.window.landscape.show_title)[0]

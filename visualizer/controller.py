@@ -30,7 +30,6 @@ class Controller(QtCore.QObject):
         self.worker = worker
         self.presets = presets or {}
         self.session = None
-        self.selected = 0
         self.playing = False
         self.path = None
         self._play_after_attach = False
@@ -51,6 +50,7 @@ class Controller(QtCore.QObject):
         c.run_selected.connect(self._on_controls_run_selected)
         c.run_added.connect(self._on_controls_run_added)
         c.run_removed.connect(self._on_controls_run_removed)
+        c.share_requested.connect(self._on_controls_share_requested)
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
         c.reset_requested.connect(self.reset)
@@ -82,9 +82,12 @@ class Controller(QtCore.QObject):
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)
 
+    @property
+    def selected(self):
+        return self.session.selected if self.session is not None else 0
+
     def attach(self, session, play=False):
         self.session = session
-        self.selected = 0
         w = self.window
         w.show_busy("")
         w.data.show_data(session.data)
@@ -145,12 +148,8 @@ class Controller(QtCore.QObject):
         w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
         if w.surface is not None:
             w.surface.set_landscape(grid, s.extent)
-        m = s.model
-        reg = "no regularization" if m["reg"] == "none" else f"{m['reg'].upper()} lambda={m['lam']:g}"
-        delta = "" if m["loss"] == "softmax" else f" (delta={m['delta']:g})"
         w.landscape.show_note(s.config.view["note"])
-        w.landscape.show_title(f"{m['loss'].replace('_', ' ')} loss{delta}, {reg} - "
-                               f"{s.data.name}, N={s.data.N}, C={s.data.C}")
+        w.landscape.show_title(s.landscape_title())  # drawn with the grid: they never disagree
         self.landscape_drawn.emit()
 
     # ---------------------------------------------------------------------------------- drawing
@@ -186,14 +185,15 @@ class Controller(QtCore.QObject):
         self._last_lecture = time.perf_counter()
         n = self.window.lecture.example_index()
         run = s.runs[self.selected]
-        W = run.W[run.shown(s.display_step)]
+        t = run.shown(s.display_step)
+        m = run.model_at(t)
         try:
-            b = example_breakdown(W, s.data.X[n], int(s.data.y[n]), s.model["delta"])
+            b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"])
             checks = sanity_checks(s, self.selected)
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
             self.window.lecture.show_message(f"No numbers at this step: {e}")
             return
-        self.window.lecture.show_numbers(b, checks, s.data.class_names, s.model["delta"], s.model["loss"])
+        self.window.lecture.show_numbers(b, checks, s.data.class_names, m["delta"], m["loss"])
 
     def refresh_all(self):
         self.window.controls.show_session(self.session, self.selected, self.playing)
@@ -267,14 +267,9 @@ class Controller(QtCore.QObject):
     def _on_controls_model_changed(self, change):
         if self.session is None:
             return
-        changed = self._apply(lambda: self.session.update_model(**change))
-        if not changed:
-            return
-        if changed & {"loss", "delta"}:
-            self.request_landscape()
-        else:
-            self.draw_landscape()  # regularization only: the data term is cached
-        self.refresh_all()
+        if self._apply(lambda: self.session.update_run_model(self.selected, **change)):
+            self.request_landscape()  # drawn at once when only the penalty changed: the data term is cached
+            self.refresh_all()
 
     def _on_controls_run_changed(self, change):
         if self.session is None:
@@ -283,17 +278,23 @@ class Controller(QtCore.QObject):
             self.refresh_all()
 
     def _on_controls_run_selected(self, index):
-        self.selected = index
-        self.refresh_all()
+        if self.session is not None and self._apply(lambda: self.session.select(index) or True):
+            self.request_landscape()  # the landscape is the selected run's model
+            self.refresh_all()
 
     def _on_controls_run_added(self):
         if self._apply(lambda: self.session.add_run()) is not None:
-            self.selected = len(self.session.runs) - 1
+            self.request_landscape()
             self.refresh_all()
 
     def _on_controls_run_removed(self):
         if self._apply(lambda: self.session.remove_run(self.selected)):
-            self.selected = max(0, self.selected - 1)
+            self.request_landscape()
+            self.refresh_all()
+
+    def _on_controls_share_requested(self):
+        if self.session is not None and self._apply(lambda: self.session.share_model(self.selected) or True):
+            self.request_landscape()
             self.refresh_all()
 
     def _on_controls_speed_changed(self, v):

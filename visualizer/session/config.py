@@ -120,13 +120,14 @@ LANDSCAPE = {
     "log_scale": (False, _bool),
     "contours": (8, _number(int, 0, 30)),
 }
+MAX_RUNS = 8
 VIEW = {
     "speed": (30.0, _number(float, 0.1, 5000.0)),
+    "selected": (0, _number(int, 0, MAX_RUNS - 1)),  # the run whose model the landscape shows
     "note": ("", _text),  # one or two sentences shown under the landscape: what to look at
     "gradient_spread": (False, _bool),  # draw minibatch steps around the full-batch step at the head
 }
 TABLES = {"model": MODEL, "optimizer": OPTIMIZER, "landscape": LANDSCAPE, "view": VIEW, "lecture": LECTURE}
-MAX_RUNS = 8
 
 
 def _table(name, schema, given):
@@ -191,9 +192,12 @@ def from_dict(d):
                                               and math.isfinite(v) for v in r) for r in start)
             and len({len(r) for r in start}) == 1):
         raise ConfigError("start must be a matrix of finite numbers (D rows of C), like [[0.0, 0.1], ...]")
+    view = _table("view", VIEW, d.get("view", {}))
+    if view["selected"] >= len(runs):
+        raise ConfigError(f"[view] selected = {view['selected']} names no run; there are {len(runs)} "
+                          f"(counted from 0)")
     return Config(data=dict(data), model=_table("model", MODEL, d.get("model", {})), optimizer=opt, runs=runs,
-                  landscape=_table("landscape", LANDSCAPE, d.get("landscape", {})),
-                  view=_table("view", VIEW, d.get("view", {})), start=start,
+                  landscape=_table("landscape", LANDSCAPE, d.get("landscape", {})), view=view, start=start,
                   lecture=_table("lecture", LECTURE, d["lecture"]) if "lecture" in d else {})
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 import kernels
 
-from .session import MODEL_KEYS, expected_initial_loss
+from .session import expected_initial_loss
 
 
 def example_breakdown(W, x, label, delta):
@@ -37,8 +37,7 @@ def sanity_checks(session, run_index):
         out[loss] = (kernels.loss_and_grad(W_small, d.X, d.y, loss=loss, delta=1.0)[0],
                      expected_initial_loss(loss, d.C, 1.0))
     run = session.runs[run_index]
-    W = run.W[run.shown(session.display_step)]
-    kw = {k: session.model[k] for k in MODEL_KEYS}
-    out["grad_check"] = kernels.grad_check(W, d.X, d.y, num_checks=20, **kw)
+    t = run.shown(session.display_step)
+    out["grad_check"] = kernels.grad_check(run.W[t], d.X, d.y, num_checks=20, **run.model_at(t))
     out["ln_C"] = math.log(d.C)
     return out

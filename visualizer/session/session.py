@@ -37,6 +37,15 @@ def kernel_kwargs(model, settings):
                 horizon=settings["horizon"], prox=settings["prox"])
 
 
+def describe_model(m):
+    """'hinge loss, delta 2, L2 lambda 0.01': one model's loss and penalty, as titles show it."""
+    loss = m["loss"].replace("_", " ") + " loss" + ("" if m["loss"] == "softmax" else f", delta {m['delta']:g}")
+    if m["reg"] == "none" or m["lam"] == 0:
+        return f"{loss}, no regularization"
+    ratio = f" (L1 ratio {m['l1_ratio']:g})" if m["reg"] == "elastic" else ""
+    return f"{loss}, {'elastic net' if m['reg'] == 'elastic' else m['reg'].upper()}{ratio} lambda {m['lam']:g}"
+
+
 def run_label(s):
     if s.get("label"):
         return s["label"]
@@ -129,8 +138,26 @@ class Session:
 
     @property
     def model(self):
-        """The [model] loss settings (a copy: change them with update_model)."""
+        """The [model] loss settings shared by the runs that do not override them (a copy)."""
         return {k: self.config.model[k] for k in MODEL_KEYS}
+
+    @property
+    def selected(self):
+        """The selected run: the landscape is its model's loss, and the controls show and edit it."""
+        return min(self.config.view["selected"], len(self.runs) - 1)
+
+    def select(self, index):
+        if not 0 <= index < len(self.runs):
+            raise ConfigError(f"there is no run {index}; there are {len(self.runs)}")
+        self.config.update("view", selected=index)
+
+    def landscape_model(self):
+        """The model whose loss the landscape shows: the selected run's own."""
+        return self.model_of(self.runs[self.selected])
+
+    def landscape_title(self):
+        """'hinge loss, delta 2, L2 lambda 0.01 — run 'delta 2'': whose loss the landscape is."""
+        return f"{describe_model(self.landscape_model())} — run '{self.runs[self.selected].label}'"
 
     # ------------------------------------------------------------------------------------ runs
     @property
@@ -270,17 +297,46 @@ class Session:
         self._evaluate_records(run, t)
 
     def update_model(self, **changes):
-        """Change loss / delta / reg / lam / l1_ratio from the shown step on. Returns the set of changed
-        keys (the controller re-renders the landscape: only the regularization part for lam alone)."""
+        """Change [model] (loss / delta / reg / lam / l1_ratio) from the shown step on, for every run that
+        does not override the key. Returns the set of changed keys."""
         for k in changes:
             if k not in MODEL_KEYS:
                 raise ConfigError(f"[model] has no key {k!r}; allowed: {', '.join(MODEL_KEYS)}")
+        before = [self.model_of(r) for r in self.runs]
         changed = self.config.update("model", **changes)
-        if changed:
-            for run in self.runs:
-                self._branch(run)
-            self.compute_ahead(self.display_step + AHEAD)
+        self._branch_changed(before)
         return changed
+
+    def update_run_model(self, index, **changes):
+        """Change the model of one run as the controls do: a key that run overrides changes for that run
+        alone; any other key is [model], shared by every run that does not override it."""
+        run = self.runs[index]
+        own = {k: v for k, v in changes.items() if run.settings.get(k) is not None}
+        shared = {k: v for k, v in changes.items() if k not in own}
+        changed = self.update_model(**shared) if shared else set()
+        if own and self.update_run(index, **own):
+            changed |= set(own)
+        return changed
+
+    def share_model(self, index):
+        """Every run takes run `index`'s loss and regularization: [model] becomes its model and no run
+        overrides it any more."""
+        before = [self.model_of(r) for r in self.runs]
+        self.config.update("model", **self.model_of(self.runs[index]))
+        for k, run in enumerate(self.runs):
+            run.settings = {**run.settings, **{key: None for key in MODEL_KEYS}}
+            self.config.runs[k] = dict(run.settings)
+        self._branch_changed(before)
+
+    def _branch_changed(self, before):
+        """Continue, from the shown step, every run whose model is no longer `before`."""
+        moved = False
+        for run, old in zip(self.runs, before):
+            if self.model_of(run) != old:
+                self._branch(run)
+                moved = True
+        if moved:
+            self.compute_ahead(self.display_step + AHEAD)
 
     def update_run(self, index, **changes):
         """Change one run's optimizer settings from the shown step on (name, lr, batch_size, ...)."""
@@ -310,6 +366,7 @@ class Session:
         run = Run(base, color)
         self.runs.append(run)
         self.config.runs.append(dict(base))
+        self.select(len(self.runs) - 1)
         self._restart(run)
         self.compute_ahead(self.display_step + AHEAD)
         return run
@@ -319,6 +376,8 @@ class Session:
             raise ConfigError("a demo needs at least one run")
         del self.runs[index]
         del self.config.runs[index]
+        if self.selected >= index and self.config.view["selected"] > 0:
+            self.select(self.config.view["selected"] - 1)
         return True
 
     def start_of(self, run):
@@ -419,12 +478,12 @@ class Session:
 
     # ------------------------------------------------------------------------------------ landscape
     def landscape_request(self, resolution=None):
-        """Everything a worker needs for the data term, frozen now; `key` names the result."""
+        """Everything a worker needs for the data term of the landscape model, frozen now; `key` names
+        the result."""
         alphas, betas = self.axes(resolution)
-        p = self.plane
-        key = (self.plane_version, self.extent, len(alphas), self.model["loss"], self.model["delta"], self.data_version)
-        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas,
-                                self.model["loss"], self.model["delta"])
+        p, m = self.plane, self.landscape_model()
+        key = (self.plane_version, self.extent, len(alphas), m["loss"], m["delta"], self.data_version)
+        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas, m["loss"], m["delta"])
 
     def has_data_grid(self, key):
         return key in self._data_grid
@@ -435,24 +494,36 @@ class Session:
         self._data_grid[key] = grid
 
     def landscape(self, resolution=None):
-        """The total loss grid for the current model, or None until its data term is computed.
-        Only lam changed: the cached data term plus lam times the cached unit regularization grid."""
+        """The total loss grid of the landscape model, or None until its data term is computed: the
+        cached data term plus lam times the cached unit regularization grid (so lam alone is instant)."""
         req = self.landscape_request(resolution)
         data = self._data_grid.get(req.key)
         if data is None:
             return None
-        if self.model["reg"] == "none" or self.model["lam"] == 0:
+        m = self.landscape_model()
+        if m["reg"] == "none" or m["lam"] == 0:
             return data
-        rkey = (self.plane_version, self.extent, len(req.alphas), self.model["reg"], self.model["l1_ratio"])
+        rkey = (self.plane_version, self.extent, len(req.alphas), m["reg"], m["l1_ratio"])
         unit = self._unit_reg.get(rkey)
         if unit is None:
             if len(self._unit_reg) > 8:
                 self._unit_reg.clear()
             p = self.plane
-            unit = kernels.reg_grid(p.W0, p.U, p.V, req.alphas, req.betas, reg=self.model["reg"], lam=1.0,
-                                    l1_ratio=self.model["l1_ratio"])
+            unit = kernels.reg_grid(p.W0, p.U, p.V, req.alphas, req.betas, reg=m["reg"], lam=1.0,
+                                    l1_ratio=m["l1_ratio"])
             self._unit_reg[rkey] = unit
-        return data + self.model["lam"] * unit
+        return data + m["lam"] * unit
+
+    def plane_loss(self, a, b):
+        """The landscape model's loss at W0 + a U + b V, computed exactly (not read off the grid)."""
+        return float(kernels.loss_and_grad(self.plane.point(a, b), self.data.X, self.data.y,
+                                           **self.landscape_model())[0])
+
+    def run_loss(self, index, step=None):
+        """Run `index`'s own loss (its model) at its W at `step` (default: the shown step), exactly."""
+        run = self.runs[index]
+        t = run.shown(self.display_step if step is None else step)
+        return float(kernels.loss_and_grad(run.W[t], self.data.X, self.data.y, **run.model_at(t))[0])
 
     def gradient_spread(self, run_index, samples=24):
         """Where one step would go from the selected run's shown point, in plane coordinates: with the

@@ -52,6 +52,7 @@ class ControlPanel(QtWidgets.QScrollArea):
     run_selected = QtCore.pyqtSignal(int)
     run_added = QtCore.pyqtSignal()
     run_removed = QtCore.pyqtSignal()
+    share_requested = QtCore.pyqtSignal()  # every run takes the selected run's loss and regularization
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()
@@ -89,7 +90,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         col.addWidget(box)
 
         # loss
-        box = QtWidgets.QGroupBox("Loss")
+        box = self.loss_box = QtWidgets.QGroupBox("Loss")
         form = QtWidgets.QFormLayout(box)
         self.loss = _combo(LOSS_NAMES)
         self.delta = _spin(0.0, 100.0, 0.1, decimals=2)
@@ -98,7 +99,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         col.addWidget(box)
 
         # regularization
-        box = QtWidgets.QGroupBox("Regularization")
+        box = self.reg_box = QtWidgets.QGroupBox("Regularization")
         form = QtWidgets.QFormLayout(box)
         self.reg = _combo(REG_NAMES)
         self.lam = LogValueControl(1e-5, 10.0, 1e-3, allow_zero=True)
@@ -106,6 +107,9 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("penalty", self.reg)
         form.addRow("lambda", self.lam)
         form.addRow("L1 ratio", self.l1_ratio)
+        self.share = QtWidgets.QPushButton("Use this loss and penalty for every run")
+        self.share.setToolTip("Every run takes the selected run's loss, margin and regularization")
+        form.addRow(self.share)
         col.addWidget(box)
 
         # runs
@@ -181,14 +185,25 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.runs.currentRowChanged.connect(lambda i: i >= 0 and self.run_selected.emit(i))
         self.add.clicked.connect(self.run_added)
         self.remove.clicked.connect(self.run_removed)
+        self.share.clicked.connect(self.share_requested)
         self.plane.currentIndexChanged.connect(
             lambda: self.landscape_changed.emit({"plane": self.plane.currentData()}))
         self.log_scale.toggled.connect(lambda v: self.landscape_changed.emit({"log_scale": v}))
         self.refit.clicked.connect(self.refit_requested)
 
     def show_session(self, session, selected, playing):
-        """Make every widget show the session's values, without echoing them back as changes."""
-        m = session.model
+        """Make every widget show the session's values, without echoing them back as changes. The loss
+        and regularization shown are the selected run's own (what the landscape shows)."""
+        run = session.runs[selected]
+        m = session.model_of(run)
+        own = {k for k in m if run.settings.get(k) is not None}
+        many = len(session.runs) > 1
+        self.loss_box.setTitle("Loss (this run only)" if many and own & {"loss", "delta"} else
+                               "Loss (every run)" if many else "Loss")
+        self.reg_box.setTitle("Regularization (this run only)" if many and own & {"reg", "lam", "l1_ratio"} else
+                              "Regularization (every run)" if many else "Regularization")
+        self.share.setVisible(many)
+        self.share.setEnabled(any(session.model_of(r) != m for r in session.runs))
         _set_combo(self.loss, m["loss"])
         _set(self.delta, m["delta"])
         _set_combo(self.reg, m["reg"])
