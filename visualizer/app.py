@@ -20,6 +20,8 @@ def parse_args(argv):
     p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
+    p.add_argument("--state", metavar="OUT.json", help="with --screenshot: also write what the window draws "
+                   "(title, controls, plane, landscape grid and contours, run heads) as JSON")
     return p.parse_args(argv)
 
 
@@ -44,6 +46,8 @@ def _main(argv):
     args = parse_args(argv)
     if args.steps is not None and args.steps < 0:
         return fail("--steps must be >= 0")
+    if args.state and not args.screenshot:
+        return fail("--state needs --screenshot OUT.png (it describes that picture)")
     from .session import presets
     from .session.config import ConfigError, load
 
@@ -53,7 +57,7 @@ def _main(argv):
         return fail(str(e))
     if args.screenshot:
         from .cli import screenshot
-        return screenshot(config, args.screenshot, args.steps, args.size)
+        return screenshot(config, args.screenshot, args.steps, args.size, args.state)
     if no_display():
         print("losscape: no display found (DISPLAY is not set). Without one, use "
               "`losscape --screenshot out.png` or `losscape export --preset NAME --out figure.png`.",

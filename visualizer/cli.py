@@ -47,8 +47,8 @@ def build_session(config):
     return Session(config or Config())
 
 
-def screenshot(config, out, steps, size_text):
-    problem = check_output(out, (".png", ".jpg"))
+def screenshot(config, out, steps, size_text, state=None):
+    problem = check_output(out, (".png", ".jpg")) or (check_output(state, (".json",)) if state else None)
     size = parse_size(size_text)
     if problem:
         return fail(problem)
@@ -81,8 +81,12 @@ def screenshot(config, out, steps, size_text):
     pixmap = window.grab()  # a window never gets smaller than its minimum size: report what it got
     try:
         write_atomically(out, image_bytes(pixmap, os.path.splitext(out)[1][1:].upper()))
+        if state:
+            from .state import state_json
+
+            write_atomically(state, state_json(window, session))
     except OSError as e:
-        return fail(f"{out}: {e.strerror or e}")
+        return fail(f"{e.filename or out}: {e.strerror or e}")
     finally:
         dispose(window)
     print(f"losscape: wrote {out} ({pixmap.width()}x{pixmap.height()}), step {session.display_step}, "

@@ -57,12 +57,23 @@ def arrays(session, grid):
     return out
 
 
-def _json_value(v):
+def jsonable(v):
+    """Plain JSON data from nested dicts, lists, tuples, numpy arrays and scalars (non-finite -> null)."""
+    if isinstance(v, dict):
+        return {str(k): jsonable(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [jsonable(x) for x in v]
     if isinstance(v, np.ndarray):
-        return [_json_value(x) for x in v] if v.ndim else _json_value(v.item())
+        if v.dtype.kind == "f" and v.size and np.isfinite(v).all():
+            return v.tolist()  # the common case, without a Python call per number
+        return [jsonable(x) for x in v] if v.ndim else jsonable(v.item())
+    if isinstance(v, np.generic):
+        return jsonable(v.item())
     if isinstance(v, float) and not np.isfinite(v):
         return None  # JSON has no NaN/inf
     return v
+
+
 
 
 def to_json(session, grid):
@@ -72,17 +83,17 @@ def to_json(session, grid):
         n = run.shown(session.display_step) + 1
         runs.append({"label": run.label, "color": run.color, "settings": run.settings,
                      "diverged_at": run.diverged_at, "steps": n - 1,
-                     "final_W": _json_value(run.W[n - 1]),
-                     "loss_full_start": _json_value(float(run.loss_full[0])),
-                     "loss_full_end": _json_value(float(run.loss_full[n - 1])),
-                     **{name: _json_value(a[f"run{k}_{name}"].astype(float))
+                     "final_W": jsonable(run.W[n - 1]),
+                     "loss_full_start": jsonable(float(run.loss_full[0])),
+                     "loss_full_end": jsonable(float(run.loss_full[n - 1])),
+                     **{name: jsonable(a[f"run{k}_{name}"].astype(float))
                         for name in ("loss_batch", "loss_full", "lr", "accuracy", "a", "b", "off")},
-                     "W": _json_value(a[f"run{k}_W"])})
+                     "W": jsonable(a[f"run{k}_W"])})
     doc = {"config": cfgmod.to_dict(session.config), "model": session.model,
            "plane": {"mode": session.plane.mode, "axis_names": list(session.plane.axis_names),
-                     "W0": _json_value(a["W0"]), "U": _json_value(a["U"]), "V": _json_value(a["V"])},
-           "grid": {"alphas": _json_value(a["alphas"]), "betas": _json_value(a["betas"]),
-                    "loss": _json_value(grid)},
+                     "W0": jsonable(a["W0"]), "U": jsonable(a["U"]), "V": jsonable(a["V"])},
+           "grid": {"alphas": jsonable(a["alphas"]), "betas": jsonable(a["betas"]),
+                    "loss": jsonable(grid)},
            "runs": runs}
     return json.dumps(doc, allow_nan=False).encode()
 

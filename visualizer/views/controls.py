@@ -247,6 +247,14 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.show_playing(playing)
         self.show_step(session.display_step)
 
+    def describe(self):
+        """The values the controls display, as plain data (for --state)."""
+        return {"loss": self.loss.currentData(), "delta": self.delta.value(), "reg": self.reg.currentData(),
+                "lam": self.lam.value(), "l1_ratio": self.l1_ratio.value(), "optimizer": self.opt.currentData(),
+                "lr": self.lr.value(), "batch_size": self.batch.value(), "step": self.step_label.text(),
+                "runs": [self.runs.item(i).text() for i in range(self.runs.count())],
+                "selected": self.runs.currentRow()}
+
     def show_playing(self, playing):
         self.play.setText("Pause" if playing else "Play")
 

@@ -6,6 +6,9 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
+from ..session.contours import contours as contour_lines
+from ..session.contours import display_values, levels_for
+
 def configure_pyqtgraph():
     """pyqtgraph's global options, set once by every path that draws (the window, --screenshot, every
     export). The items here name their axis order themselves, so nothing depends on these."""
@@ -14,22 +17,6 @@ def configure_pyqtgraph():
 
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
-
-
-def display_values(grid, log_scale):
-    """What the colours show: the loss, or log10 of it (losses are >= 0; hinge reaches exactly 0)."""
-    if not log_scale:
-        return grid
-    return np.log10(np.maximum(grid, 0.0) + 1e-3)
-
-
-def levels_for(values):
-    """Colour levels from the bulk of the values: a diverging corner must not flatten everything else."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return 0.0, 1.0
-    lo, hi = np.percentile(finite, [0.0, 98.0])
-    return float(lo), float(hi if hi > lo else lo + 1.0)
 
 
 def clip_path(a, b, extent):
@@ -94,13 +81,15 @@ class LandscapeFigure:
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get(COLORMAP), interactive=False, width=18,
                                         label="loss")
         self.colorbar.setImageItem(self.image, insert_in=plot)
-        self.contours = []
+        self.contours = []  # one PlotDataItem of segments per level
+        self.contour_lines = []  # [(level in loss units, segments (S, 2, 2))] as drawn
         self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
                                      brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
         self.paths, self.starts, self.heads, self.marks = [], [], [], []
         self._legend_labels = None
         self.extent = None
         self.grid = None
+        self.log_scale = False
         self._slopes = None
         for name in ("bottom", "left"):
             ax = plot.getAxis(name)
@@ -120,6 +109,7 @@ class LandscapeFigure:
         """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi)."""
         self.extent = extent
         self.grid = grid
+        self.log_scale = log_scale
         self._slopes = None
         values = display_values(grid, log_scale)
         levels = levels_for(values)
@@ -128,30 +118,42 @@ class LandscapeFigure:
         self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
         self.colorbar.setLevels(levels)
         self.colorbar.setLabel("left", "log10 loss" if log_scale else "loss")
-        self._draw_contours(values, levels, contours)
+        self._draw_contours(grid, contours)
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
 
-    def _draw_contours(self, values, levels, n):
-        for c in self.contours:
-            self.plot.removeItem(c)
-        self.contours = []
-        if n <= 0:
-            return
+    def axes_values(self):
+        """(alphas, betas) of the grid drawn."""
         a_lo, a_hi, b_lo, b_hi = self.extent
-        ny, nx = values.shape
-        tr = QtGui.QTransform()
-        tr.translate(a_lo, b_lo)
-        tr.scale((a_hi - a_lo) / max(nx - 1, 1), (b_hi - b_lo) / max(ny - 1, 1))
-        clipped = np.where(np.isfinite(values), values, levels[1])
-        for lv in np.linspace(levels[0], levels[1], n + 2)[1:-1]:
-            # rows are b, columns a: say so, rather than inherit the global imageAxisOrder option (which
-            # once transposed the window's contours but not the exports')
-            iso = pg.IsocurveItem(data=clipped, level=lv, pen=pg.mkPen(255, 255, 255, 110, width=1),
-                                  axisOrder="row-major")
-            iso.setTransform(tr)
-            iso.setZValue(-5)
-            self.plot.addItem(iso)
-            self.contours.append(iso)
+        ny, nx = self.grid.shape
+        return np.linspace(a_lo, a_hi, nx), np.linspace(b_lo, b_hi, ny)
+
+    def _draw_contours(self, grid, n):
+        """The contour lines, from session.contours (the JSON export and --state read the same lines)."""
+        self.contour_lines = contour_lines(grid, *self.axes_values(), self.log_scale, n)
+        while len(self.contours) < len(self.contour_lines):
+            item = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1), connect="pairs")
+            item.setZValue(-5)
+            self.plot.addItem(item)
+            self.contours.append(item)
+        for k, item in enumerate(self.contours):
+            segs = self.contour_lines[k][1] if k < len(self.contour_lines) else np.zeros((0, 2, 2))
+            pts = segs.reshape(-1, 2)
+            item.setData(pts[:, 0], pts[:, 1], connect="pairs")
+
+    def describe(self):
+        """What the figure draws, as plain data in plane and loss units (for --state)."""
+        heads = []
+        for head, mark, path in zip(self.heads, self.marks, self.paths):
+            x, y = head.getData()
+            px, py = path.getData()
+            heads.append({"a": float(x[0]) if len(x) else None, "b": float(y[0]) if len(y) else None,
+                          "diverged_mark": len(mark.getData()[0]) > 0,
+                          "path_points": 0 if px is None else int(np.isfinite(px).sum())})
+        alphas, betas = self.axes_values() if self.grid is not None else ([], [])
+        return {"alphas": alphas, "betas": betas, "grid": self.grid, "log_scale": self.log_scale,
+                "contours": [{"level": lv, "lines": segs} for lv, segs in self.contour_lines],
+                "axes": [self.plot.getAxis("bottom").labelText, self.plot.getAxis("left").labelText],
+                "legend": list(self._legend_labels or []), "heads": heads}
 
     def value_at(self, a, b):
         """(loss, dL/da, dL/db) read off the grid at the nearest grid point, or None outside it."""

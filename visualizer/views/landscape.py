@@ -94,6 +94,10 @@ class LandscapeView(QtWidgets.QWidget):
     def show_status(self, text):
         self.status.setText(text)
 
+    def describe(self):
+        return {"title": self.title.text(), "note": self.note.text() if self.note.isVisible() else "",
+                "status": self.status.text(), "readout": self.readout.text(), **self.figure.describe()}
+
     def show_title(self, text):
         self.title.setText(text)
 

@@ -172,8 +172,6 @@ class FigureCanvas:
                 if item.opts.get("shadowPen") is not None:
                     item.opts["shadowPen"] = fixed(pg.mkPen(item.opts["shadowPen"]), item)
                 item.update()
-            elif isinstance(item, pg.IsocurveItem):
-                item.setPen(fixed(item.pen, item))
 
     def close(self):
         dispose(self.widget)

@@ -9,7 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui, QtWidgets
 
-from .figure import COLORMAP, display_values
+from ..session.contours import display_values
+from .figure import COLORMAP
 
 SIZE = 20.0  # the plane is drawn as a SIZE x SIZE square
 HEIGHT = 8.0  # and the loss (clipped) as heights 0..HEIGHT

@@ -1,0 +1,115 @@
+"""A picture you can trust: what the window draws (read back through --state's window_state) agrees
+with the kernels and with itself. Built through the app's own window setup (make_window), since a
+figure built without it once hid transposed contours."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import kernels
+from visualizer.session.contours import bilinear, display_values
+from visualizer.state import window_state
+
+MARGINS = """[data]\nname = "blobs"\nn = 90\n[model]\nloss = 'hinge'\n[optimizer]\nname = 'gd'\nsteps = 40
+[landscape]\nresolution = 64\n[[run]]\nlabel = 'delta 1'\n[[run]]\nlabel = 'delta 2'\ndelta = 2.0"""
+
+
+def state_of(app, attach, text, steps=0):
+    attach(text)
+    app.advance(steps)
+    return window_state(app.window, app.session)
+
+
+def check_contours_on_their_levels(land):
+    grid, log = np.asarray(land["grid"], float), land["log_scale"]
+    values = display_values(grid, log)
+    assert land["contours"], "no contour drawn"
+    for c in land["contours"]:
+        pts = np.asarray(c["lines"], float).reshape(-1, 2)
+        assert len(pts), f"level {c['level']} has no line"
+        read = bilinear(values, land["alphas"], land["betas"], pts[:, 0], pts[:, 1])
+        level = display_values(np.array(c["level"]), log)
+        np.testing.assert_allclose(read, level, rtol=1e-9, atol=1e-9 * np.abs(values).max())
+
+
+def test_contour_lines_lie_on_their_levels_and_are_what_is_drawn(app, attach):
+    st = state_of(app, attach, "[model]\nloss = 'hinge'\n[landscape]\nresolution = 48\ncontours = 6", 30)
+    check_contours_on_their_levels(st["landscape"])
+    fig = app.window.landscape.figure
+    for item, (level, segs) in zip(fig.contours, fig.contour_lines):
+        x, y = item.getData()
+        np.testing.assert_array_equal(np.column_stack([x, y]), segs.reshape(-1, 2))
+    # a transposed grid (the old fault) puts the same lines off their levels
+    land = dict(st["landscape"], grid=np.asarray(st["landscape"]["grid"]).T)
+    with pytest.raises(AssertionError):
+        check_contours_on_their_levels(land)
+
+
+def test_log_scale_contours_are_on_their_levels_in_loss_units(app, attach):
+    st = state_of(app, attach, "[landscape]\nresolution = 40\nlog_scale = true\ncontours = 5", 10)
+    check_contours_on_their_levels(st["landscape"])
+    assert all(c["level"] > 0 for c in st["landscape"]["contours"])
+
+
+def test_the_head_reads_its_plane_value_off_the_grid(app, attach):
+    st = state_of(app, attach, "[landscape]\nresolution = 128\n[optimizer]\nsteps = 50", 50)
+    land, head = st["landscape"], st["runs"][0]["head"]
+    grid = np.asarray(land["grid"], float)
+    read = bilinear(grid, land["alphas"], land["betas"], head["a"], head["b"])
+    assert read == pytest.approx(head["plane_loss"], rel=0.01)
+    W = app.session.plane.point(head["a"], head["b"])
+    exact = kernels.loss_and_grad(W, app.session.data.X, app.session.data.y, reg="l2", lam=1e-3)[0]
+    assert head["plane_loss"] == pytest.approx(exact, rel=1e-12)
+
+
+def test_on_the_plane_the_plane_loss_is_the_runs_loss(app, attach):
+    st = state_of(app, attach, "[landscape]\nplane = 'weights'\nresolution = 32", 0)
+    head = st["runs"][0]["head"]
+    assert head["off_plane"] == pytest.approx(0, abs=1e-12)
+    assert head["plane_loss"] == pytest.approx(head["loss_full"], rel=1e-12)
+
+
+def test_title_controls_and_landscape_show_the_selected_runs_model(app, attach):
+    attach(MARGINS)
+    app.advance(10)
+    for k, delta in ((0, 1.0), (1, 2.0)):
+        app.window.controls.runs.setCurrentRow(k)
+        st = window_state(app.window, app.session)
+        assert st["selected"] == k and st["landscape"]["run"] == k
+        assert st["controls"]["delta"] == delta == st["landscape"]["model"]["delta"]
+        assert st["title"] == f"hinge loss, delta {delta:g}, L2 lambda 0.001 — run 'delta {delta:g}'"
+        assert st["runs"][k]["model"]["delta"] == delta
+        grid = np.asarray(st["landscape"]["grid"])
+        a, b = st["landscape"]["alphas"][7], st["landscape"]["betas"][40]
+        W = app.session.plane.point(a, b)
+        exact = kernels.loss_and_grad(W, app.session.data.X, app.session.data.y, loss="hinge", delta=delta,
+                                      reg="l2", lam=1e-3)[0]
+        assert grid[40, 7] == pytest.approx(exact, rel=1e-9)
+
+
+def test_the_selected_run_is_saved(app, attach, tmp_path):
+    from visualizer.session import config as C
+
+    attach(MARGINS)
+    app.window.controls.runs.setCurrentRow(1)
+    assert app.save(str(tmp_path / "d.toml"))
+    assert C.load(tmp_path / "d.toml").view["selected"] == 1
+    with pytest.raises(C.ConfigError, match="selected = 2 names no run"):
+        C.loads("[view]\nselected = 2\n[[run]]\n[[run]]")
+
+
+def test_state_from_the_command_line(tmp_path):
+    cfg = tmp_path / "m.toml"
+    cfg.write_text(MARGINS + "\n[view]\nselected = 1\n")
+    out, state = tmp_path / "shot.png", tmp_path / "state.json"
+    r = subprocess.run([sys.executable, "-m", "visualizer", "--config", str(cfg), "--screenshot", str(out),
+                        "--steps", "20", "--size", "1280x720", "--state", str(state)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    st = json.loads(state.read_text())
+    assert st["title"].endswith("— run 'delta 2'") and st["controls"]["delta"] == 2.0
+    assert st["window"]["size"] == [1280, 720] and st["window"]["views"]["landscape"][2] > 100
+    check_contours_on_their_levels(st["landscape"])
+    assert [r["head"]["step"] for r in st["runs"]] == [20, 20]

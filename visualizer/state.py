@@ -1,0 +1,56 @@
+"""What the window shows, read back from its own widgets as plain data: `losscape --screenshot OUT.png
+--state OUT.json` writes it, and the consistency tests read it (a contour on its level, the head's plane
+value on the grid, the title and controls naming the selected run's model)."""
+
+import json
+
+import numpy as np
+
+from .export import jsonable
+from .session.session import MODEL_KEYS
+
+
+def _rect(widget, window):
+    """A widget's (or a plot area's) [x, y, w, h] in window pixels."""
+    p = widget.mapTo(window, widget.rect().topLeft())
+    return [p.x(), p.y(), widget.width(), widget.height()]
+
+
+def _plot_rect(canvas, plot, window):
+    r = canvas.mapFromScene(plot.vb.sceneBoundingRect()).boundingRect()
+    p = canvas.mapTo(window, r.topLeft())
+    return [p.x(), p.y(), r.width(), r.height()]
+
+
+def window_state(window, session):
+    """The document described in the README (`--state`)."""
+    land = window.landscape.describe()
+    s = session
+    runs = []
+    for k, (run, head) in enumerate(zip(s.runs, land["heads"])):
+        t = run.shown(s.display_step)
+        runs.append({"label": run.label, "color": run.color, "visible": True,
+                     "model": run.model_at(t), "diverged_at": run.diverged_at,
+                     "head": {"step": t, "a": head["a"], "b": head["b"], "diverged_mark": head["diverged_mark"],
+                              "plane_loss": s.plane_loss(head["a"], head["b"]) if head["a"] is not None else None,
+                              "loss_full": s.run_loss(k), "off_plane": float(run.off[t])}})
+    views = {"landscape": _plot_rect(window.landscape.canvas, window.landscape.plot, window),
+             "data": _rect(window.data, window), "curves": _rect(window.curves, window),
+             "controls": _rect(window.controls, window)}
+    doc = {"title": land["title"], "note": land["note"], "status": land["status"], "selected": s.selected,
+           "controls": window.controls.describe(),
+           "plane": {"mode": s.plane.mode, "axis_names": list(s.plane.axis_names), "W0": s.plane.W0,
+                     "U": s.plane.U, "V": s.plane.V},
+           "landscape": {"run": s.selected, "model": {k: s.landscape_model()[k] for k in MODEL_KEYS},
+                         "title": land["title"], "axes": land["axes"], "legend": land["legend"],
+                         "alphas": land["alphas"], "betas": land["betas"], "grid": land["grid"],
+                         "log_scale": land["log_scale"], "contours": land["contours"]},
+           "runs": runs,
+           "window": {"size": [window.width(), window.height()], "views": views}}
+    if s.config.lecture:
+        doc["lecture"] = {k: s.config.lecture[k] for k in ("question", "look", "answer")}
+    return doc
+
+
+def state_json(window, session):
+    return json.dumps(jsonable(window_state(window, session)), allow_nan=False).encode()
