@@ -131,3 +131,24 @@ def test_editing_an_override_changes_that_run_only_and_share_applies_it_to_all(c
     ctl._on_controls_share_requested()
     assert [s.model_of(r)["delta"] for r in s.runs] == [3.0, 3.0]
     assert "delta 3" in last(ctl.window.landscape.show_title)[0]
+
+
+def test_playback_stops_at_the_planned_steps_and_continues(ctl):
+    ctl.attach(ctl.make("[optimizer]\nsteps = 12"))
+    ctl.play()
+    assert not ctl.advance(50) and ctl.session.display_step == 12
+    ctl.pause()
+    assert last(ctl.window.controls.show_step) == (12, 12)
+    assert "stopped at its planned steps" in last(ctl.window.landscape.show_status)[0]
+    ctl.continue_runs()
+    assert ctl.playing and ctl.session.planned_steps == 24
+    ctl.advance(50)
+    assert ctl.session.display_step == 24
+
+
+def test_play_after_every_run_diverged_says_why(ctl):
+    ctl.attach(ctl.make("[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600"))
+    ctl.advance(600)
+    ctl.pause()
+    ctl.play()
+    assert not ctl.playing and "Every run diverged" in last(ctl.window.show_message)[0]

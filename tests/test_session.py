@@ -21,10 +21,16 @@ def test_runs_are_computed_ahead_and_match_the_kernels(make):
     np.testing.assert_allclose(run.accuracy, accuracy(ref.W, s.data.X, s.data.y))
 
 
-def test_advance_extends_beyond_the_plan(make):
-    s = make("[optimizer]\nsteps = 10")
-    s.advance(25)
-    assert s.display_step == 25 and s.runs[0].head >= 25
+def test_runs_stop_at_their_steps_until_extended(make):
+    s = make("[optimizer]\nsteps = 10\n[[run]]\n[[run]]\nsteps = 4\nlr = 0.3")
+    assert s.advance(6)
+    assert not s.advance(25) and s.display_step == 10 and s.at_end()
+    assert [r.head for r in s.runs] == [10, 4]
+    s.extend_to(25)
+    assert s.advance(100) is False and s.display_step == 25
+    assert [r.head for r in s.runs] == [25, 19]  # each run goes on by as much
+    s.reset()
+    assert s.planned_steps == 10
 
 
 def test_changing_lr_mid_run_continues_from_the_shown_step(make):

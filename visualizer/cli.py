@@ -74,6 +74,8 @@ def screenshot(config, out, steps, size_text, state=None):
     ctl = Controller(window, worker, found)
     window.resize(*size)
     ctl.attach(session)
+    if steps is not None:
+        session.extend_to(steps)
     ctl.advance(session.planned_steps if steps is None else steps)
     ctl.refresh_lecture()
     window.show()
@@ -138,6 +140,8 @@ def export_main(argv):
         if no_display():
             return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
                         "Qt's offscreen platform has none")
+    if args.steps is not None:
+        session.extend_to(args.steps)
     session.advance(session.planned_steps if args.steps is None else args.steps)
     req = session.landscape_request()
     session.store_data_grid(req.key, req.compute())

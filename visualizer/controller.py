@@ -54,6 +54,7 @@ class Controller(QtCore.QObject):
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
         c.reset_requested.connect(self.reset)
+        c.continue_requested.connect(self.continue_runs)
         c.speed_changed.connect(self._on_controls_speed_changed)
         c.landscape_changed.connect(self._on_controls_landscape_changed)
         c.refit_requested.connect(self._on_controls_refit_requested)
@@ -166,12 +167,13 @@ class Controller(QtCore.QObject):
         i = run.shown(step)
         w.curves.show_runs(s.runs, step, self.selected)
         w.data.show_weights(run.W[i])
-        w.controls.show_step(step)
+        w.controls.show_step(step, s.planned_steps)
         lb = run.loss_full[:i + 1]
         lb = lb[lb == lb]
         loss = f"loss {lb[-1]:.4g}" if lb.size else ""
         div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
-               if run.diverged_at is not None and step >= run.head else "")
+               if run.diverged_at is not None and step >= run.head else
+               "  (stopped at its planned steps: Continue goes on)" if i >= s.limit_of(run) else "")
         acc = run.accuracy[:i + 1]
         acc = acc[np.isfinite(acc)]
         acc = f"accuracy {acc[-1]:.1%}" if acc.size else ""
@@ -204,6 +206,12 @@ class Controller(QtCore.QObject):
     def play(self):
         if self.session is None:
             return
+        s = self.session
+        if s.at_end():
+            if all(r.diverged_at is not None for r in s.runs):
+                self.window.show_message("Every run diverged: Reset (R), or lower the step size")
+                return
+            s.extend_to(s.planned_steps + max(r.settings["steps"] for r in s.runs))  # Play at the end: go on
         self.playing = True
         self._last_tick = time.perf_counter()
         self._acc = 0.0
@@ -216,6 +224,13 @@ class Controller(QtCore.QObject):
         self.window.controls.show_playing(False)
         if self.session is not None:
             self.refresh_lecture()
+
+    def continue_runs(self):
+        """Let every run go on for as many steps again as the demo planned, and play."""
+        s = self.session
+        if s is not None and not s.at_end():
+            return
+        self.play()  # at the end, play goes on
 
     def toggle_play(self):
         self.pause() if self.playing else self.play()

@@ -125,6 +125,7 @@ class Session:
         self.config = config
         self.data = dataset
         self.display_step = 0
+        self.extra_steps = 0  # "continue": every run goes this many steps beyond its `steps`
         self.data_version = 0
         self.plane_version = 0  # names the plane in cache keys (an id() could be reused)
         self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
@@ -162,7 +163,21 @@ class Session:
     # ------------------------------------------------------------------------------------ runs
     @property
     def planned_steps(self):
-        return max(r.settings["steps"] for r in self.runs)
+        """The last step any run goes to: playback stops there."""
+        return max(self.limit_of(r) for r in self.runs)
+
+    def limit_of(self, run):
+        """A run stops at its `steps` (plus what "continue" added)."""
+        return run.settings["steps"] + self.extra_steps
+
+    def extend_to(self, steps):
+        """Let the runs go on until `steps` at least (the command line's --steps, the Continue button)."""
+        self.extra_steps += max(0, steps - self.planned_steps)
+
+    def at_end(self):
+        """True when no run has anything more to show: each ended at its steps or diverged."""
+        return self.display_step >= max(r.head if r.diverged_at is not None else self.limit_of(r)
+                                         for r in self.runs)
 
     def _initial_start(self):
         D, C = self.data.D, self.data.C
@@ -183,6 +198,7 @@ class Session:
         """Every run back to the start with its current settings, computed ahead for the planned steps
         (which the plane is fitted to), or only a chunk ahead (the animation extends it as it plays)."""
         self.display_step = 0
+        self.extra_steps = 0
         for run in self.runs:
             self._restart(run)
         self.compute_ahead(self.planned_steps if whole_plan else AHEAD)
@@ -203,10 +219,11 @@ class Session:
         self._evaluate_records(run, 0)
 
     def compute_ahead(self, until):
-        """Extend every live run to `until` steps."""
+        """Extend every live run to `until` steps (never past its own limit)."""
         for run in self.runs:
-            if run.diverged_at is None and run.head < until:
-                self._extend(run, until - run.head)
+            end = min(until, self.limit_of(run))
+            if run.diverged_at is None and run.head < end:
+                self._extend(run, end - run.head)
 
     def _extend(self, run, n):
         seg = run.segments[-1]
@@ -262,13 +279,12 @@ class Session:
             run.off = np.concatenate([run.off[:start], off])
 
     def advance(self, n=1):
-        """Move the animation n steps; returns False when every run has stopped (diverged or ended)."""
-        target = self.display_step + n
-        if any(r.diverged_at is None and r.head < target for r in self.runs):
+        """Move the animation n steps, up to where the runs stop; returns False at the end."""
+        target = min(self.display_step + n, self.planned_steps)
+        if any(r.diverged_at is None and r.head < min(target, self.limit_of(r)) for r in self.runs):
             self.compute_ahead(target + AHEAD)  # in chunks: fewer, larger kernel calls
-        live_end = max(r.head for r in self.runs)
-        self.display_step = min(target, live_end)
-        return any(r.diverged_at is None for r in self.runs) or self.display_step < live_end
+        self.display_step = min(target, max(r.head for r in self.runs))
+        return not self.at_end()
 
     def _state_at(self, run, step):
         """The exact optimizer state of a run at `step`, by replaying its segments up to there."""

@@ -56,6 +56,7 @@ class ControlPanel(QtWidgets.QScrollArea):
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()
+    continue_requested = QtCore.pyqtSignal()  # the runs stopped at their steps: go on
     speed_changed = QtCore.pyqtSignal(float)
     landscape_changed = QtCore.pyqtSignal(dict)
     refit_requested = QtCore.pyqtSignal()
@@ -78,15 +79,18 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.step.setToolTip("One optimizer step (Right arrow)")
         self.reset = QtWidgets.QPushButton("Reset")
         self.reset.setToolTip("Back to the start (R)")
+        self.more = QtWidgets.QPushButton("Continue")
+        self.more.setToolTip("The runs stopped at their planned steps: run as many again")
         lay.addWidget(self.play, 0, 0)
         lay.addWidget(self.step, 0, 1)
         lay.addWidget(self.reset, 0, 2)
+        lay.addWidget(self.more, 0, 3)
         self.speed = LogValueControl(1, 2000, 30)
         lay.addWidget(QtWidgets.QLabel("steps / s"), 1, 0)
-        lay.addWidget(self.speed, 1, 1, 1, 2)
+        lay.addWidget(self.speed, 1, 1, 1, 3)
         self.step_label = QtWidgets.QLabel("step 0")
         self.step_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-        lay.addWidget(self.step_label, 2, 0, 1, 3)
+        lay.addWidget(self.step_label, 2, 0, 1, 4)
         col.addWidget(box)
 
         # loss
@@ -166,6 +170,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.play.clicked.connect(self.play_toggled)
         self.step.clicked.connect(self.step_requested)
         self.reset.clicked.connect(self.reset_requested)
+        self.more.clicked.connect(self.continue_requested)
         self.speed.valueChanged.connect(self.speed_changed)
         self.loss.currentIndexChanged.connect(lambda: self.model_changed.emit({"loss": self.loss.currentData()}))
         self.delta.valueChanged.connect(lambda v: self.model_changed.emit({"delta": v}))
@@ -245,7 +250,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.log_scale.blockSignals(False)
         self.speed.setValue(session.config.view["speed"])
         self.show_playing(playing)
-        self.show_step(session.display_step)
+        self.show_step(session.display_step, session.planned_steps)
 
     def describe(self):
         """The values the controls display, as plain data (for --state)."""
@@ -258,5 +263,7 @@ class ControlPanel(QtWidgets.QScrollArea):
     def show_playing(self, playing):
         self.play.setText("Pause" if playing else "Play")
 
-    def show_step(self, step):
-        self.step_label.setText(f"step {step}")
+    def show_step(self, step, last):
+        """The shown step of the planned `last`; Continue is offered once they are reached."""
+        self.step_label.setText(f"step {step} of {last}")
+        self.more.setEnabled(step >= last)
