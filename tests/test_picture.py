@@ -113,3 +113,24 @@ def test_state_from_the_command_line(tmp_path):
     assert st["window"]["size"] == [1280, 720] and st["window"]["views"]["landscape"][2] > 100
     check_contours_on_their_levels(st["landscape"])
     assert [r["head"]["step"] for r in st["runs"]] == [20, 20]
+
+
+def test_every_axis_shows_true_values(app, attach):
+    import pyqtgraph as pg
+
+    attach("[landscape]\nresolution = 24")
+    w = app.window
+    axes = [item for view in (w.landscape.canvas, w.curves, w.data) for item in view.scene().items()
+            if isinstance(item, pg.AxisItem)]
+    assert len(axes) >= 8
+    assert [ax.labelText for ax in axes if ax.autoSIPrefix] == []
+
+
+def test_score_bars_name_their_classes(app, make):
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("hinge-flat-region")))
+    legend = app.window.data.plot.legend
+    assert app.window.data.mode == "bars"
+    assert [label.text for _, label in legend.items] == list(app.session.data.class_names)

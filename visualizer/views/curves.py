@@ -5,12 +5,12 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui
 
-from .figure import cache_static_items
+from .figure import style_axes
 from ..session.session import tame_limit
 
 
 def _style(plot, left, font=11):
-    cache_static_items(plot)
+    style_axes(plot)
     f = QtGui.QFont()
     f.setPointSize(font)
     for name in ("bottom", "left"):

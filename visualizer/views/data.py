@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
+from .figure import style_axes
+
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
 
@@ -60,6 +62,7 @@ class DataView(pg.GraphicsLayoutWidget):
         self.clear()
         self.plot = self.addPlot()
         self.plot.setMenuEnabled(False)
+        style_axes(self.plot)
 
     def show_data(self, data):
         """Set up for a dataset (called when the dataset changes)."""
@@ -109,7 +112,9 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.setTitle("scores: one row of W per example, one colour per class" if scores
                                else "weights W (one colour per class)", size="12pt")
             bottom = self.plot.getAxis("bottom")
-            bottom.enableAutoSIPrefix(False)
+            legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
+            for c, name in enumerate(data.class_names):  # which colour is which class
+                legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), str(name))
             if data.D <= 12:  # few features: name each one
                 bottom.setTicks([[(d, name) for d, name in enumerate(data.feature_names)]])
             self.plot.setLabel("bottom", "example" if scores else "feature", **{"font-size": "12pt"})

@@ -58,12 +58,13 @@ def clip_path(a, b, extent):
     return np.array(out_x), np.array(out_y)
 
 
-def cache_static_items(plot):
-    """Axes change rarely but would be re-painted with every frame of the animation: let Qt keep them
-    as pixmaps until they really change."""
+def style_axes(plot):
+    """Axes show true values (no "x0.001" scaling that reads 150 for a loss of 0.15), and, as they
+    change rarely but would be re-painted with every frame of the animation, Qt keeps them as pixmaps."""
     from PyQt6 import QtWidgets
 
     for name in ("bottom", "left", "top", "right"):
+        plot.getAxis(name).enableAutoSIPrefix(False)
         plot.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
@@ -97,7 +98,8 @@ class LandscapeFigure:
             f.setPointSize(font_size - 2)
             ax.setTickFont(f)
             ax.label.setFont(f)
-        cache_static_items(plot)
+        style_axes(plot)
+        style_axes(self.colorbar)  # the colour bar is a plot too: its axis shows true losses
 
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..session.session import tame_limit
-from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph
+from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes
 
 
 _app = None
@@ -89,6 +89,7 @@ class FigureCanvas:
         self.figure.set_landscape(grid, session.extent, lc["log_scale"], lc["contours"])
         if with_curves:
             self.curve_plot = self.widget.addPlot(row=1, col=1)
+            style_axes(self.curve_plot)
             self.curve_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
             self.curve_plot.setLabel("left", "loss", **{"font-size": "12pt"})
             self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
