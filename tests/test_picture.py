@@ -134,3 +134,45 @@ def test_score_bars_name_their_classes(app, make):
     legend = app.window.data.plot.legend
     assert app.window.data.mode == "bars"
     assert [label.text for _, label in legend.items] == list(app.session.data.class_names)
+
+
+def test_the_endpoints_plane_holds_the_start_and_both_ends_exactly(app, attach):
+    st = state_of(app, attach, "[landscape]\nplane = 'endpoints'\nresolution = 32\n[optimizer]\nsteps = 30"
+                  "\n[[run]]\nlr = 0.05\n[[run]]\nname = 'momentum'\nbatch_size = 5", 30)
+    s = app.session
+    for k, run in enumerate(s.runs):
+        a, b, off = s.plane.project(run.W[[0, -1]])
+        np.testing.assert_allclose(off, 0, atol=1e-9)
+        np.testing.assert_allclose([a[0], b[0]], [0, 0], atol=1e-9)
+        np.testing.assert_allclose([a[1], b[1]], [[1, 0], [0, 1]][k], atol=1e-9)
+        head = st["runs"][k]["head"]
+        assert head["plane_loss"] == pytest.approx(head["loss_full"], rel=1e-9)  # the dot is where the run is
+    assert st["landscape"]["axes"][0].startswith("start -> end of ")
+
+
+def test_one_run_endpoints_plane_holds_its_farthest_point(make):
+    s = make("[landscape]\nplane = 'endpoints'\n[optimizer]\nname = 'sgd'\nbatch_size = 3\nsteps = 40")
+    run = s.runs[0]
+    d = (run.W - run.W[0]).reshape(len(run.W), -1)
+    unit = d[-1] / np.linalg.norm(d[-1])
+    far = np.argmax(np.linalg.norm(d - np.outer(d @ unit, unit), axis=1))  # farthest from start -> end
+    assert run.off[[0, -1, far]].max() < 1e-9 and run.off.max() > 1e-6  # those three on it, the rest near
+    assert s.plane.axis_names[1] == "start -> farthest point of the paths"
+
+
+def test_pca_axes_say_how_much_of_the_paths_they_hold(make):
+    s = make("[optimizer]\nsteps = 30")
+    assert "of the paths' spread" in s.plane.axis_names[0]
+
+
+def test_the_status_shows_the_run_loss_beside_the_plane_value(app, attach):
+    st = state_of(app, attach, "[landscape]\nplane = 'weights'\nresolution = 64\n[optimizer]\nname = 'gd'\n"
+                  "steps = 30", 30)
+    head = st["runs"][0]["head"]
+    assert head["off_plane"] > 0.01  # a run moves in every weight, the plane holds two
+    status = st["status"]
+    assert f"loss: run {app.session.runs[0].loss_full[30]:.4g} / plane " in status
+    assert f"off the plane by {head['off_plane']:.2g}" in status
+    st = state_of(app, attach, "[landscape]\nplane = 'endpoints'\nresolution = 64\n[optimizer]\nname = 'gd'\n"
+                  "steps = 30", 30)
+    assert "(on the plane)" in st["status"]

@@ -15,6 +15,7 @@ from .files import write_atomically
 from .session import config as cfgmod
 from .session.config import ConfigError
 from .session.datasets import DatasetError
+from .session.contours import bilinear
 from .session.lecture import example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
@@ -170,15 +171,21 @@ class Controller(QtCore.QObject):
         w.controls.show_step(step, s.planned_steps)
         lb = run.loss_full[:i + 1]
         lb = lb[lb == lb]
-        loss = f"loss {lb[-1]:.4g}" if lb.size else ""
+        loss = f"loss: run {lb[-1]:.4g}" if lb.size else "loss: run ?"
+        grid = self._current_grid()
+        if grid is not None and np.isfinite(run.a[i]):
+            under = float(bilinear(grid, *s.axes(grid.shape[1]), run.a[i], run.b[i]))
+            if np.isfinite(under):  # what the colour under the dot says, beside the truth
+                loss += f" / plane {under:.4g}"
+        off = "on the plane" if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
+            f"off the plane by {run.off[i]:.2g}"
         div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
                if run.diverged_at is not None and step >= run.head else
                "  (stopped at its planned steps: Continue goes on)" if i >= s.limit_of(run) else "")
         acc = run.accuracy[:i + 1]
         acc = acc[np.isfinite(acc)]
         acc = f"accuracy {acc[-1]:.1%}" if acc.size else ""
-        w.landscape.show_status(f"{run.label}: step {i} · {loss} · {acc} · "
-                                f"off the plane by {run.off[i]:.2g}{div}")
+        w.landscape.show_status(f"{run.label}: step {i} · {loss} ({off}) · {acc}{div}")
 
     def refresh_lecture(self):
         s = self.session

@@ -5,7 +5,7 @@
     [optimizer]  name, lr, batch_size, steps, seed, momentum, beta1, beta2, rho, schedule, decay,
                  step_every, horizon, prox, label
     [[run]]      any [optimizer] key, overriding it for one of several runs compared together
-    [landscape]  plane = "weights" | "pca" | "random", resolution, span, entries, seed, log_scale, contours
+    [landscape]  plane = "weights" | "pca" | "endpoints" | "random", resolution, span, entries, seed, log_scale, contours
     [view]       speed (steps per second), note (what to look at, shown with the landscape),
                  gradient_spread (minibatch steps drawn around the full-batch step)
 """
@@ -111,7 +111,7 @@ LECTURE = {
     "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
 }
 LANDSCAPE = {
-    "plane": ("pca", _choice(("weights", "pca", "random"))),
+    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random"))),
     "resolution": (128, _number(int, 16, 512)),
     "span": (0.5, _number(float, 0.0, 10.0)),
     "entries": ([[0, 0], [1, 0]], _entries),

@@ -1,9 +1,12 @@
 """The plane of weight space a landscape is drawn on: W(a, b) = W0 + a*U + b*V.
 
-Three honest ways to choose it:
+Four honest ways to choose it:
 - "weights": two chosen entries of W vary, all others stay at W0 (exact for a path that moves only in
   them); a and b are then the entries' values themselves.
 - "pca": through the end of the trajectories, spanned by their two main directions (PCA of the path).
+- "endpoints": through the common start and the ends of the first two runs (one run: its start, its end
+  and its point farthest from that line), so these points lie on the plane exactly: start at (0, 0), the
+  first end at (1, 0), the second at (0, 1).
 - "random": two random directions, each class column scaled to the norm of that column of W0 (so every
   class moves about as much), as in loss-landscape papers.
 Every projected point also reports its distance from the plane, so a path drawn on contours it does not
@@ -84,10 +87,45 @@ def pca_plane(paths, seed=0):
     rng = np.random.default_rng(seed)
     if np.allclose(pts, 0):
         pts = rng.normal(size=(3, end.size))
-    _, _, Vt = np.linalg.svd(pts, full_matrices=False)
+    _, sv, Vt = np.linalg.svd(pts, full_matrices=False)
     v2 = Vt[1] if len(Vt) > 1 else rng.normal(size=end.size)
     u, v = _orthonormal(Vt[0], v2, rng)
-    return Plane(end.reshape(shape), u.reshape(shape), v.reshape(shape), "pca", ("PC 1", "PC 2"))
+    share = sv ** 2 / max(float((sv ** 2).sum()), 1e-300)  # of the paths' spread around the centre
+    names = tuple(f"PC {k + 1} ({share[k]:.0%} of the paths' spread)" if k < len(share) else f"PC {k + 1}"
+                  for k in range(2))
+    return Plane(end.reshape(shape), u.reshape(shape), v.reshape(shape), "pca", names)
+
+
+def endpoints_plane(start, paths, labels, seed=0):
+    """W(a, b) = start + a (end1 - start) + b (end2 - start), ends of the first two paths; with one path
+    (or a second end in line with the first), the second direction reaches the point of all paths
+    farthest from the line start -> end1. Returns a Plane on which those points lie exactly."""
+    start = np.asarray(start, dtype=np.float64)
+    flat = [np.asarray(p, dtype=np.float64).reshape(len(p), -1) - start.ravel() for p in paths]
+    rng = np.random.default_rng(seed)
+    scale = max(1.0, float(np.abs(start).max()))
+    u = flat[0][-1]
+    names = [f"start -> end of '{labels[0]}'"]
+    if np.linalg.norm(u) < 1e-12 * scale:  # the first run never moved: any direction
+        u = rng.normal(size=start.size) * 1e-3 * scale
+        names = ["random direction"]
+    unit = u / np.linalg.norm(u)
+    v = flat[1][-1] if len(flat) > 1 else None
+    if v is not None and np.linalg.norm(v - (v @ unit) * unit) > 1e-6 * np.linalg.norm(v) + 1e-12 * scale:
+        names.append(f"start -> end of '{labels[1]}'")
+    else:
+        pts = np.concatenate(flat)
+        rest = pts - np.outer(pts @ unit, unit)
+        far = int(np.argmax(np.linalg.norm(rest, axis=1)))
+        if np.linalg.norm(rest[far]) > 1e-9 * scale:
+            v = pts[far]
+            names.append("start -> farthest point of the paths")
+        else:  # the paths are a line: any direction across it
+            v = rng.normal(size=start.size)
+            v -= (v @ unit) * unit
+            v *= np.linalg.norm(u) / np.linalg.norm(v)
+            names.append("random direction")
+    return Plane(start.copy(), u.reshape(start.shape), v.reshape(start.shape), "endpoints", tuple(names))
 
 
 def random_plane(W_ref, seed=0):

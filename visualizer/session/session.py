@@ -452,6 +452,10 @@ class Session:
             best = min(self.runs, key=lambda r: _final_loss(r))
             paths = [best.W[self._tame(best)]] + [r.W[self._tame(r)] for r in self.runs if r is not best]
             self.plane = planes.pca_plane(paths, cfg["seed"])
+        elif cfg["plane"] == "endpoints":
+            runs = self.runs[:2]
+            self.plane = planes.endpoints_plane(self.start_of(runs[0]), [r.W[self._tame(r)] for r in runs],
+                                                [r.label for r in runs], cfg["seed"])
         else:
             ref = self.runs[0].W[-1]
             self.plane = planes.random_plane(ref, cfg["seed"])

@@ -14,7 +14,8 @@ REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
 OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "SGD + momentum",
              "nesterov": "Nesterov momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
              "random_search": "random search"}
-PLANE_NAMES = {"pca": "trajectory plane (PCA)", "weights": "two weights", "random": "random directions"}
+PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
+               "weights": "two weights", "random": "random directions"}
 
 
 def _combo(names):
