@@ -176,3 +176,22 @@ def test_the_status_shows_the_run_loss_beside_the_plane_value(app, attach):
     st = state_of(app, attach, "[landscape]\nplane = 'endpoints'\nresolution = 64\n[optimizer]\nname = 'gd'\n"
                   "steps = 30", 30)
     assert "(on the plane)" in st["status"]
+
+
+def test_a_diverging_run_is_drawn_up_to_the_frame_and_marked_there(app, attach):
+    attach("[model]\nlam = 0.1\n[optimizer]\nname = 'gd'\nsteps = 150\n[landscape]\nresolution = 32\n"
+           "[[run]]\nlr = 1.5\n[[run]]\nlr = 10.0")
+    app.advance(150)
+    s, fig = app.session, app.window.landscape.figure
+    assert s.runs[1].diverged_at is not None
+    a_lo, a_hi, b_lo, b_hi = s.extent
+    x, y = fig.paths[1].getData()
+    eps = 1e-9 * (a_hi - a_lo)
+    assert (x >= a_lo - eps).all() and (x <= a_hi + eps).all() and (y >= b_lo - eps).all() and (y <= b_hi + eps).all()
+    on_edge = min(abs(x[-1] - a_lo), abs(x[-1] - a_hi), abs(y[-1] - b_lo), abs(y[-1] - b_hi))
+    assert on_edge < 1e-6 * (a_hi - a_lo)  # it ends where it leaves the view
+    mx, my = fig.marks[1].getData()
+    assert (mx[0], my[0]) == (x[-1], y[-1])
+    assert fig.notes[1].isVisible() and fig.notes[1].textItem.toPlainText() == f"diverged at step {s.runs[1].diverged_at}"
+    assert not fig.notes[0].isVisible() and len(fig.marks[0].getData()[0]) == 0
+    assert len(x) < 30  # not the swings from edge to edge that drew a band

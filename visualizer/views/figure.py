@@ -17,6 +17,7 @@ def configure_pyqtgraph():
 
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
+DOTS_UP_TO = 300  # paths of at most this many points show each iterate
 
 
 def clip_path(a, b, extent):
@@ -58,6 +59,19 @@ def clip_path(a, b, extent):
     return np.array(out_x), np.array(out_y)
 
 
+def cut_at_exit(a, b, extent):
+    """The path up to where it first leaves the rectangle, ending on its edge: (a, b, left?)."""
+    a_lo, a_hi, b_lo, b_hi = extent
+    inside = (a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)
+    if inside.all():
+        return a, b, False
+    k = int(np.argmax(~inside))
+    if k == 0:
+        return a[:1], b[:1], True
+    ea, eb = clip_path(a[k - 1:k + 1], b[k - 1:k + 1], extent)
+    return np.append(a[:k], ea[-1]), np.append(b[:k], eb[-1]), True
+
+
 def style_axes(plot):
     """Axes show true values (no "x0.001" scaling that reads 150 for a loss of 0.15), and, as they
     change rarely but would be re-painted with every frame of the animation, Qt keeps them as pixmaps."""
@@ -86,7 +100,7 @@ class LandscapeFigure:
         self.contour_lines = []  # [(level in loss units, segments (S, 2, 2))] as drawn
         self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
                                      brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
-        self.paths, self.starts, self.heads, self.marks = [], [], [], []
+        self.paths, self.dots, self.starts, self.heads, self.marks, self.notes = [], [], [], [], [], []
         self._legend_labels = None
         self.extent = None
         self.grid = None
@@ -209,41 +223,60 @@ class LandscapeFigure:
     # ------------------------------------------------------------------------------ runs
     def _ensure_runs(self, n):
         while len(self.paths) < n:
-            path = pg.PlotDataItem(pen=pg.mkPen("w", width=3), shadowPen=pg.mkPen(OUTLINE, width=6),
+            path = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
                                    antialias=True)
+            dots = pg.ScatterPlotItem(size=5, symbol="o", pen=None)
             start = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen(OUTLINE, width=2))
             head = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen(OUTLINE, width=2.5))
             mark = pg.ScatterPlotItem(size=24, symbol="x", pen=pg.mkPen("#ff2020", width=2),
                                       brush=pg.mkBrush("#ff2020"))
-            for item, z in ((path, 10), (start, 11), (head, 12), (mark, 13)):
+            note = pg.TextItem(color="#000", anchor=(0.5, 1.3), fill=pg.mkBrush(255, 255, 255, 210))
+            note.setVisible(False)
+            for item, z in ((path, 10), (dots, 10.5), (start, 11), (head, 12), (mark, 13), (note, 14)):
                 item.setZValue(z)
                 self.plot.addItem(item)
-            self.paths.append(path)
-            self.starts.append(start)
-            self.heads.append(head)
-            self.marks.append(mark)
+            for lst, item in ((self.paths, path), (self.dots, dots), (self.starts, start), (self.heads, head),
+                              (self.marks, mark), (self.notes, note)):
+                lst.append(item)
         while len(self.paths) > n:
-            for lst in (self.paths, self.starts, self.heads, self.marks):
+            for lst in (self.paths, self.dots, self.starts, self.heads, self.marks, self.notes):
                 self.plot.removeItem(lst.pop())
 
     def set_runs(self, runs, step, selected=None):
-        """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label)."""
+        """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label).
+        A run that diverges is drawn up to where it leaves the view and marked there (a red cross and
+        the step): drawn further, its swings from edge to edge would cover the picture in a band. A path
+        with few steps shows each iterate as a dot, so a zig-zag reads as one."""
         self._ensure_runs(len(runs))
         labels = []
         for k, run in enumerate(runs):
             n = run.shown(step) + 1
             a, b = run.a[:n], run.b[:n]
-            width = 4 if k == selected else 3
+            left = False
+            if run.diverged_at is not None and self.extent is not None:
+                a, b, left = cut_at_exit(a, b, self.extent)
             ca, cb = (a, b) if self.extent is None else clip_path(a, b, self.extent)
             self.paths[k].setData(ca, cb, connect="finite")
-            self.paths[k].setPen(pg.mkPen(run.color, width=width))
+            self.paths[k].setPen(pg.mkPen(run.color, width=3.5 if k == selected else 2.5))
+            few = len(a) <= DOTS_UP_TO
+            self.dots[k].setData(a if few else [], b if few else [], brush=pg.mkBrush(run.color))
             self.starts[k].setData([a[0]], [b[0]], brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
-            self.heads[k].setData([a[-1]], [b[-1]], brush=pg.mkBrush(run.color))
+            self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], brush=pg.mkBrush(run.color))
             diverged = run.diverged_at is not None and step >= run.head
-            if diverged:
+            if diverged or left:
                 self.marks[k].setData([a[-1]], [b[-1]])
+                self.notes[k].setText(f"diverged at step {run.diverged_at}" if diverged else
+                                      f"left the view at step {n - 1}")
+                self.notes[k].setPos(a[-1], b[-1])
+                if self.extent is not None:  # the label reads inwards from the edge it sits on
+                    a_lo, a_hi, b_lo, b_hi = self.extent
+                    ax = min(max((a[-1] - a_lo) / (a_hi - a_lo), 0.0), 1.0)
+                    below = (b[-1] - b_lo) / (b_hi - b_lo) > 0.85
+                    self.notes[k].setAnchor((ax, -0.3 if below else 1.3))
+                self.notes[k].setVisible(True)
             else:
                 self.marks[k].setData([], [])
+                self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + (f"  (diverged at step {run.diverged_at})" if diverged else ""))
         if labels != self._legend_labels:  # rebuilding a legend relayouts the plot: only on change
             self._legend_labels = labels
