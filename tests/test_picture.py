@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from PyQt6 import QtCore
 
 import kernels
 from visualizer.session.contours import bilinear, display_values
@@ -195,3 +196,30 @@ def test_a_diverging_run_is_drawn_up_to_the_frame_and_marked_there(app, attach):
     assert fig.notes[1].isVisible() and fig.notes[1].textItem.toPlainText() == f"diverged at step {s.runs[1].diverged_at}"
     assert not fig.notes[0].isVisible() and len(fig.marks[0].getData()[0]) == 0
     assert len(x) < 30  # not the swings from edge to edge that drew a band
+
+
+def test_box_title_legend_and_landscape_change_together(app, attach, qtbot):
+    s = attach("[model]\nlam = 0.01\n[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.3")
+    c = app.window.controls
+    seen = []
+
+    def agree(_):
+        st = window_state(app.window, s)
+        lam = s.landscape_model()["lam"]
+        seen.append((c.lam.box.text(), f"{lam:g}", st["title"], st["controls"]["lam"]))
+        grid = np.asarray(st["landscape"]["grid"])
+        W = s.plane.point(st["landscape"]["alphas"][3], st["landscape"]["betas"][5])
+        exact = kernels.loss_and_grad(W, s.data.X, s.data.y, reg="l2", lam=lam)[0]
+        assert grid[5, 3] == pytest.approx(exact, rel=1e-9)
+
+    c.lam.valueChanged.connect(agree, QtCore.Qt.ConnectionType.QueuedConnection)  # after the app handled it
+    for pos in range(300, 700, 40):
+        c.lam.slider.setValue(pos)
+        assert c.lam.box.text() == f"{s.landscape_model()['lam']:g}"  # the box never runs ahead
+    qtbot.waitUntil(lambda: len(seen) >= 1 and seen[-1][0] == f"{c.lam.value():g}", timeout=3000)
+    for box, lam, title, shown in seen:
+        assert box == lam and f"lambda {lam}" in title and shown == float(lam)
+    c.lr.box.setText("0.7")
+    c.lr.box.editingFinished.emit()
+    st = window_state(app.window, s)
+    assert "lr=0.7" in st["landscape"]["legend"][0] and st["controls"]["runs"][0] == st["runs"][0]["label"]

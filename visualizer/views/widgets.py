@@ -55,8 +55,7 @@ class LogValueControl(QtWidgets.QWidget):
         v = float(f"{v:.3g}")
         if self.allow_zero and pos == 0:
             v = 0.0
-        self._value = v
-        self.box.setText(f"{v:g}")
+        self._value = v  # the box shows it when it is sent: box, title and picture change together
         if not self._timer.isActive():
             self._timer.start()
 
@@ -71,6 +70,7 @@ class LogValueControl(QtWidgets.QWidget):
             self._emit()
 
     def _emit(self):
+        self.box.setText(f"{self._value:g}")
         self.valueChanged.emit(self._value)
 
 
