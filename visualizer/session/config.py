@@ -7,7 +7,8 @@
     [[run]]      any [optimizer] key, overriding it for one of several runs compared together
     [landscape]  plane = "weights" | "pca" | "endpoints" | "random", resolution, span, entries, seed, log_scale, contours
     [view]       speed (steps per second), note (what to look at, shown with the landscape),
-                 gradient_spread (minibatch steps drawn around the full-batch step)
+                 gradient_spread (minibatch steps drawn around the full-batch step), selected (the run
+                 whose model the landscape shows)
 """
 
 import copy
