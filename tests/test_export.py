@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from checks import check_contours_on_their_levels
 from PIL import Image
 
 from visualizer.app import main
@@ -74,8 +75,8 @@ def test_csv_rows_match_the_steps(demo, tmp_path, capsys):
     out = tmp_path / "runs.csv"
     assert export(capsys, "--config", demo, "--out", str(out), "--steps", "25")[0] == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert list(rows[0]) == ["run", "step", "epoch", "lr", "loss_batch", "loss_full", "accuracy", "a", "b",
-                             "off_plane"]
+    assert list(rows[0]) == ["run", "step", "epoch", "lr", "loss_batch", "loss_full", "loss_data", "loss_reg",
+                             "accuracy", "a", "b", "off_plane"]
     assert len(rows) == 2 * 26  # steps 0..25 of two runs
     first = [r for r in rows if r["run"] == rows[0]["run"]]
     assert [int(r["step"]) for r in first] == list(range(26))
@@ -96,6 +97,16 @@ def test_json_and_npz_hold_the_same_arrays(demo, tmp_path, capsys):
     assert doc["config"]["run"][1]["name"] == "momentum"
     assert npz["loss_grid"].shape == (32, 32)
     assert doc["runs"][0]["loss_full_start"] == pytest.approx(float(npz["run0_loss_full"][0]))
+    # the landscape block says whose model it is and holds the contours as drawn
+    land = doc["landscape"]
+    assert land["run"] == 0 and land["model"] == doc["runs"][0]["model"]
+    np.testing.assert_allclose(np.array(land["grid"]), npz["loss_grid"])
+    check_contours_on_their_levels(land)
+    run = doc["runs"][0]
+    np.testing.assert_allclose(np.array(run["loss_data"]) + np.array(run["loss_reg"]), run["loss_full"])
+    lam = doc["config"]["model"]["lam"]
+    W = np.array(run["W"])
+    np.testing.assert_allclose(run["loss_reg"], lam * (W ** 2).sum(axis=(1, 2)), rtol=1e-12)
 
 
 def test_gif_has_the_requested_frames(demo, tmp_path, capsys):

@@ -11,7 +11,8 @@ import pytest
 from PyQt6 import QtCore
 
 import kernels
-from visualizer.session.contours import bilinear, display_values
+from checks import check_contours_on_their_levels
+from visualizer.session.contours import bilinear
 from visualizer.state import window_state
 
 MARGINS = """[data]\nname = "blobs"\nn = 90\n[model]\nloss = 'hinge'\n[optimizer]\nname = 'gd'\nsteps = 40
@@ -22,18 +23,6 @@ def state_of(app, attach, text, steps=0):
     attach(text)
     app.advance(steps)
     return window_state(app.window, app.session)
-
-
-def check_contours_on_their_levels(land):
-    grid, log = np.asarray(land["grid"], float), land["log_scale"]
-    values = display_values(grid, log)
-    assert land["contours"], "no contour drawn"
-    for c in land["contours"]:
-        pts = np.asarray(c["lines"], float).reshape(-1, 2)
-        assert len(pts), f"level {c['level']} has no line"
-        read = bilinear(values, land["alphas"], land["betas"], pts[:, 0], pts[:, 1])
-        level = display_values(np.array(c["level"]), log)
-        np.testing.assert_allclose(read, level, rtol=1e-9, atol=1e-9 * np.abs(values).max())
 
 
 def test_contour_lines_lie_on_their_levels_and_are_what_is_drawn(app, attach):

@@ -15,12 +15,14 @@ import numpy as np
 
 from .files import write_atomically
 from .session import config as cfgmod
+from .session.contours import contours
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".csv", ".json", ".npz")
 ANIMATION_FORMATS = (".gif",)
 FORMATS = FIGURE_FORMATS + DATA_FORMATS + ANIMATION_FORMATS
-CSV_COLUMNS = ("run", "step", "epoch", "lr", "loss_batch", "loss_full", "accuracy", "a", "b", "off_plane")
+CSV_COLUMNS = ("run", "step", "epoch", "lr", "loss_batch", "loss_full", "loss_data", "loss_reg", "accuracy", "a",
+               "b", "off_plane")
 
 
 # ------------------------------------------------------------------------------------------- data
@@ -32,8 +34,8 @@ def run_rows(session):
         B = N if run.settings["name"] == "gd" else min(run.settings["batch_size"], N)
         per_epoch = -(-N // B)
         for t in range(n):
-            yield (run.label, t, t // per_epoch, run.lr[t], run.loss_batch[t], run.loss_full[t], run.accuracy[t],
-                   run.a[t], run.b[t], run.off[t])
+            yield (run.label, t, t // per_epoch, run.lr[t], run.loss_batch[t], run.loss_full[t],
+                   run.loss_full[t] - run.loss_reg[t], run.loss_reg[t], run.accuracy[t], run.a[t], run.b[t], run.off[t])
 
 
 def to_csv(session):
@@ -52,8 +54,9 @@ def arrays(session, grid):
            "betas": betas, "loss_grid": grid}
     for k, run in enumerate(session.runs):
         n = run.shown(session.display_step) + 1
-        for name in ("W", "loss_batch", "loss_full", "lr", "accuracy", "a", "b", "off"):
+        for name in ("W", "loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "a", "b", "off"):
             out[f"run{k}_{name}"] = getattr(run, name)[:n]
+        out[f"run{k}_loss_data"] = run.loss_full[:n] - run.loss_reg[:n]
     return out
 
 
@@ -78,24 +81,31 @@ def jsonable(v):
 
 def to_json(session, grid):
     a = arrays(session, grid)
+    lc = session.config.landscape
     runs = []
     for k, run in enumerate(session.runs):
         n = run.shown(session.display_step) + 1
         runs.append({"label": run.label, "color": run.color, "settings": run.settings,
+                     "model": run.model_at(n - 1),  # in force at the shown step (each record: loss_reg)
                      "diverged_at": run.diverged_at, "steps": n - 1,
                      "final_W": jsonable(run.W[n - 1]),
                      "loss_full_start": jsonable(float(run.loss_full[0])),
                      "loss_full_end": jsonable(float(run.loss_full[n - 1])),
                      **{name: jsonable(a[f"run{k}_{name}"].astype(float))
-                        for name in ("loss_batch", "loss_full", "lr", "accuracy", "a", "b", "off")},
+                        for name in ("loss_batch", "loss_full", "loss_data", "loss_reg", "lr", "accuracy", "a",
+                                     "b", "off")},
                      "W": jsonable(a[f"run{k}_W"])})
     doc = {"config": cfgmod.to_dict(session.config), "model": session.model,
            "plane": {"mode": session.plane.mode, "axis_names": list(session.plane.axis_names),
                      "W0": jsonable(a["W0"]), "U": jsonable(a["U"]), "V": jsonable(a["V"])},
            "grid": {"alphas": jsonable(a["alphas"]), "betas": jsonable(a["betas"]),
                     "loss": jsonable(grid)},
+           "landscape": {"run": session.selected, "model": session.landscape_model(),
+                         "alphas": a["alphas"], "betas": a["betas"], "grid": grid, "log_scale": lc["log_scale"],
+                         "contours": [{"level": lv, "lines": segs} for lv, segs in
+                                      contours(grid, a["alphas"], a["betas"], lc["log_scale"], lc["contours"])]},
            "runs": runs}
-    return json.dumps(doc, allow_nan=False).encode()
+    return json.dumps(jsonable(doc), allow_nan=False).encode()
 
 
 def to_npz(session, grid):

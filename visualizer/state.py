@@ -4,7 +4,6 @@ value on the grid, the title and controls naming the selected run's model)."""
 
 import json
 
-import numpy as np
 
 from .export import jsonable
 from .session.session import MODEL_KEYS

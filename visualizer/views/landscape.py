@@ -1,7 +1,7 @@
 """The centre view: the landscape, the runs on it, hover read-out and click-to-set-start."""
 
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from .figure import LandscapeFigure
 
@@ -42,6 +42,11 @@ class LandscapeView(QtWidgets.QWidget):
         self.readout.setStyleSheet("font-size: 12pt; color: #333;")
         self.status = QtWidgets.QLabel()
         self.status.setStyleSheet("font-size: 12pt; color: #555;")
+        # the status may take two lines (a long run label); its height is fixed so it never relayouts
+        self.status.setWordWrap(True)
+        font = QtGui.QFont(self.status.font())
+        font.setPointSize(12)  # as its style sheet says
+        self.status.setFixedHeight(2 * QtGui.QFontMetrics(font).lineSpacing() + 4)
         for label in (self.title, self.note, self.readout, self.status):
             # text that changes every frame must not change the layout (a relayout repaints everything)
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
