@@ -33,8 +33,14 @@ def choice(name, value, table):
         raise ValueError(f"{name} must be one of {', '.join(map(repr, table))}; got {value!r}") from None
 
 
-def real(name, value, *, low=None, high=None, low_open=False):
-    """A finite real number in [low, high] (or (low, high] with low_open)."""
+INT64_MAX = np.iinfo(np.int64).max
+MAX_RECORD_BYTES = 2 << 30  # a trajectory's recorded weights: more is a mistake, not a demo
+
+
+def real(name, value, *, low=None, high=None, low_open=False, high_open=False):
+    """A finite real number in [low, high] (open at either end with low_open / high_open)."""
+    if isinstance(value, (str, bytes)):  # float("0.1") would quietly accept text
+        raise ValueError(f"{name} must be a number; got {value!r}")
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -43,16 +49,19 @@ def real(name, value, *, low=None, high=None, low_open=False):
         raise ValueError(f"{name} must be a finite number; got {value!r}")
     if low is not None and (v < low or (low_open and v == low)):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}; got {v}")
-    if high is not None and v > high:
-        raise ValueError(f"{name} must be <= {high}; got {v}")
+    if high is not None and (v > high or (high_open and v == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}; got {v}")
     return v
 
 
-def integer(name, value, *, low=None):
+def integer(name, value, *, low=None, high=INT64_MAX):
+    """An integer in [low, high]; the kernels take 64-bit integers, so never more than 2**63 - 1."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an integer; got {value!r}")
     if low is not None and value < low:
         raise ValueError(f"{name} must be >= {low}; got {value}")
+    if value > high:
+        raise ValueError(f"{name} must be <= {high}; got {value}")
     return int(value)
 
 
@@ -80,6 +89,8 @@ def labels(y, N):
         raise ValueError(f"y must have shape ({N},) to match X; got {y.shape}")
     if y.dtype.kind not in "iu":
         raise ValueError(f"y must hold integer class labels; got dtype {y.dtype}")
+    if y.dtype.kind == "u" and y.size and y.max() > INT64_MAX:  # would wrap to a negative label
+        raise ValueError(f"y must hold labels in [0, C) for the C columns of W; found {int(y.max())}")
     if y.dtype != np.int64 or not y.flags.c_contiguous:
         y = np.ascontiguousarray(y, dtype=np.int64)
     return y

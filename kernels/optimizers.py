@@ -84,17 +84,17 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     oc = V.choice("optimizer", optimizer, OPTIMIZERS)
     sc = V.choice("schedule", schedule, SCHEDULES)
     lr = V.real("lr", lr, low=0.0, low_open=True)
-    batch_size = V.integer("batch_size", batch_size, low=1)
+    batch_size = min(V.integer("batch_size", batch_size, low=1), X.shape[0])  # a batch is at most all of X
     steps = V.integer("steps", steps, low=0)
     seed = V.integer("seed", seed, low=0)
     record_every = V.integer("record_every", record_every, low=1)
     full_loss_every = V.integer("full_loss_every", full_loss_every, low=0)
     step_every = V.integer("step_every", step_every, low=1)
     horizon = V.integer("horizon", horizon, low=1)
-    momentum = V.real("momentum", momentum, low=0.0, high=1.0)
-    beta1 = V.real("beta1", beta1, low=0.0, high=1.0)
-    beta2 = V.real("beta2", beta2, low=0.0, high=1.0)
-    rho = V.real("rho", rho, low=0.0, high=1.0)
+    momentum = V.real("momentum", momentum, low=0.0, high=1.0, high_open=True)
+    beta1 = V.real("beta1", beta1, low=0.0, high=1.0, high_open=True)
+    beta2 = V.real("beta2", beta2, low=0.0, high=1.0, high_open=True)
+    rho = V.real("rho", rho, low=0.0, high=1.0, high_open=True)
     eps = V.real("eps", eps, low=0.0, low_open=True)
     decay = V.real("decay", decay, low=0.0)
     N, C = X.shape[0], W.shape[1]
@@ -109,6 +109,10 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
         batch_size = N
     R = steps // record_every + 2
     D = W.shape[0]
+    if R * D * C * W.itemsize > V.MAX_RECORD_BYTES:
+        raise ValueError(f"steps / record_every would record {R:,} weight matrices "
+                         f"({R * D * C * W.itemsize / 2**30:.1f} GiB, more than {V.MAX_RECORD_BYTES >> 30} GiB): "
+                         f"run fewer steps or record every k-th (record_every)")
     out_W = np.empty((R, D, C), W.dtype)
     out_step = np.empty(R, np.int64)
     out_lr, out_lb, out_lf = np.empty(R), np.empty(R), np.empty(R)

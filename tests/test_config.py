@@ -41,6 +41,9 @@ entries = [[0, 1], [2, 0]]
 
 @pytest.mark.parametrize("text, message", [
     ("[model]\nloss = 'svm'", r"\[model\] loss must be one of 'hinge'"),
+    ("[optimizer]\nseed = 99999999999999999999", r"\[optimizer\] seed must be >= 0 and <= 9223372036854775807"),
+    ("[optimizer]\nbatch_size = 9223372036854775808", r"batch_size must be >= 1 and <= 9223372036854775807"),
+    ("[optimizer]\nsteps = 100001", r"\[optimizer\] steps must be >= 1 and <= 100000"),
     ("[model]\nlam = -1", r"\[model\] lam must be >= 0.0"),
     ("[model]\nlamda = 1", r"\[model\] has no key 'lamda'; allowed: loss, delta"),
     ("[optimizer]\nlr = 'fast'", r"\[optimizer\] lr must be a number"),

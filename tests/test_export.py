@@ -121,7 +121,7 @@ def test_gif_has_the_requested_frames(demo, tmp_path, capsys):
     (["--out", "{tmp}/no/such/dir/fig.png"], "does not exist"),
     (["--out", "/proc/losscape-fig.csv"], "/proc/losscape-fig.csv"),
     (["--out", "{tmp}/fig.png", "--size", "huge"], "--size must look like"),
-    (["--out", "{tmp}/fig.png", "--steps", "-3"], "--steps must be >= 0"),
+    (["--out", "{tmp}/fig.png", "--steps", "-3"], "--steps must be from 0 to 100000"),
 ])
 def test_bad_output_is_exit_2_and_no_file(args, message, demo, tmp_path, capsys):
     args = [a.format(tmp=tmp_path) for a in args]
@@ -196,3 +196,10 @@ def test_paths_leaving_the_frame_are_clipped_with_a_gap():
     assert x[2] == 1.0 and y[-1] == -1.0
     inside = np.array([0.1, 0.2, 0.3])
     assert clip_path(inside, inside, (-1, 1, -1, 1))[0] is inside
+
+
+@pytest.mark.parametrize("steps", ["-1", "100001", "1000000000000"])
+def test_steps_have_one_cap_on_the_command_line(steps, tmp_path, capsys):
+    code, _, err = export(capsys, "--preset", "step-size", "--out", str(tmp_path / "r.csv"), "--steps", steps)
+    assert code == 2 and err.strip() == f"losscape: error: --steps must be from 0 to 100000; got {steps}"
+    assert main(["--preset", "step-size", "--screenshot", str(tmp_path / "s.png"), "--steps", steps]) == 2

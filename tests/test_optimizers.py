@@ -1,5 +1,7 @@
 """Optimizers against the textbook update rules, determinism, continuation, divergence, sparsity."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -132,7 +134,7 @@ def test_schedules(schedule, expected):
     ({"optimizer": "lbfgs"}, "optimizer must be one of"), ({"lr": 0}, "lr must be > 0"),
     ({"batch_size": 0}, "batch_size must be >= 1"), ({"steps": -1}, "steps must be >= 0"),
     ({"steps": 2.5}, "steps must be an integer"), ({"schedule": "warm"}, "schedule must be one of"),
-    ({"momentum": 1.5}, "momentum must be <= 1"), ({"record_every": 0}, "record_every must be >= 1"),
+    ({"momentum": 1.5}, "momentum must be < 1"), ({"record_every": 0}, "record_every must be >= 1"),
 ])
 def test_bad_options_are_clear_errors(kw, message):
     with pytest.raises(ValueError, match=message):
@@ -145,3 +147,31 @@ def test_bad_data_is_a_clear_error():
         kernels.run_optimizer(W0, X, y + 1)
     with pytest.raises(ValueError, match="X contains NaN"):
         kernels.run_optimizer(W0, np.where(X > 1, np.nan, X), y)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"seed": 10**30}, "seed must be <= 9223372036854775807"),
+    ({"batch_size": 2**63}, "batch_size must be <= 9223372036854775807"),
+    ({"steps": 10**12}, "would record"),
+    ({"lam": "0.1"}, "lam must be a number; got '0.1'"),
+    ({"momentum": 1.0}, "momentum must be < 1.0"),
+    ({"beta2": 1.0}, "beta2 must be < 1.0"),
+])
+def test_out_of_range_arguments_are_one_value_error_naming_them(kwargs, message):
+    X = np.ones((4, 2))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        kernels.run_optimizer(np.zeros((2, 3)), X, [0, 1, 2, 0], steps=kwargs.pop("steps", 3), **kwargs)
+
+
+def test_huge_unsigned_labels_are_named_as_they_are():
+    y = np.array([0, 1, 2**63 + 5, 0], dtype=np.uint64)
+    with pytest.raises(ValueError, match="found 9223372036854775813"):
+        kernels.loss_and_grad(np.zeros((2, 3)), np.ones((4, 2)), y)
+
+
+def test_a_batch_larger_than_the_data_is_the_whole_data():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(10, 3)), np.arange(10) % 3
+    big = kernels.run_optimizer(np.zeros((3, 3)), X, y, steps=5, batch_size=2**62)
+    whole = kernels.run_optimizer(np.zeros((3, 3)), X, y, steps=5, batch_size=10)
+    np.testing.assert_array_equal(big.W, whole.W)

@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from .cli import fail, no_display  # the command line's one-line errors (cli imports nothing heavy at the top)
+from .cli import check_steps, fail, no_display  # the command line's one-line errors (cli imports nothing heavy at the top)
 
 
 def parse_args(argv):
@@ -44,8 +44,9 @@ def _main(argv):
         from .cli import export_main
         return export_main(argv[1:])
     args = parse_args(argv)
-    if args.steps is not None and args.steps < 0:
-        return fail("--steps must be >= 0")
+    problem = check_steps(args.steps)
+    if problem:
+        return fail(problem)
     if args.state and not args.screenshot:
         return fail("--state needs --screenshot OUT.png (it describes that picture)")
     from .session import presets

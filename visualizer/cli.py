@@ -32,6 +32,15 @@ def check_output(path, extensions):
     return None
 
 
+def check_steps(steps):
+    """The one cap on steps, as the config states it (None: fine)."""
+    from .session.config import MAX_STEPS
+
+    if steps is not None and not 0 <= steps <= MAX_STEPS:
+        return f"--steps must be from 0 to {MAX_STEPS}; got {steps}"
+    return None
+
+
 def parse_size(text):
     try:
         w, h = (int(v) for v in text.lower().split("x"))
@@ -122,8 +131,8 @@ def export_main(argv):
         return fail(problem)
     if size is None:
         return fail(f"--size must look like 1200x900 (each side 200..8000); got {args.size!r}")
-    if args.steps is not None and args.steps < 0:
-        return fail("--steps must be >= 0")
+    if check_steps(args.steps):
+        return fail(check_steps(args.steps))
     if not (0.1 <= args.fps <= 100) or not (1 <= args.frames <= 1000):
         return fail("--fps must be in 0.1..100 and --frames in 1..1000")
     from .session import config as cfgmod

@@ -13,7 +13,7 @@ from PyQt6 import QtCore
 from .export import FORMATS, export
 from .files import write_atomically
 from .session import config as cfgmod
-from .session.config import ConfigError
+from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session.contours import bilinear
 from .session.lecture import example_breakdown, sanity_checks
@@ -217,6 +217,9 @@ class Controller(QtCore.QObject):
         if s.at_end():
             if all(r.diverged_at is not None for r in s.runs):
                 self.window.show_message("Every run diverged: Reset (R), or lower the step size")
+                return
+            if s.planned_steps >= MAX_STEPS:
+                self.window.show_message(f"The runs reached the limit of {MAX_STEPS:,} steps: Reset (R) starts again")
                 return
             s.extend_to(s.planned_steps + max(r.settings["steps"] for r in s.runs))  # Play at the end: go on
         self.playing = True

@@ -23,7 +23,14 @@ class ConfigError(ValueError):
     """A one-line message naming the table, the key and what is allowed."""
 
 
+INT_MAX = 2**63 - 1  # the kernels take 64-bit integers
+MAX_STEPS = 100_000  # one cap for the config, the command line's --steps and Continue
+
+
 def _number(kind, low=None, high=None, low_open=False, high_open=False):
+    if kind is int and high is None:
+        high = INT_MAX
+
     def check(where, v):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or (kind is int and not isinstance(v, int)):
             raise ConfigError(f"{where} must be {'an integer' if kind is int else 'a number'}; got {v!r}")
@@ -90,7 +97,7 @@ OPTIMIZER = {
     "name": ("sgd", _choice(tuple(kernels.OPTIMIZERS))),
     "lr": (0.1, _number(float, 0.0, low_open=True)),
     "batch_size": (32, _number(int, 1)),
-    "steps": (300, _number(int, 1, 100_000)),
+    "steps": (300, _number(int, 1, MAX_STEPS)),
     "seed": (0, _number(int, 0)),
     "momentum": (0.9, _number(float, 0.0, 1.0, high_open=True)),
     "beta1": (0.9, _number(float, 0.0, 1.0, high_open=True)),

@@ -15,7 +15,7 @@ import numpy as np
 import kernels
 
 from . import plane as planes
-from .config import MAX_RUNS, OPTIMIZER, RUN, Config, ConfigError
+from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
 
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
@@ -171,8 +171,10 @@ class Session:
         return run.settings["steps"] + self.extra_steps
 
     def extend_to(self, steps):
-        """Let the runs go on until `steps` at least (the command line's --steps, the Continue button)."""
-        self.extra_steps += max(0, steps - self.planned_steps)
+        """Let the runs go on until `steps` at least (the command line's --steps, the Continue button),
+        never beyond MAX_STEPS. Returns False when the cap stopped it."""
+        self.extra_steps += max(0, min(steps, MAX_STEPS) - self.planned_steps)
+        return steps <= MAX_STEPS
 
     def at_end(self):
         """True when no run has anything more to show: each ended at its steps or diverged."""
