@@ -59,7 +59,8 @@ def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0):
     delta = V.real("delta", delta, low=0.0)
     alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
     X64 = X.astype(np.float64)
-    S0, SU, SV = X64 @ W0, X64 @ U, X64 @ V_
+    with np.errstate(over="ignore", invalid="ignore"):  # checked right below, with a clear message
+        S0, SU, SV = X64 @ W0, X64 @ U, X64 @ V_
     if not (np.isfinite(S0).all() and np.isfinite(SU).all() and np.isfinite(SV).all()):
         raise ValueError("the scores over the plane overflow (not finite): scale X, W0, U or V down")
     rows = np.arange(N)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import kernels
 
+from .reading import read_file
+
 
 class ConfigError(ValueError):
     """A one-line message naming the table, the key and what is allowed."""
@@ -25,6 +27,7 @@ class ConfigError(ValueError):
 
 INT_MAX = 2**63 - 1  # the kernels take 64-bit integers
 MAX_STEPS = 100_000  # one cap for the config, the command line's --steps and Continue
+MAX_WEIGHT = 1e6  # a start W (or init_scale) beyond this makes every score overflow or saturate
 
 
 def _number(kind, low=None, high=None, low_open=False, high_open=False):
@@ -91,7 +94,7 @@ MODEL = {
     "reg": ("l2", _choice(tuple(kernels.REGS))),
     "lam": (1e-3, _number(float, 0.0)),
     "l1_ratio": (0.5, _number(float, 0.0, 1.0)),
-    "init_scale": (1e-3, _number(float, 0.0)),
+    "init_scale": (1e-3, _number(float, 0.0, MAX_WEIGHT)),
 }
 OPTIMIZER = {
     "name": ("sgd", _choice(tuple(kernels.OPTIMIZERS))),
@@ -200,6 +203,8 @@ def from_dict(d):
                                               and math.isfinite(v) for v in r) for r in start)
             and len({len(r) for r in start}) == 1):
         raise ConfigError("start must be a matrix of finite numbers (D rows of C), like [[0.0, 0.1], ...]")
+    if start is not None and max(abs(v) for r in start for v in r) > MAX_WEIGHT:
+        raise ConfigError(f"start entries must be within -{MAX_WEIGHT:g}..{MAX_WEIGHT:g}")
     view = _table("view", VIEW, d.get("view", {}))
     if view["selected"] >= len(runs):
         raise ConfigError(f"[view] selected = {view['selected']} names no run; there are {len(runs)} "
@@ -214,19 +219,22 @@ def loads(text, source="config"):
         d = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{source}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: not valid TOML: arrays or tables nested too deeply") from None
     try:
         return from_dict(d)
     except ConfigError as e:
         raise ConfigError(f"{source}: {e}") from None
 
 
+MAX_CONFIG_BYTES = 1 << 20  # a demo is a few hundred lines
+
+
 def load(path):
+    raw = read_file(path, MAX_CONFIG_BYTES, ConfigError)
     try:
-        with open(path, "rb") as f:
-            text = f.read().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
         raise ConfigError(f"{path}: cannot read: {e}") from None
     return loads(text, str(path))
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config import ConfigError
+
 
 @dataclass(frozen=True)
 class Plane:
@@ -48,9 +50,9 @@ def weights_plane(W_start, entries):
     D, C = W_start.shape
     for r, c in entries:
         if not (0 <= r < D and 0 <= c < C):
-            raise ValueError(f"[landscape] entries: W[{r}, {c}] is outside W, which is {D} x {C}")
+            raise ConfigError(f"[landscape] entries: W[{r}, {c}] is outside W, which is {D} x {C}")
     if (r0, c0) == (r1, c1):
-        raise ValueError("[landscape] entries must name two different entries of W")
+        raise ConfigError("[landscape] entries must name two different entries of W")
     W0 = np.array(W_start, dtype=np.float64)
     W0[r0, c0] = W0[r1, c1] = 0.0
     U = np.zeros_like(W0)

@@ -66,10 +66,16 @@ def _string(key, v):
     return v
 
 
+MAX_SCORE_EXAMPLES = 1000  # the worked examples are a handful; X is the N x N identity
+
+
 def _labels(key, v):
     if not (isinstance(v, list) and v and all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
                                               for i in v)):
         raise DatasetError(f"[data] {key} must be a non-empty list of class indices (integers >= 0); got {v!r}")
+    if len(v) > MAX_SCORE_EXAMPLES or max(v) >= MAX_CLASSES:
+        raise DatasetError(f"[data] {key} may hold at most {MAX_SCORE_EXAMPLES} examples of classes 0 to "
+                           f"{MAX_CLASSES - 1}; got {len(v)} examples, highest class {max(v)}")
     return v
 
 

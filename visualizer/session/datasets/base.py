@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..reading import read_file
+
 
 class DatasetError(ValueError):
     """A one-line message naming the key or the file (and line or batch) and what is wrong."""
@@ -42,16 +44,12 @@ def check_labels(labels, n_classes, message):
         raise DatasetError(message(min(labels), max(labels)))
 
 
+MAX_FILE_BYTES = 300 << 20  # a CSV or CIFAR batch file; more would not fit in memory once parsed
+
+
 def _read_bytes(path, what="file"):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise DatasetError(f"{path}: no such {what}") from None
-    except IsADirectoryError:
-        raise DatasetError(f"{path}: is a folder, not a {what}") from None
-    except OSError as e:
-        raise DatasetError(f"{path}: cannot read: {e.strerror or e}") from None
+    return read_file(path, MAX_FILE_BYTES, DatasetError, what,
+                     hint=": use a subsample (for a CSV, e.g. head -n 50001 big.csv > part.csv)")
 
 
 def _short(text, limit=40):

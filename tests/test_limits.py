@@ -1,0 +1,63 @@
+"""Limits and faults: hostile or mistaken input gets one clear line and exit code 2, never a traceback,
+an endless read, or an allocation without bound."""
+
+import os
+
+import pytest
+
+from visualizer.app import main
+
+CASES = {
+    "entries outside W": ('[landscape]\nplane="weights"\nentries=[[9,0],[1,0]]\n',
+                          "[landscape] entries: W[9, 0] is outside W, which is 3 x 3"),
+    "entries repeated": ('[landscape]\nplane="weights"\nentries=[[0,0],[0,0]]\n',
+                         "[landscape] entries must name two different entries of W"),
+    "huge init_scale": ("[model]\ninit_scale=1e308\n", "[model] init_scale must be >= 0.0 and <= 1000000.0"),
+    "huge start": ("start = [[1e308, 0, 0],[0,0,0],[0,0,0]]\n", "start entries must be within -1e+06..1e+06"),
+    "deep nesting": ("start = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    "a million classes": ('[data]\nname="scores"\nlabels=[0, 1000000]\n', "at most 1000 examples of classes 0 to 99"),
+    "huge seed": ("[optimizer]\nseed = 99999999999999999999\n", "seed must be >= 0 and <= 9223372036854775807"),
+    "csv from a device": ('[data]\nname="csv"\npath="/dev/zero"\n', "/dev/zero: not a regular file"),
+    "NUL in a path": ('[data]\nname="csv"\npath="a\\u0000b"\n', "cannot read: embedded null byte"),
+}
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    err = capsys.readouterr().err
+    return code, err
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_demo_files_are_one_line(name, tmp_path, capsys):
+    text, message = CASES[name]
+    cfg = tmp_path / "demo.toml"
+    cfg.write_text(text)
+    code, err = run(capsys, "export", "--config", str(cfg), "--out", str(tmp_path / "o.csv"))
+    assert code == 2 and message in err, err
+    assert err.count("\n") == 1 and "unexpected" not in err and "Warning" not in err
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "fifo"])
+def test_a_config_that_is_not_a_regular_file_is_refused_at_once(path, tmp_path, capsys):
+    if path == "fifo":
+        path = str(tmp_path / "fifo.toml")
+        os.mkfifo(path)
+    code, err = run(capsys, "export", "--config", path, "--out", str(tmp_path / "o.csv"))
+    assert code == 2 and "not a regular file" in err
+
+
+def test_files_over_the_limit_say_the_limit_and_how_to_subsample(tmp_path, capsys):
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as f:
+        f.truncate(2 << 20)  # sparse: no disk used
+    code, err = run(capsys, "export", "--config", str(big), "--out", str(tmp_path / "o.csv"))
+    assert code == 2 and "2 MB is more than the 1 MB a file may have" in err
+    csv = tmp_path / "big.csv"
+    with open(csv, "wb") as f:
+        f.truncate(301 << 20)
+    cfg = tmp_path / "d.toml"
+    cfg.write_text(f'[data]\nname="csv"\npath="{csv}"\n')
+    code, err = run(capsys, "export", "--config", str(cfg), "--out", str(tmp_path / "o.csv"))
+    assert code == 2 and "more than the 300 MB a file may have: use a subsample" in err
