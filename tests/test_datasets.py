@@ -209,6 +209,7 @@ def test_csv_header_false_keeps_first_row(tmp_path):
     ("x,y,c\n1,2,0\n3,oops,1\n", ["line 3", "column 'y'", "not a number", "oops"]),
     ("1,2,0\n3,,1\n", ["line 2", "empty field"]),
     ("1,2,0\n3,nan,1\n", ["line 2", "not finite"]),
+    ("1,2,0\n3,1_000,1\n", ["line 2", "not a number", "1_000"]),
     ("1,2,0\n\n3,-inf,1\n", ["line 3", "not finite"]),
     ("1,2,0\n3,4,0\n", ["two classes", "'0'"]),
     ("1,2,a\n3,4,\n", ["line 2", "empty label"]),

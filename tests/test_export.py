@@ -170,6 +170,7 @@ def test_screenshot_of_the_whole_window(demo, tmp_path):
     r = subprocess.run([sys.executable, "-m", "visualizer", "--config", demo, "--screenshot", str(out),
                         "--steps", "10", "--size", "1440x860"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+    assert r.stderr == ""  # not even Qt's offscreen chatter
     assert "(1440x860), step 10, 2 run(s)" in r.stdout
     img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
     assert img.shape == (860, 1440, 3) and img.std() > 20

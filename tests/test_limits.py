@@ -61,3 +61,81 @@ def test_files_over_the_limit_say_the_limit_and_how_to_subsample(tmp_path, capsy
     cfg.write_text(f'[data]\nname="csv"\npath="{csv}"\n')
     code, err = run(capsys, "export", "--config", str(cfg), "--out", str(tmp_path / "o.csv"))
     assert code == 2 and "more than the 300 MB a file may have: use a subsample" in err
+
+
+# ------------------------------------------------------------------------------------------- files
+def test_writes_go_through_a_symlink_and_keep_the_mode(tmp_path):
+    from visualizer.files import write_atomically
+
+    target = tmp_path / "real.csv"
+    target.write_text("old")
+    os.chmod(target, 0o640)
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    write_atomically(str(link), b"new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert (target.stat().st_mode & 0o777) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".losscape-")] == []
+
+
+def test_what_is_not_a_regular_writable_file_is_not_replaced(tmp_path, capsys):
+    from visualizer.files import write_atomically
+
+    ro = tmp_path / "ro.csv"
+    ro.write_text("keep")
+    os.chmod(ro, 0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        write_atomically(str(ro), b"new")
+    assert ro.read_text() == "keep" and (ro.stat().st_mode & 0o777) == 0o444
+    fifo = tmp_path / "f.csv"
+    os.mkfifo(fifo)
+    code, err = run(capsys, "export", "--preset", "step-size", "--steps", "2", "--out", str(fifo))
+    assert code == 2 and "not a regular file; refusing to replace it" in err
+    code, err = run(capsys, "export", "--preset", "step-size", "--steps", "2", "--out", str(ro))
+    assert code == 2 and "read-only" in err and ro.read_text() == "keep"
+
+
+def test_a_cancelled_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    from visualizer.files import Cancelled, write_atomically
+
+    old = tmp_path / "fig.png"
+    old.write_bytes(b"old")
+    with pytest.raises(Cancelled):
+        write_atomically(str(old), b"new", cancelled=lambda: True)
+    assert old.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["fig.png"]
+
+
+def test_a_screenshot_whose_landscape_fails_is_one_line(tmp_path, capsys, monkeypatch):
+    from visualizer.session.session import LandscapeRequest
+
+    def broken(self):
+        raise ValueError("the scores over the plane overflow (not finite)")
+
+    monkeypatch.setattr(LandscapeRequest, "compute", broken)
+    code, err = run(capsys, "--preset", "step-size", "--screenshot", str(tmp_path / "s.png"))
+    assert code == 2 and err == "losscape: error: the landscape could not be computed: the scores over the " \
+                                "plane overflow (not finite)\n"
+    assert not (tmp_path / "s.png").exists()
+
+
+@pytest.mark.parametrize("sig, code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_an_interrupted_gif_export_stops_and_leaves_the_old_file(sig, code, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "anim.gif"
+    out.write_bytes(b"the old animation")
+    p = subprocess.Popen([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--out", str(out),
+                          "--frames", "400", "--size", "900x700"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    time.sleep(4)  # well into the frames
+    p.send_signal(getattr(signal, sig))
+    t = time.perf_counter()
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == code, err
+    assert time.perf_counter() - t < 5
+    assert err.strip() == "losscape: interrupted; nothing was written"
+    assert out.read_bytes() == b"the old animation"
+    assert sorted(q.name for q in tmp_path.iterdir()) == ["anim.gif"]

@@ -3,12 +3,43 @@ line's one-line errors. Qt is imported only by the commands that draw: `losscape
 option and a data export (CSV, JSON, NPZ) never load it."""
 
 import os
+import signal
 import sys
 
 
 def fail(message):
+    say("")
     print(f"losscape: error: {message}", file=sys.stderr)
     return 2
+
+
+def say(text):
+    """Progress of long work on stderr, on one line, only when a person watches (a terminal)."""
+    if sys.stderr.isatty():
+        print(f"\r\033[K{text}", end="" if text else "", file=sys.stderr, flush=True)
+
+
+class Stop:
+    """Ctrl+C and SIGTERM during a headless command: noted, and acted on at the next safe point (between
+    frames, before the final rename), so the command ends within moments, leaves any existing file as it
+    was and no temporary file, and exits 130 (Ctrl+C) or 143 (SIGTERM). An exception raised at once would
+    land inside Qt's painting, where PyQt prints it and carries on."""
+
+    def __init__(self):
+        self.signum = None
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, signum, frame):
+        self.signum = signum
+
+    def __bool__(self):
+        return self.signum is not None
+
+    def exit(self):
+        say("")
+        print("losscape: interrupted; nothing was written", file=sys.stderr)
+        return 128 + self.signum
 
 
 def no_display():
@@ -29,6 +60,8 @@ def check_output(path, extensions):
         return f"{path}: the folder {folder} is not writable"
     if os.path.isdir(path):
         return f"{path} is a folder"
+    if os.path.exists(path) and not os.path.isfile(path):
+        return f"{path}: not a regular file; refusing to replace it"
     return None
 
 
@@ -63,11 +96,12 @@ def screenshot(config, out, steps, size_text, state=None):
         return fail(problem)
     if size is None:
         return fail(f"--size must look like 1600x960 (each side 200..8000); got {size_text!r}")
+    stop = Stop()
     from .views.render import offscreen_app
 
     app = offscreen_app()
     from .controller import Controller
-    from .files import write_atomically
+    from .files import Cancelled, write_atomically
     from .session.config import ConfigError
     from .session.datasets import DatasetError
     from .views.main_window import make_window
@@ -80,26 +114,40 @@ def screenshot(config, out, steps, size_text, state=None):
         return fail(str(e))
     window, found = make_window()
     worker = Worker(sync=True)
+    failures = []
+    worker.failed.connect(failures.append)
     ctl = Controller(window, worker, found)
     window.resize(*size)
-    ctl.attach(session)
-    if steps is not None:
-        session.extend_to(steps)
-    ctl.advance(session.planned_steps if steps is None else steps)
-    ctl.refresh_lecture()
-    window.show()
-    app.processEvents()
-    pixmap = window.grab()  # a window never gets smaller than its minimum size: report what it got
     try:
-        write_atomically(out, image_bytes(pixmap, os.path.splitext(out)[1][1:].upper()))
+        say("losscape: computing the landscape...")
+        ctl.attach(session)
+        if failures:  # a picture without its landscape would be a wrong picture
+            return fail(f"the landscape could not be computed: {failures[0]}")
+        if steps is not None:
+            session.extend_to(steps)
+        say("losscape: computing the runs...")
+        ctl.advance(session.planned_steps if steps is None else steps)
+        ctl.refresh_lecture()
+        window.show()
+        app.processEvents()
+        if stop:
+            return stop.exit()
+        pixmap = window.grab()  # a window never gets smaller than its minimum size: report what it got
+        pictures = [(out, image_bytes(pixmap, os.path.splitext(out)[1][1:].upper()))]
         if state:
             from .state import state_json
 
-            write_atomically(state, state_json(window, session))
-    except OSError as e:
-        return fail(f"{e.filename or out}: {e.strerror or e}")
+            pictures.append((state, state_json(window, session)))
+        for path, data in pictures:
+            try:
+                write_atomically(path, data, lambda: bool(stop))
+            except OSError as e:
+                return fail(f"{path}: {e.strerror or e}")
+    except Cancelled:
+        return stop.exit()
     finally:
         dispose(window)
+    say("")
     print(f"losscape: wrote {out} ({pixmap.width()}x{pixmap.height()}), step {session.display_step}, "
           f"{len(session.runs)} run(s)")
     return 0
@@ -125,6 +173,7 @@ def export_main(argv):
     p.add_argument("--view", choices=("2d", "3d"), default="2d",
                    help="3d: the lit surface (PNG only; needs OpenGL on a display, e.g. Xvfb)")
     args = p.parse_args(argv)
+    stop = Stop()
     problem = check_output(args.out, (".png",) if args.view == "3d" else FORMATS)
     size = parse_size(args.size)
     if problem:
@@ -151,23 +200,43 @@ def export_main(argv):
                         "Qt's offscreen platform has none")
     if args.steps is not None:
         session.extend_to(args.steps)
+    say(f"losscape: computing {session.planned_steps if args.steps is None else args.steps} steps of "
+        f"{len(session.runs)} run(s)...")
     session.advance(session.planned_steps if args.steps is None else args.steps)
+    if stop:
+        return stop.exit()
     req = session.landscape_request()
-    session.store_data_grid(req.key, req.compute())
+    say(f"losscape: computing the landscape ({len(req.alphas)} x {len(req.betas)})...")
+    try:
+        session.store_data_grid(req.key, req.compute())
+    except ValueError as e:
+        return fail(f"the landscape could not be computed: {e}")
     grid = session.landscape()
+    if stop:
+        return stop.exit()
     if args.view == "3d":
         return export_surface(session, grid, args.out, size)
     from .export import DATA_FORMATS, export
+    from .files import Cancelled
 
     if os.path.splitext(args.out)[1].lower() not in DATA_FORMATS:
         from .views.render import offscreen_app
 
         offscreen_app()
 
+    def progress(i, n):
+        say(f"losscape: frame {i + 1} of {n}")
+        return not stop
+
     try:
-        summary = export(session, grid, args.out, size, args.fps, args.frames)
+        summary = export(session, grid, args.out, size, args.fps, args.frames, progress, lambda: bool(stop))
+    except Cancelled:
+        return stop.exit()
     except OSError as e:
         return fail(f"{args.out}: {e.strerror or e}")
+    if summary is None:
+        return stop.exit()
+    say("")
     print(f"losscape: {summary}")
     return 0
 

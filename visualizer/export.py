@@ -114,8 +114,28 @@ def to_npz(session, grid):
     return buf.getvalue()
 
 
-def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=lambda i, n: True):
-    """Write `path` in the format its extension names; returns a one-line summary, or None if cancelled."""
+def last_full_loss(run, step):
+    """(step, loss) of the last recorded full loss at or before `step` (on large data it is recorded only
+    every few hundred steps), or None."""
+    lf = run.loss_full[:run.shown(step) + 1]
+    seen = np.flatnonzero(np.isfinite(lf))
+    return (int(seen[-1]), float(lf[seen[-1]])) if seen.size else None
+
+
+def summary_of(session):
+    parts = []
+    for r in session.runs:
+        last = last_full_loss(r, session.display_step)
+        text = f"{r.label}: " + ("?" if last is None else f"{last[1]:.4g}" if last[0] == r.shown(session.display_step)
+                                 else f"{last[1]:.4g} (at step {last[0]})")
+        parts.append(text + (f" (diverged at step {r.diverged_at})" if r.diverged_at is not None else ""))
+    return ", ".join(parts)
+
+
+def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=lambda i, n: True,
+           cancelled=lambda: False):
+    """Write `path` in the format its extension names; returns a one-line summary, or None if cancelled
+    (progress(i, n) returning False; or cancelled() before the file is written: then files.Cancelled)."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
         data = to_csv(session)
@@ -135,9 +155,6 @@ def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=la
         data = figure_file(session, grid, size, ext)
     else:
         raise ValueError(f"{path}: unknown file type {ext or '(none)'}; use one of {', '.join(FORMATS)}")
-    write_atomically(path, data)
-    finals = ", ".join(
-        f"{r.label}: {r.loss_full[r.shown(session.display_step)]:.4g}"
-        + (f" (diverged at step {r.diverged_at})" if r.diverged_at is not None else "") for r in session.runs)
+    write_atomically(path, data, cancelled)
     return (f"wrote {path} ({len(data):,} bytes): {len(session.runs)} run(s), {session.display_step} steps; "
-            f"final full loss {finals}")
+            f"final full loss {summary_of(session)}")

@@ -6,6 +6,7 @@ controller drops results whose generation is not the latest. `sync=True` runs ev
 calling thread (tests and the headless command line).
 """
 
+import os
 import time
 import traceback
 
@@ -73,7 +74,8 @@ class Worker(QtCore.QObject):
         try:
             job(self, gen)
         except Exception as e:  # the app reports it; the worker stays alive for the next job
-            traceback.print_exc()
+            if os.environ.get("LOSSCAPE_DEBUG"):
+                traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
     def request_session(self, make_session):

@@ -6,6 +6,7 @@ bytes or an RGB array, disposing of a top-level widget, and the FigureCanvas tha
 import io
 import math
 import os
+import sys
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,6 +17,13 @@ from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes
 
 
 _app = None
+# Qt's offscreen platform says this on every top-level window: chatter, not news
+OFFSCREEN_CHATTER = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_offscreen(kind, context, message):
+    if message not in OFFSCREEN_CHATTER:
+        print(message, file=sys.stderr)
 
 
 def offscreen_app():
@@ -25,6 +33,7 @@ def offscreen_app():
     if app is None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
         app = _app = QtWidgets.QApplication(["losscape"])  # held here: an unreferenced one is deleted
+        QtCore.qInstallMessageHandler(_quiet_offscreen)
     configure_pyqtgraph()
     return app
 

@@ -39,9 +39,17 @@ def _digits():
     return table[:, :64], table[:, 64].astype(np.int64), [str(d) for d in range(10)], features
 
 
+def _to_float(s):
+    """float() as a CSV reader should: Python's own also takes '1_000' (a digit separator), which no
+    CSV means as a number."""
+    if "_" in s:
+        raise ValueError(s)
+    return float(s)
+
+
 def _is_number(s):
     try:
-        float(s)
+        _to_float(s)
     except ValueError:
         return False
     return True
@@ -103,7 +111,7 @@ def _read_csv(path, label_column, header):
                                f"(as on line {first_line})")
         for j, i in enumerate(features):
             try:
-                v = float(fields[i])
+                v = _to_float(fields[i])
             except ValueError:
                 what = "empty field" if not fields[i] else f"not a number: {_short(fields[i])}"
                 raise DatasetError(f"{path}: line {line}, column {_short(names[j], 30)}: {what}") from None
@@ -121,7 +129,7 @@ def _read_csv(path, label_column, header):
 def _classes(path, labels, lines):
     """Numeric labels sort numerically (so label 0 is class 0); text labels sort alphabetically."""
     try:
-        values = np.array([float(s) for s in labels])
+        values = np.array([_to_float(s) for s in labels])
     except ValueError:
         values = None
     if values is not None:
