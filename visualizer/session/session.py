@@ -16,6 +16,7 @@ import kernels
 
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
+from .weights import WeightPath
 
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
@@ -25,6 +26,7 @@ MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
 BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
+PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long, to a sample beyond
 
 
 def kernel_kwargs(model, settings):
@@ -67,12 +69,13 @@ class Segment:
 @dataclass
 class Run:
     """One optimizer run: its settings and its recorded trajectory, one record per step (the arrays
-    named in RECORDS, all indexed by step)."""
-    RECORDS = ("W", "loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "val_accuracy", "a", "b", "off")
+    named in RECORDS, all indexed by step, a few numbers each), and W at every step through `W` (a
+    WeightPath: checkpoints and exact replay, so memory stays bounded whatever the step count)."""
+    RECORDS = ("loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "val_accuracy", "a", "b", "off")
     settings: dict
     color: str
     segments: list = field(default_factory=list)
-    W: np.ndarray = None  # (H + 1, D, C)
+    path: WeightPath = None
     loss_batch: np.ndarray = None
     loss_full: np.ndarray = None
     loss_reg: np.ndarray = None  # lam * R(W) with the lam and penalty in force at that step
@@ -90,12 +93,18 @@ class Run:
     def label(self):
         return run_label(self.settings)
 
+    @property
+    def W(self):
+        """W at a step: run.W[t], run.W[lo:hi], run.W[steps] (replayed from checkpoints as needed)."""
+        return self.path
+
     def truncate(self, n):
-        """Keep the first n records of every array (shorter arrays stay as they are)."""
+        """Keep the first n records of every array (shorter arrays stay as they are) and of the path."""
         for name in self.RECORDS:
             arr = getattr(self, name)
             if arr is not None and len(arr) > n:
                 setattr(self, name, arr[:n].copy())
+        self.path.cut(n - 1)
 
     def append(self, **arrays):
         """Add records at the end of the named arrays."""
@@ -109,7 +118,7 @@ class Run:
     @property
     def head(self):
         """The last computed step."""
-        return len(self.W) - 1
+        return self.path.head
 
     def shown(self, step):
         """Index of the last record at or before `step` (records are one per step)."""
@@ -214,11 +223,25 @@ class Session:
         start = self.start_of(run)
         run.state = kernels.OptimizerState.fresh(start)
         run.diverged_at = None
-        run.W = start[None].copy()
+        run.path = WeightPath(run.state, lambda state, t1: self._replay(run, state, t1))
         for name in ("loss_batch", "loss_full", "lr", "accuracy", "val_accuracy"):
             setattr(run, name, np.full(1, np.nan))
         run.loss_reg = run.a = run.b = run.off = np.zeros(0)
-        self._evaluate_records(run, 0)
+        self._evaluate_records(run, 0, run.state.W[None])
+
+    def _replay(self, run, state, t1):
+        """Run the optimizer again from `state` to step t1 under the segments in force: (W of every step
+        state.step..t1, the state at t1). Deterministic, so it is exactly what the run did."""
+        parts = [state.W[None]]
+        for i, seg in enumerate(run.segments):
+            seg_end = run.segments[i + 1].start if i + 1 < len(run.segments) else t1
+            lo, hi = max(seg.start, state.step), min(seg_end, t1)
+            if hi > lo:
+                traj = kernels.run_optimizer(state, self.data.X, self.data.y, steps=hi - lo,
+                                             **kernel_kwargs(seg.model, seg.settings))
+                parts.append(traj.W[1:])
+                state = traj.state
+        return np.concatenate(parts), state
 
     def compute_ahead(self, until):
         """Extend every live run to `until` steps (never past its own limit)."""
@@ -228,21 +251,30 @@ class Session:
                 self._extend(run, end - run.head)
 
     def _extend(self, run, n):
-        seg = run.segments[-1]
-        traj = kernels.run_optimizer(run.state, self.data.X, self.data.y, steps=n,
-                                     full_loss_every=self._records_per_full_loss(),
-                                     **kernel_kwargs(seg.model, seg.settings))
-        first = len(run.W) - 1
-        # the first record repeats the current head (its batch loss is new: fill it in)
-        run.loss_batch[-1] = traj.loss_batch[0]
-        run.lr[-1] = traj.lr[0]
-        if not np.isnan(traj.loss_full[0]):
-            run.loss_full[-1] = traj.loss_full[0]
-        run.append(W=traj.W[1:], loss_batch=traj.loss_batch[1:], loss_full=traj.loss_full[1:], lr=traj.lr[1:])
-        run.state = traj.state
-        run.diverged_at = traj.diverged_at
-        self._stop_blowup(run, first + 1)
-        self._evaluate_records(run, first + 1)
+        """n more steps, in chunks that end at the path's checkpoints (where the state is kept)."""
+        target = run.head + n
+        while run.diverged_at is None and run.head < target:
+            seg = run.segments[-1]
+            first = run.head
+            end = min(target, run.path.next_boundary(first))
+            traj = kernels.run_optimizer(run.state, self.data.X, self.data.y, steps=end - first,
+                                         full_loss_every=self._records_per_full_loss(),
+                                         **kernel_kwargs(seg.model, seg.settings))
+            # the first record repeats the current head (its batch loss is new: fill it in)
+            run.loss_batch[-1] = traj.loss_batch[0]
+            run.lr[-1] = traj.lr[0]
+            if not np.isnan(traj.loss_full[0]):
+                run.loss_full[-1] = traj.loss_full[0]
+            Ws = traj.W[1:]
+            run.append(loss_batch=traj.loss_batch[1:], loss_full=traj.loss_full[1:], lr=traj.lr[1:])
+            run.diverged_at = traj.diverged_at
+            run.state = traj.state
+            if traj.diverged_at is None:
+                run.path.advance(traj.state, Ws)
+            else:  # the kernel stopped at a non-finite step: its state is not a checkpoint
+                run.path.grow(Ws)
+            self._stop_blowup(run, first + 1)
+            self._evaluate_records(run, first + 1, Ws[:run.head - first])
 
     def _stop_blowup(self, run, start):
         limit = BLOWUP * max(1.0, _start_loss(run))
@@ -253,9 +285,9 @@ class Session:
             run.truncate(k + 1)
             run.diverged_at = int(k)
 
-    def _evaluate_records(self, run, start):
-        """Accuracy, the penalty in force, and the projection onto the plane of records start.. of a run."""
-        Ws = run.W[start:]
+    def _evaluate_records(self, run, start, Ws):
+        """Accuracy, the penalty in force, and the projection onto the plane of records start.. of a run,
+        whose weights are Ws."""
         reg = np.empty(len(Ws))
         for seg in run.segments:  # each record's penalty with the lam and regularizer of its own segment
             lo = max(seg.start, start) - start
@@ -288,23 +320,13 @@ class Session:
         self.display_step = min(target, max(r.head for r in self.runs))
         return not self.at_end()
 
-    def _state_at(self, run, step):
-        """The exact optimizer state of a run at `step`, by replaying its segments up to there."""
-        state = kernels.OptimizerState.fresh(self.start_of(run))
-        for i, seg in enumerate(run.segments):
-            end = min(step, run.segments[i + 1].start if i + 1 < len(run.segments) else step)
-            if end > seg.start:
-                state = kernels.run_optimizer(state, self.data.X, self.data.y, steps=end - seg.start,
-                                              record_every=end - seg.start,
-                                              **kernel_kwargs(seg.model, seg.settings)).state
-        return state
-
     def _branch(self, run):
         """Cut a run at the shown step and continue from there with the current settings."""
         t = run.shown(self.display_step)
         if t < run.head or run.diverged_at is not None:
-            run.state = self._state_at(run, t)
+            run.state = run.path.state_at(t)
             run.truncate(t + 1)
+            run.path.head_state = run.state
             run.loss_batch[-1] = np.nan
             run.diverged_at = None
         run.segments = [s for s in run.segments if s.start < t]
@@ -312,7 +334,7 @@ class Session:
         # record t is the first of the new segment: its loss and penalty are under the new settings
         run.loss_full[-1] = np.nan
         run.loss_reg, run.a, run.b, run.off = run.loss_reg[:t], run.a[:t], run.b[:t], run.off[:t]
-        self._evaluate_records(run, t)
+        self._evaluate_records(run, t, run.state.W[None])
 
     def update_model(self, **changes):
         """Change [model] (loss / delta / reg / lam / l1_ratio) from the shown step on, for every run that
@@ -452,19 +474,39 @@ class Session:
         elif cfg["plane"] == "pca":
             # centred where the best run ends (lowest final loss): that is where the interest is
             best = min(self.runs, key=lambda r: _final_loss(r))
-            paths = [best.W[self._tame(best)]] + [r.W[self._tame(r)] for r in self.runs if r is not best]
+            paths = [self._path_points(best)] + [self._path_points(r) for r in self.runs if r is not best]
             self.plane = planes.pca_plane(paths, cfg["seed"])
         elif cfg["plane"] == "endpoints":
             runs = self.runs[:2]
-            self.plane = planes.endpoints_plane(self.start_of(runs[0]), [r.W[self._tame(r)] for r in runs],
+            self.plane = planes.endpoints_plane(self.start_of(runs[0]), [self._path_points(r) for r in runs],
                                                 [r.label for r in runs], cfg["seed"])
         else:
             ref = self.runs[0].W[-1]
             self.plane = planes.random_plane(ref, cfg["seed"])
         for run in self.runs:
-            run.a = run.b = run.off = np.zeros(0)
-            self._evaluate_records(run, 0)
+            self._project(run)
         self.fit_extent()
+
+    def _project(self, run):
+        """Every step of a run onto the current plane, stretch by stretch (bounded memory)."""
+        run.a, run.b, run.off = (np.empty(run.head + 1) for _ in range(3))
+        for lo, Ws in run.W.every_step():
+            sl = slice(lo, lo + len(Ws))
+            run.a[sl], run.b[sl], run.off[sl] = self.plane.project(Ws)
+
+    def _path_points(self, run):
+        """The tame points of a run's path that choose a plane: every step of a short run; of a long one,
+        its checkpoints, the stretch before its end, and its last tame point (where PCA and the
+        endpoints plane are anchored)."""
+        keep = self._tame(run)
+        steps = np.flatnonzero(keep)
+        if len(steps) > PLANE_POINTS:
+            last = steps[-1]
+            marks = np.array(sorted(run.path.checkpoints))
+            near_end = np.arange(max(0, last - PLANE_POINTS // 4), last + 1)
+            steps = np.unique(np.concatenate([marks[marks <= last], near_end]))
+            steps = steps[keep[steps]]
+        return run.W.stack(steps)
 
     def _tame(self, run):
         """Records whose loss stays within TAME times the highest starting loss: what the view frames
