@@ -137,10 +137,11 @@ def test_threaded_worker_skips_superseded_landscapes(qtbot, make):
     got = []
     worker.landscape_ready.connect(lambda gen, key, grid: got.append(gen))
     s = make("[landscape]\nresolution = 64")
-    release = threading.Event()
-    worker.submit(lambda w, gen: release.wait(10))  # keeps the worker busy while two requests queue up
+    started, release = threading.Event(), threading.Event()
+    worker.submit(lambda w, gen: (started.set(), release.wait(10)))  # keeps the worker busy...
+    assert started.wait(10)
     first = worker.request_landscapes([s.landscape_request()])
-    second = worker.request_landscapes([s.landscape_request(32)])
+    second = worker.request_landscapes([s.landscape_request(32)])  # ...while two requests queue up
     release.set()
     qtbot.waitUntil(lambda: second in got, timeout=20000)
     worker.stop()

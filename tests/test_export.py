@@ -204,3 +204,15 @@ def test_steps_have_one_cap_on_the_command_line(steps, tmp_path, capsys):
     code, _, err = export(capsys, "--preset", "step-size", "--out", str(tmp_path / "r.csv"), "--steps", steps)
     assert code == 2 and err.strip() == f"losscape: error: --steps must be from 0 to 100000; got {steps}"
     assert main(["--preset", "step-size", "--screenshot", str(tmp_path / "s.png"), "--steps", steps]) == 2
+
+
+def test_json_and_npz_thin_w_and_say_so(demo, tmp_path, capsys):
+    j, z = tmp_path / "d.json", tmp_path / "d.npz"
+    assert export(capsys, "--config", demo, "--out", str(j), "--steps", "23", "--every", "5")[0] == 0
+    assert export(capsys, "--config", demo, "--out", str(z), "--steps", "23", "--every", "5")[0] == 0
+    doc, npz = json.loads(j.read_text()), np.load(z)
+    assert doc["W_every"] == 5 and int(npz["W_every"]) == 5
+    assert doc["runs"][0]["W_steps"] == [0, 5, 10, 15, 20, 23] == list(npz["run0_W_steps"])
+    assert np.array(doc["runs"][0]["W"]).shape[0] == 6 and len(doc["runs"][0]["loss_full"]) == 24
+    np.testing.assert_array_equal(np.array(doc["runs"][1]["W"])[-1], doc["runs"][1]["final_W"])
+    assert export(capsys, "--config", demo, "--out", str(j), "--every", "0")[0] == 2

@@ -6,7 +6,7 @@ import pytest
 import kernels
 from visualizer.session import config as C
 from visualizer.session.plane import pca_plane, random_plane, weights_plane
-from visualizer.session.session import Session, accuracy
+from visualizer.session.session import Session, accuracy, kernel_kwargs
 
 
 def test_runs_are_computed_ahead_and_match_the_kernels(make):
@@ -182,3 +182,26 @@ def test_minibatch_steps_scatter_around_the_full_batch_step(make):
     assert spread > 0.2 * np.linalg.norm(full)  # batch 4: visibly noisy
     # a minibatch gradient is an unbiased estimate of the full one
     assert np.linalg.norm(batch.mean(axis=0) - full) < 0.25 * spread
+
+
+def test_weights_are_replayed_exactly_from_bounded_checkpoints(make):
+    from visualizer.session import weights
+
+    s = make("[optimizer]\nname = 'adam'\nbatch_size = 7\nsteps = 5000\nlr = 0.05")
+    run = s.runs[0]
+    assert len(run.path.checkpoints) <= weights.MAX_CHECKPOINTS and run.path.every > weights.FIRST_EVERY
+    ref = kernels.run_optimizer(s.W_start, s.data.X, s.data.y, steps=5000,
+                                **kernel_kwargs(run.segments[0].model, run.segments[0].settings))
+    for t in (0, 1, 17, 1234, 4095, 4096, 4999, 5000):
+        np.testing.assert_array_equal(run.W[t], ref.W[t])
+    np.testing.assert_array_equal(run.W[2000:2100], ref.W[2000:2100])
+    state = run.path.state_at(3333)
+    np.testing.assert_array_equal(state.W, ref.W[3333])
+
+
+def test_a_run_of_many_steps_keeps_tens_of_bytes_per_step(make):
+    s = make("[optimizer]\nsteps = 20000\nbatch_size = 4")
+    run = s.runs[0]
+    per_step = sum(getattr(run, name).nbytes for name in run.RECORDS) / (run.head + 1)
+    weights = sum(c.W.nbytes * 4 for c in run.path.checkpoints.values())  # W and three optimizer buffers
+    assert per_step <= 9 * 8 and weights < 300 * 9 * 8 * 4

@@ -170,6 +170,8 @@ def export_main(argv):
     p.add_argument("--size", default="1200x900", metavar="WxH")
     p.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second of a GIF")
     p.add_argument("--frames", type=int, default=40, metavar="K", help="frames in a GIF")
+    p.add_argument("--every", type=int, default=None, metavar="K",
+                   help="JSON/NPZ: W at every K-th step (default: every step, at most 2000 per run)")
     p.add_argument("--view", choices=("2d", "3d"), default="2d",
                    help="3d: the lit surface (PNG only; needs OpenGL on a display, e.g. Xvfb)")
     args = p.parse_args(argv)
@@ -184,6 +186,8 @@ def export_main(argv):
         return fail(check_steps(args.steps))
     if not (0.1 <= args.fps <= 100) or not (1 <= args.frames <= 1000):
         return fail("--fps must be in 0.1..100 and --frames in 1..1000")
+    if args.every is not None and not 1 <= args.every <= 100_000:
+        return fail(f"--every must be from 1 to 100000; got {args.every}")
     from .session import config as cfgmod
     from .session import presets
     from .session.config import ConfigError
@@ -229,7 +233,8 @@ def export_main(argv):
         return not stop
 
     try:
-        summary = export(session, grid, args.out, size, args.fps, args.frames, progress, lambda: bool(stop))
+        summary = export(session, grid, args.out, size, args.fps, args.frames, progress, lambda: bool(stop),
+                         args.every)
     except Cancelled:
         return stop.exit()
     except OSError as e:

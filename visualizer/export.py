@@ -21,6 +21,7 @@ FIGURE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".csv", ".json", ".npz")
 ANIMATION_FORMATS = (".gif",)
 FORMATS = FIGURE_FORMATS + DATA_FORMATS + ANIMATION_FORMATS
+MAX_EXPORT_W = 2000  # W per run in a JSON or NPZ export, unless --every says otherwise
 CSV_COLUMNS = ("run", "step", "epoch", "lr", "loss_batch", "loss_full", "loss_data", "loss_reg", "accuracy", "a",
                "b", "off_plane")
 
@@ -47,16 +48,33 @@ def to_csv(session):
     return buf.getvalue().encode()
 
 
-def arrays(session, grid):
-    """Everything needed to redraw the figure elsewhere, as named numpy arrays."""
+def w_every(session, every=None):
+    """Every how many steps W is written: as asked, or so that no run writes more than MAX_EXPORT_W."""
+    if every is not None:
+        return every
+    longest = max(r.shown(session.display_step) + 1 for r in session.runs)
+    return max(1, -(-longest // MAX_EXPORT_W))
+
+
+def w_steps(run, n, every):
+    """The steps whose W an export writes: every `every`-th, and always the last shown."""
+    return np.unique(np.append(np.arange(0, n, every), n - 1))
+
+
+def arrays(session, grid, every=None):
+    """Everything needed to redraw the figure elsewhere, as named numpy arrays; W every `every` steps
+    (run{k}_W_steps says which)."""
     alphas, betas = session.axes(grid.shape[1])
+    every = w_every(session, every)
     out = {"W0": session.plane.W0, "U": session.plane.U, "V": session.plane.V, "alphas": alphas,
-           "betas": betas, "loss_grid": grid}
+           "betas": betas, "loss_grid": grid, "W_every": np.array(every)}
     for k, run in enumerate(session.runs):
         n = run.shown(session.display_step) + 1
-        for name in ("W", "loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "a", "b", "off"):
+        for name in ("loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "a", "b", "off"):
             out[f"run{k}_{name}"] = getattr(run, name)[:n]
         out[f"run{k}_loss_data"] = run.loss_full[:n] - run.loss_reg[:n]
+        out[f"run{k}_W_steps"] = w_steps(run, n, every)
+        out[f"run{k}_W"] = run.W.stack(out[f"run{k}_W_steps"])
     return out
 
 
@@ -79,8 +97,8 @@ def jsonable(v):
 
 
 
-def to_json(session, grid):
-    a = arrays(session, grid)
+def to_json(session, grid, every=None):
+    a = arrays(session, grid, every)
     lc = session.config.landscape
     runs = []
     for k, run in enumerate(session.runs):
@@ -94,8 +112,9 @@ def to_json(session, grid):
                      **{name: jsonable(a[f"run{k}_{name}"].astype(float))
                         for name in ("loss_batch", "loss_full", "loss_data", "loss_reg", "lr", "accuracy", "a",
                                      "b", "off")},
-                     "W": jsonable(a[f"run{k}_W"])})
+                     "W_steps": a[f"run{k}_W_steps"], "W": jsonable(a[f"run{k}_W"])})
     doc = {"config": cfgmod.to_dict(session.config), "model": session.model,
+           "W_every": int(a["W_every"]),  # runs[k]["W"] holds W at the steps runs[k]["W_steps"]
            "plane": {"mode": session.plane.mode, "axis_names": list(session.plane.axis_names),
                      "W0": jsonable(a["W0"]), "U": jsonable(a["U"]), "V": jsonable(a["V"])},
            "grid": {"alphas": jsonable(a["alphas"]), "betas": jsonable(a["betas"]),
@@ -108,9 +127,9 @@ def to_json(session, grid):
     return json.dumps(jsonable(doc), allow_nan=False).encode()
 
 
-def to_npz(session, grid):
+def to_npz(session, grid, every=None):
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays(session, grid))
+    np.savez_compressed(buf, **arrays(session, grid, every))
     return buf.getvalue()
 
 
@@ -133,16 +152,16 @@ def summary_of(session):
 
 
 def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=lambda i, n: True,
-           cancelled=lambda: False):
+           cancelled=lambda: False, every=None):
     """Write `path` in the format its extension names; returns a one-line summary, or None if cancelled
     (progress(i, n) returning False; or cancelled() before the file is written: then files.Cancelled)."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".csv":
         data = to_csv(session)
     elif ext == ".json":
-        data = to_json(session, grid)
+        data = to_json(session, grid, every)
     elif ext == ".npz":
-        data = to_npz(session, grid)
+        data = to_npz(session, grid, every)
     elif ext == ".gif":
         from .views.render import gif
 

@@ -648,11 +648,14 @@ def accuracy(Ws, X, y):
     if len(y) == 0:
         return np.full(len(Ws), np.nan)
     out = np.empty(len(Ws))
-    step = max(1, int(4_000_000 // max(1, X.shape[0] * Ws.shape[2])))
+    N, D = X.shape
+    C = Ws.shape[2]
+    step = max(1, int(4_000_000 // max(1, N * C)))
     for i in range(0, len(Ws), step):
-        with np.errstate(all="ignore"):
-            S = np.einsum("nd,rdc->rnc", X, Ws[i:i + step])
-        out[i:i + step] = (S.argmax(axis=2) == y).mean(axis=1)
+        chunk = Ws[i:i + step]
+        with np.errstate(all="ignore"):  # one matrix product for the whole chunk (einsum was 30x slower)
+            S = (X @ chunk.transpose(1, 0, 2).reshape(D, -1)).reshape(N, len(chunk), C)
+        out[i:i + step] = (S.argmax(axis=2) == y[:, None]).mean(axis=0)
     return out
 
 
