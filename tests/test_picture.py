@@ -212,3 +212,15 @@ def test_box_title_legend_and_landscape_change_together(app, attach, qtbot):
     c.lr.box.editingFinished.emit()
     st = window_state(app.window, s)
     assert "lr=0.7" in st["landscape"]["legend"][0] and st["controls"]["runs"][0] == st["runs"][0]["label"]
+
+
+def test_exported_figures_carry_the_windows_title(app, attach):
+    from visualizer.views.render import FigureCanvas
+
+    attach(MARGINS + "\n[view]\nselected = 1")
+    canvas = FigureCanvas(app.session, app.session.landscape(), (600, 400))
+    try:
+        labels = [item.text for item in canvas.widget.ci.items if hasattr(item, "text")]
+    finally:
+        canvas.close()
+    assert labels == [app.window.landscape.title.text()] and labels[0].endswith("— run 'delta 2'")

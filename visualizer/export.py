@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from .files import write_atomically
+from .files import Cancelled, atomic_file, write_atomically
 from .session import config as cfgmod
 from .session.contours import contours
 
@@ -154,20 +154,31 @@ def summary_of(session):
 def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=lambda i, n: True,
            cancelled=lambda: False, every=None):
     """Write `path` in the format its extension names; returns a one-line summary, or None if cancelled
-    (progress(i, n) returning False; or cancelled() before the file is written: then files.Cancelled)."""
+    (progress(i, n) returning False, or cancelled() true before the file replaces anything)."""
+    try:
+        written = _write(session, grid, path, size, fps, frames, progress, cancelled, every)
+    except Cancelled:
+        return None
+    return (f"wrote {path} ({written:,} bytes): {len(session.runs)} run(s), {session.display_step} steps; "
+            f"final full loss {summary_of(session)}")
+
+
+def _write(session, grid, path, size, fps, frames, progress, cancelled, every):
+    """The file, written atomically; returns its size."""
     ext = os.path.splitext(path)[1].lower()
+    if ext == ".gif":  # streamed to the file frame by frame
+        from .views.render import write_gif
+
+        with atomic_file(path, cancelled) as f:
+            if not write_gif(session, grid, f, size, fps, frames, progress):
+                raise Cancelled()
+            return f.tell()
     if ext == ".csv":
         data = to_csv(session)
     elif ext == ".json":
         data = to_json(session, grid, every)
     elif ext == ".npz":
         data = to_npz(session, grid, every)
-    elif ext == ".gif":
-        from .views.render import gif
-
-        data = gif(session, grid, size, fps, frames, progress)
-        if data is None:
-            return None
     elif ext in FIGURE_FORMATS:
         from .views.render import figure_file
 
@@ -175,5 +186,4 @@ def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=la
     else:
         raise ValueError(f"{path}: unknown file type {ext or '(none)'}; use one of {', '.join(FORMATS)}")
     write_atomically(path, data, cancelled)
-    return (f"wrote {path} ({len(data):,} bytes): {len(session.runs)} run(s), {session.display_step} steps; "
-            f"final full loss {summary_of(session)}")
+    return len(data)

@@ -1,5 +1,6 @@
 """Files out, Qt-free: every file Losscape writes goes through write_atomically."""
 
+import contextlib
 import errno
 import os
 import stat
@@ -10,12 +11,14 @@ class Cancelled(Exception):
     """The write was cancelled (Ctrl+C, SIGTERM) before the new file replaced anything."""
 
 
-def write_atomically(path, data: bytes, cancelled=lambda: False):
-    """Write to a temporary file beside the target, then rename it over the target: a failure never leaves
-    half a file, and an existing file is replaced only by a complete one. A symlink is written through
-    (its target gets the new content); a replaced file keeps its mode; what is not a regular file, or a
-    read-only file, is refused. `cancelled()` is asked last, before the rename: True leaves everything as
-    it was and raises Cancelled."""
+@contextlib.contextmanager
+def atomic_file(path, cancelled=lambda: False):
+    """An open binary file that becomes `path` only when the block ends normally: written to a temporary
+    file beside the target, then renamed over it, so a failure never leaves half a file and an existing
+    file is replaced only by a complete one. A symlink is written through (its target gets the new
+    content); a replaced file keeps its mode; what is not a regular file, or a read-only file, is
+    refused. `cancelled()` is asked last, before the rename: True leaves everything as it was and raises
+    Cancelled."""
     target = os.path.realpath(path)
     try:
         st = os.stat(target)
@@ -34,7 +37,7 @@ def write_atomically(path, data: bytes, cancelled=lambda: False):
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".losscape-", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f
         os.chmod(tmp, mode)
         if cancelled():
             raise Cancelled()
@@ -43,3 +46,9 @@ def write_atomically(path, data: bytes, cancelled=lambda: False):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def write_atomically(path, data: bytes, cancelled=lambda: False):
+    """`data` as the whole new content of `path`, through atomic_file."""
+    with atomic_file(path, cancelled) as f:
+        f.write(data)

@@ -65,17 +65,8 @@ def rgb_array(pixmap):
 
 
 def figure_title(session):
-    m = session.model
-    loss = m["loss"].replace("_", " ") + ("" if m["loss"] == "softmax" else f" (delta {m['delta']:g})")
-    reg = "no regularization" if m["reg"] == "none" else f"{m['reg'].upper()} lambda {m['lam']:g}"
-    opts = {(r.settings["name"], r.settings["lr"], r.settings["batch_size"]) for r in session.runs}
-    if len(opts) == 1:
-        name, lr, bs = opts.pop()
-        opt = f"{name}, step size {lr:g}" + ("" if name == "gd" else f", batch {bs}")
-    else:
-        opt = f"{len(session.runs)} runs (see legend)"
-    return f"{loss} loss, {reg}; {opt}"
-
+    """The window's landscape title: whose model the landscape is."""
+    return session.landscape_title()
 
 
 # ---------------------------------------------------------------------------------------- figures
@@ -201,31 +192,34 @@ def gif_palette(session):
     return pal
 
 
-def gif(session, grid, size, fps, frames=40, progress=lambda i, n: True):
-    """The runs moving over the landscape, with the loss curve beside; progress(i, n) returning False
-    cancels (returns None)."""
-    from PIL import Image
+def write_gif(session, grid, f, size, fps, frames=40, progress=lambda i, n: True):
+    """The runs moving over the landscape, with the loss curve beside, written to the open binary file
+    f one frame at a time (memory holds one frame, whatever the size and count). progress(i, n) returning
+    False cancels: returns False (the caller discards the file)."""
+    import struct
+
+    from PIL import GifImagePlugin, Image
 
     canvas = FigureCanvas(session, grid, size, with_curves=True)
     palette = gif_palette(session)
+    duration = int(round(1000 / fps))
     try:
         last = max(r.shown(session.display_step) for r in session.runs)
         steps = np.unique(np.linspace(0, last, min(frames, last + 1)).round().astype(int))
-        images = []
         for i, t in enumerate(steps):
             if not progress(i, len(steps)):
-                return None
+                return False
             canvas.draw(int(t))
-            images.append(Image.fromarray(canvas.image()).quantize(palette=palette, dither=Image.Dither.NONE))
+            frame = Image.fromarray(canvas.image()).quantize(palette=palette, dither=Image.Dither.NONE)
+            if i == 0:  # the header with the one global palette, and "loop forever" (NETSCAPE2.0)
+                f.write(b"".join(GifImagePlugin.getheader(frame)[0]))
+                f.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00")
+            for chunk in GifImagePlugin.getdata(frame, duration=duration, disposal=1):
+                f.write(chunk)
+        f.write(b";")
+        return True
     finally:
         canvas.close()
-    buf = io.BytesIO()
-    duration = int(round(1000 / fps))
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0,
-                   optimize=False)
-    return buf.getvalue()
-
-
 
 
 def figure_file(session, grid, size, ext):
