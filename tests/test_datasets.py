@@ -496,3 +496,22 @@ def test_cifar_fuzz_mutated(cifar, cifar_fuzz, data):
     if data.draw(st.booleans()):
         good = good[:data.draw(st.integers(0, len(good)))]
     cifar_fuzz_once(cifar_fuzz, bytes(good))
+
+
+def test_cifar_without_a_subsample_uses_all_of_a_small_folder_and_says_so(cifar):
+    d = load({"name": "cifar10", "path": str(cifar[0])})
+    assert d.N == 5 * PER_BATCH and len(d.notes) == 1
+    assert f"hold {5 * PER_BATCH} images, fewer than the default subsample of 2000: using all of them" in d.notes[0]
+    with pytest.raises(DatasetError, match="subsample = 2000 but the training batches hold only 60"):
+        load({"name": "cifar10", "path": str(cifar[0]), "subsample": 2000})
+
+
+def test_cifar_batch_with_an_empty_array_in_protocol_2_is_read(cifar, tmp_path):
+    folder = copy_of(cifar, tmp_path)
+    batch = dict(cifar[1]["data_batch_1"])
+    batch[b"coarse"] = np.zeros(0, np.uint8)  # numpy pickles its empty data as bytes() under protocol 2
+    raw = pickle.dumps(batch, protocol=2)
+    assert b"bytes" in raw
+    (folder / "data_batch_1").write_bytes(raw)
+    d = load({"name": "cifar10", "path": str(folder), "subsample": 30})
+    assert d.N == 30

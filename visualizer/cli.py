@@ -86,7 +86,10 @@ def build_session(config):
     from .session.config import Config
     from .session.session import Session
 
-    return Session(config or Config())
+    session = Session(config or Config())
+    for note in session.data.notes:
+        print(f"losscape: note: {note}", file=sys.stderr)
+    return session
 
 
 def screenshot(config, out, steps, size_text, state=None):

@@ -98,6 +98,8 @@ class Controller(QtCore.QObject):
         w.lecture.set_examples(session.data.N)
         w.controls.show_session(session, self.selected, self.playing)
         w.show_document(os.path.basename(self.path) if self.path else session.data.name)
+        if getattr(session.data, "notes", None):
+            w.show_message(" ".join(session.data.notes))
         self.request_landscape()
         self.refresh_runs()
         self.refresh_lecture()

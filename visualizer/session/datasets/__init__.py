@@ -159,7 +159,7 @@ def load(data: dict) -> Dataset:
         X, y, classes, features = _read_csv(path, opt["label_column"], opt["header"])
         return _prepare(name, *_split(X, y, opt["val_fraction"], seed, path), classes, features, None,
                         opt["standardize"], path)
-    return _cifar10(path, opt)
+    return _cifar10(path, opt, subsample_given="subsample" in data)
 
 
 def _scores(opt):

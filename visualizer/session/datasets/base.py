@@ -1,7 +1,7 @@
 """What every loader shares: the `Dataset` it returns, the `DatasetError` it raises, the label-range
 check, file reading with one-line errors, and the final preprocessing step (`_prepare`)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,6 +23,7 @@ class Dataset:
     class_names: list
     feature_names: list
     image_shape: tuple | None = None
+    notes: list = field(default_factory=list)  # what the user should know (shown once, one line each)
 
     @property
     def C(self):

@@ -75,7 +75,7 @@ def _images(data, grayscale, factor):
     return img.reshape(len(img), math.prod(img.shape[1:]))
 
 
-def _cifar10(folder, opt):
+def _cifar10(folder, opt, subsample_given=True):
     """Training images from data_batch_1..5 (a seeded uniform subsample), validation images from
     test_batch (val_fraction of all kept images), so the app stays interactive on a laptop."""
     if not os.path.exists(folder):
@@ -105,8 +105,13 @@ def _cifar10(folder, opt):
         best = np.argsort(keep_key, kind="stable")[:k]
         keep_X, keep_y, keep_key, keep_pos = keep_X[best], keep_y[best], keep_key[best], keep_pos[best]
         total += len(labels)
+    notes = []
     if total < k:
-        raise DatasetError(f"{folder}: subsample = {k} but the training batches hold only {total} images")
+        if subsample_given:
+            raise DatasetError(f"{folder}: subsample = {k} but the training batches hold only {total} images")
+        notes.append(f"{folder}: the training batches hold {total} images, fewer than the default subsample "
+                     f"of {k}: using all of them")
+        k = total
     order = np.argsort(keep_pos)
     X, y = keep_X[order], keep_y[order]
     if len(np.unique(y)) < 2:
@@ -125,5 +130,7 @@ def _cifar10(folder, opt):
     else:
         features = [f"pixel {r},{c} {ch}" for r in range(side) for c in range(side)
                     for ch in ("red", "green", "blue")]
-    return _prepare("cifar10", _images(X, gray, factor), y, _images(test_X[pick], gray, factor), test_y[pick],
+    data = _prepare("cifar10", _images(X, gray, factor), y, _images(test_X[pick], gray, factor), test_y[pick],
                     class_names, features, image_shape, opt["standardize"], folder)
+    data.notes += notes
+    return data
