@@ -5,6 +5,7 @@ import csv
 import gzip
 import importlib.resources
 import io
+import itertools
 import math
 
 import numpy as np
@@ -55,6 +56,34 @@ def _is_number(s):
     return True
 
 
+CHUNK_ROWS = 4096
+
+
+def _rows(path, text, delimiter):
+    """(line number, stripped fields) of each non-blank row, one at a time."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for fields in reader:
+            if len(fields) > 1 or (fields and fields[0].strip()):
+                yield reader.line_num, [f.strip() for f in fields]
+    except csv.Error as e:
+        raise DatasetError(f"{path}: line {reader.line_num}: {e}") from None
+
+
+def _explain_row(path, line, values, names):
+    """Raise the DatasetError for the first cell of a row that is not a finite number."""
+    for j, v in enumerate(values):
+        try:
+            x = _to_float(v)
+        except ValueError:
+            what = "empty field" if not v else f"not a number: {_short(v)}"
+            raise DatasetError(f"{path}: line {line}, column {_short(names[j], 30)}: {what}") from None
+        if not math.isfinite(x):
+            raise DatasetError(f"{path}: line {line}, column {_short(names[j], 30)}: "
+                               f"{_short(v)} is not finite (NaN or inf)")
+    raise DatasetError(f"{path}: line {line}: not a row of numbers")
+
+
 def _read_csv(path, label_column, header):
     """Parse numeric features and a numeric or text label column, reporting the line of the first problem."""
     raw = _read_bytes(path)
@@ -67,17 +96,12 @@ def _read_csv(path, label_column, header):
         raise DatasetError(f"{path}: the file is empty")
     first = next(line for line in text.splitlines() if line.strip())
     delimiter = next((d for d in (",", "\t", ";") if d in first), ",")
-    rows = []  # (line number, stripped fields)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    del raw  # the text is all we need: rows are parsed as they stream by, never held as Python strings
+    rows = _rows(path, text, delimiter)
     try:
-        for fields in reader:
-            if len(fields) > 1 or (fields and fields[0].strip()):
-                rows.append((reader.line_num, [f.strip() for f in fields]))
-    except csv.Error as e:
-        raise DatasetError(f"{path}: line {reader.line_num}: {e}") from None
-    if not rows:
-        raise DatasetError(f"{path}: the file is empty")
-    first_line, first = rows[0]
+        first_line, first = next(rows)
+    except StopIteration:
+        raise DatasetError(f"{path}: the file is empty") from None
     ncols = len(first)
     if ncols < 2:
         raise DatasetError(f"{path}: line {first_line}: found 1 column; "
@@ -99,30 +123,34 @@ def _read_csv(path, label_column, header):
             not _is_number(f) for i, f in enumerate(first) if i != label)
     features = [i for i in range(ncols) if i != label]
     names = [first[i] or f"column {i}" for i in features] if has_header else [f"column {i}" for i in features]
-    data = rows[1:] if has_header else rows
-    if not data:
-        raise DatasetError(f"{path}: no data rows after the header on line {first_line}")
-
-    X = np.empty((len(data), len(features)))
-    labels = []
-    for r, (line, fields) in enumerate(data):
+    data = rows if has_header else itertools.chain([(first_line, first)], rows)
+    chunks, block, labels, lines = [], np.empty((CHUNK_ROWS, len(features))), [], []
+    for line, fields in data:
         if len(fields) != ncols:
             raise DatasetError(f"{path}: line {line}: {len(fields)} fields, expected {ncols} "
                                f"(as on line {first_line})")
-        for j, i in enumerate(features):
-            try:
-                v = _to_float(fields[i])
-            except ValueError:
-                what = "empty field" if not fields[i] else f"not a number: {_short(fields[i])}"
-                raise DatasetError(f"{path}: line {line}, column {_short(names[j], 30)}: {what}") from None
-            if not math.isfinite(v):
-                raise DatasetError(f"{path}: line {line}, column {_short(names[j], 30)}: "
-                                   f"{_short(fields[i])} is not finite (NaN or inf)")
-            X[r, j] = v
+        values = [fields[i] for i in features]
+        try:  # numpy parses the row in one call; anything odd is found cell by cell below
+            row = np.array(values, dtype=np.float64)
+            ok = "_" not in "".join(values) and np.isfinite(row).all()
+        except ValueError:
+            ok = False
+        if not ok:
+            _explain_row(path, line, values, names)
+        block[len(lines) % CHUNK_ROWS] = row
         if not fields[label]:
             raise DatasetError(f"{path}: line {line}: empty label")
         labels.append(fields[label])
-    y, classes = _classes(path, labels, [line for line, _ in data])
+        lines.append(line)
+        if len(lines) % CHUNK_ROWS == 0:
+            chunks.append(block)
+            block = np.empty_like(block)
+    if not lines:
+        raise DatasetError(f"{path}: no data rows after the header on line {first_line}")
+    chunks.append(block[:len(lines) % CHUNK_ROWS])
+    X = np.concatenate(chunks)
+    del chunks, block
+    y, classes = _classes(path, labels, lines)
     return X, y, classes, names
 
 
