@@ -216,3 +216,26 @@ def test_json_and_npz_thin_w_and_say_so(demo, tmp_path, capsys):
     assert np.array(doc["runs"][0]["W"]).shape[0] == 6 and len(doc["runs"][0]["loss_full"]) == 24
     np.testing.assert_array_equal(np.array(doc["runs"][1]["W"])[-1], doc["runs"][1]["final_W"])
     assert export(capsys, "--config", demo, "--out", str(j), "--every", "0")[0] == 2
+
+
+def test_a_gif_is_written_frame_by_frame(tmp_path, make, qapp):
+    from visualizer.views.render import write_gif
+
+    s = make("[optimizer]\nsteps = 30\n[landscape]\nresolution = 16")
+    s.advance(30)
+    req = s.landscape_request()
+    s.store_data_grid(req.key, req.compute())
+
+    class Recorder(io.BytesIO):
+        writes = 0
+
+        def write(self, b):
+            Recorder.writes += 1
+            return super().write(b)
+
+    f = Recorder()
+    assert write_gif(s, s.landscape(), f, (320, 240), fps=10, frames=12)
+    assert Recorder.writes >= 12  # a frame at a time, not one buffer at the end
+    img = Image.open(io.BytesIO(f.getvalue()))
+    assert img.n_frames == 12 and img.info["loop"] == 0 and img.info["duration"] == 100
+    assert not write_gif(s, s.landscape(), io.BytesIO(), (320, 240), 10, 12, progress=lambda i, n: i < 3)
