@@ -224,3 +224,14 @@ def test_exported_figures_carry_the_windows_title(app, attach):
     finally:
         canvas.close()
     assert labels == [app.window.landscape.title.text()] and labels[0].endswith("— run 'delta 2'")
+
+
+def test_the_status_numbers_are_exact_not_read_off_the_grid(app):
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("softmax-vs-hinge")))
+    app.advance(40)
+    st = window_state(app.window, app.session)
+    head = st["runs"][0]["head"]
+    assert f"loss: run {head['loss_full']:.4g} / plane {head['plane_loss']:.4g} " in st["status"]

@@ -20,6 +20,7 @@ from .session.lecture import example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
+EXACT_STATUS_WORK = 2_000_000  # N*D*C up to which the status line computes both losses exactly per frame
 
 class Controller(QtCore.QObject):
     session_attached = QtCore.pyqtSignal()
@@ -171,14 +172,27 @@ class Controller(QtCore.QObject):
         w.curves.show_runs(s.runs, step, self.selected)
         w.data.show_weights(run.W[i])
         w.controls.show_step(step, s.planned_steps)
-        lb = run.loss_full[:i + 1]
-        lb = lb[lb == lb]
-        loss = f"loss: run {lb[-1]:.4g}" if lb.size else "loss: run ?"
-        grid = self._current_grid()
-        if grid is not None and np.isfinite(run.a[i]):
-            under = float(bilinear(grid, *s.axes(grid.shape[1]), run.a[i], run.b[i]))
-            if np.isfinite(under):  # what the colour under the dot says, beside the truth
-                loss += f" / plane {under:.4g}"
+        w.landscape.show_status(self._status(run, i, step))
+
+    def _status(self, run, i, step):
+        """'label: step i · loss: run y / plane x (off the plane by d) · accuracy': the run's own loss
+        beside the landscape's value under its dot. Both exact (a kernel call each) where that is cheap;
+        on large data the last recorded loss and the grid read there, marked '≈'."""
+        s = self.session
+        exact = s.data.N * s.data.D * s.data.C <= EXACT_STATUS_WORK and run.diverged_at is None
+        if exact:
+            loss = f"loss: run {s.run_loss(s.runs.index(run), i):.4g}"
+            if np.isfinite(run.a[i]):
+                loss += f" / plane {s.plane_loss(run.a[i], run.b[i]):.4g}"
+        else:
+            lb = run.loss_full[:i + 1]
+            lb = lb[lb == lb]
+            loss = f"loss: run ≈{lb[-1]:.4g}" if lb.size else "loss: run ?"
+            grid = self._current_grid()
+            if grid is not None and np.isfinite(run.a[i]):
+                under = float(bilinear(grid, *s.axes(grid.shape[1]), run.a[i], run.b[i]))
+                if np.isfinite(under):  # what the colour under the dot says, beside the truth
+                    loss += f" / plane ≈{under:.4g}"
         off = "on the plane" if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
             f"off the plane by {run.off[i]:.2g}"
         div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
@@ -187,7 +201,7 @@ class Controller(QtCore.QObject):
         acc = run.accuracy[:i + 1]
         acc = acc[np.isfinite(acc)]
         acc = f"accuracy {acc[-1]:.1%}" if acc.size else ""
-        w.landscape.show_status(f"{run.label}: step {i} · {loss} ({off}) · {acc}{div}")
+        return f"{run.label}: step {i} · {loss} ({off}) · {acc}{div}"
 
     def refresh_lecture(self):
         s = self.session
