@@ -173,3 +173,23 @@ def test_export_from_the_app_and_cancel(app, tmp_path, qtbot, attach):
     app._on_window_copy_requested()
     from PyQt6 import QtWidgets
     assert not QtWidgets.QApplication.clipboard().pixmap().isNull()
+
+
+def test_after_typing_a_value_the_playback_keys_work_again(app, qtbot, attach):
+    s = attach("[view]\nspeed = 500")
+    w = app.window
+    w.activateWindow()
+    box = w.controls.lam.box
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    box.selectAll()
+    qtbot.keyClicks(box, "0.002")
+    qtbot.keyClick(box, QtCore.Qt.Key.Key_Return)
+    assert s.landscape_model()["lam"] == 0.002
+    qtbot.waitUntil(lambda: not box.hasFocus(), timeout=2000)
+    qtbot.wait(10)
+    shown = s.display_step
+    from PyQt6 import QtWidgets
+
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget() or w, QtCore.Qt.Key.Key_Right)  # a step, not a cursor move
+    assert s.display_step == shown + 1 and box.text() == "0.002"

@@ -196,6 +196,20 @@ class ControlPanel(QtWidgets.QScrollArea):
             lambda: self.landscape_changed.emit({"plane": self.plane.currentData()}))
         self.log_scale.toggled.connect(lambda v: self.landscape_changed.emit({"log_scale": v}))
         self.refit.clicked.connect(self.refit_requested)
+        # Enter or Escape in a number box gives the keyboard back to the window, so Space, R and the
+        # arrows drive playback again instead of typing into the box
+        for box in body.findChildren(QtWidgets.QLineEdit) + body.findChildren(QtWidgets.QAbstractSpinBox):
+            box.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (
+                QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter, QtCore.Qt.Key.Key_Escape):
+            if event.key() == QtCore.Qt.Key.Key_Escape and isinstance(obj, QtWidgets.QLineEdit):
+                obj.undo()  # Escape: the box as it was, nothing sent
+            QtCore.QTimer.singleShot(0, obj.clearFocus)  # after the box has taken Enter (editingFinished)
+            if self.window() is not None:
+                QtCore.QTimer.singleShot(0, self.window().setFocus)
+        return False
 
     def show_session(self, session, selected, playing):
         """Make every widget show the session's values, without echoing them back as changes. The loss
