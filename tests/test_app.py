@@ -193,3 +193,17 @@ def test_after_typing_a_value_the_playback_keys_work_again(app, qtbot, attach):
 
     qtbot.keyClick(QtWidgets.QApplication.focusWidget() or w, QtCore.Qt.Key.Key_Right)  # a step, not a cursor move
     assert s.display_step == shown + 1 and box.text() == "0.002"
+
+
+def test_the_lecture_panel_keeps_its_scroll_while_numbers_change(app, attach):
+    attach()
+    w = app.window
+    w.tabs.setCurrentWidget(w.lecture)
+    w.resize(1280, 720)
+    app.refresh_lecture()
+    bar = w.lecture.text.verticalScrollBar()
+    assert bar.maximum() > 0  # the panel is taller than its view
+    bar.setValue(bar.maximum())
+    app.advance(5)
+    app.refresh_lecture()
+    assert bar.value() == bar.maximum() > 0

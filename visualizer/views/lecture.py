@@ -39,6 +39,14 @@ class LecturePanel(QtWidgets.QWidget):
     def show_message(self, text):
         self.text.setPlainText(text)
 
+    def _set_html(self, html):
+        """New numbers in place: the reader's scroll position stays (it jumped to the top 4 times a
+        second while playing, so the checks below the fold could not be read)."""
+        bar = self.text.verticalScrollBar()
+        keep = bar.value()
+        self.text.setHtml(html)
+        bar.setValue(min(keep, bar.maximum()))
+
     def set_examples(self, n):
         self.example.blockSignals(True)
         self.example.setRange(0, max(0, n - 1))
@@ -63,7 +71,7 @@ class LecturePanel(QtWidgets.QWidget):
         h, s = checks["hinge"], checks["softmax"]
         g = checks["grad_check"]
         verdict = grad_check_verdict(g, loss)
-        self.text.setHtml(
+        self._set_html(
             f"<h3>Scores of this example</h3>"
             f"<table cellspacing=6><tr><th align=left>class</th><th>score s</th>"
             f"<th>hinge term max(0, s<sub>j</sub> - s<sub>y</sub> + {delta:g})</th><th>softmax p</th></tr>{rows}</table>"
