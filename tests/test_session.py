@@ -205,3 +205,12 @@ def test_a_run_of_many_steps_keeps_tens_of_bytes_per_step(make):
     per_step = sum(getattr(run, name).nbytes for name in run.RECORDS) / (run.head + 1)
     weights = sum(c.W.nbytes * 4 for c in run.path.checkpoints.values())  # W and three optimizer buffers
     assert per_step <= 9 * 8 and weights < 300 * 9 * 8 * 4
+
+
+def test_add_run_copies_the_selected_run_and_its_start(make):
+    s = make("[[run]]\nlr = 0.1\n[[run]]\nlr = 0.7\nname = 'momentum'")
+    s.select(1)
+    s.set_start(np.full((3, 3), 0.5), run_index=1)
+    run = s.add_run()
+    assert run.settings["lr"] == 0.7 and run.settings["name"] == "momentum" and s.selected == 2
+    np.testing.assert_array_equal(run.W[0], np.full((3, 3), 0.5))

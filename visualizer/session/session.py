@@ -397,13 +397,16 @@ class Session:
     def add_run(self, **changes):
         if len(self.runs) >= MAX_RUNS:
             raise ConfigError(f"at most {MAX_RUNS} runs can be compared at once")
-        base = dict(self.runs[-1].settings) if self.runs else dict(self.config.optimizer)
+        # a copy of the selected run: its settings and its own start (if it was moved)
+        source = self.runs[self.selected] if self.runs else None
+        base = dict(source.settings) if source else dict(self.config.optimizer)
         base["label"] = ""
         for k, v in changes.items():
             base[k] = OPTIMIZER[k][1](f"[optimizer] {k}", v)
         used = {r.color for r in self.runs}
         color = next((c for c in PALETTE if c not in used), PALETTE[len(self.runs) % len(PALETTE)])
         run = Run(base, color)
+        run.start = None if source is None or source.start is None else source.start.copy()
         self.runs.append(run)
         self.config.runs.append(dict(base))
         self.select(len(self.runs) - 1)

@@ -121,7 +121,8 @@ class ControlPanel(QtWidgets.QScrollArea):
         box = QtWidgets.QGroupBox("Runs")
         lay = QtWidgets.QVBoxLayout(box)
         self.runs = QtWidgets.QListWidget()
-        self.runs.setMaximumHeight(130)
+        # every run shows (at most MAX_RUNS), no scrolling for a hidden one
+        self.runs.setFixedHeight(MAX_RUNS * (self.runs.fontMetrics().height() + 6) + 6)
         lay.addWidget(self.runs)
         row = QtWidgets.QHBoxLayout()
         self.add = QtWidgets.QPushButton("Add run")
