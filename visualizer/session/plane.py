@@ -93,7 +93,7 @@ def pca_plane(paths, seed=0):
     v2 = Vt[1] if len(Vt) > 1 else rng.normal(size=end.size)
     u, v = _orthonormal(Vt[0], v2, rng)
     share = sv ** 2 / max(float((sv ** 2).sum()), 1e-300)  # of the paths' spread around the centre
-    names = tuple(f"PC {k + 1} ({share[k]:.0%} of the paths' spread)" if k < len(share) else f"PC {k + 1}"
+    names = tuple(f"PC {k + 1} ({share[k]:.0%})" if k < len(share) else f"PC {k + 1}"
                   for k in range(2))
     return Plane(end.reshape(shape), u.reshape(shape), v.reshape(shape), "pca", names)
 
