@@ -3,7 +3,6 @@ bytes or an RGB array, disposing of a top-level widget, and the FigureCanvas tha
 (PNG, SVG, PDF, GIF, the clipboard) is drawn on, with the same LandscapeFigure as the window.
 """
 
-import io
 import math
 import os
 import sys
