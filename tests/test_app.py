@@ -207,3 +207,42 @@ def test_the_lecture_panel_keeps_its_scroll_while_numbers_change(app, attach):
     app.advance(5)
     app.refresh_lecture()
     assert bar.value() == bar.maximum() > 0
+
+
+def test_before_the_session_the_controls_show_the_demos_values_greyed(app):
+    from visualizer.session import presets
+
+    cfg = presets.load("margin-delta")
+    c = app.window.controls
+    c.show_config(cfg)
+    run = cfg.runs[0]
+    assert not c.isEnabled() and c.opt.currentData() == run["name"] and c.lr.value() == run["lr"]
+    effective = {k: cfg.model[k] if run.get(k) is None else run[k] for k in ("loss", "delta", "reg", "lam")}
+    assert (c.loss.currentData(), c.delta.value(), c.reg.currentData(), c.lam.value()) == \
+        (effective["loss"], effective["delta"], effective["reg"], effective["lam"]) == ("hinge", 1.0, "l2", 0.02)
+    assert c.runs.count() == len(cfg.runs)
+
+
+def test_rmsprop_rho_and_the_schedule_have_controls(app, attach):
+    s = attach("[optimizer]\nname = 'rmsprop'\nschedule = 'step'\nsteps = 30")
+    c = app.window.controls
+    assert c.rho.isEnabled() and c.decay.isEnabled() and c.step_every.isEnabled() and not c.horizon.isEnabled()
+    c.rho.setValue(0.9)
+    c.decay.setValue(0.25)
+    c.step_every.setValue(7)
+    st = s.runs[0].settings
+    assert (st["rho"], st["decay"], st["step_every"]) == (0.9, 0.25, 7)
+    c.schedule.setCurrentIndex(c.schedule.findData("cosine"))
+    assert c.horizon.isEnabled() and not c.step_every.isEnabled()
+    c.horizon.setValue(40)
+    assert s.runs[0].settings["horizon"] == 40
+
+
+def test_help_lists_the_keyboard_shortcuts(app):
+    keys = dict(app.window.shortcuts())
+    for key in ("Space", "Right", "R", "F", "Ctrl+S", "Ctrl+O", "Ctrl+E", "F1"):
+        assert key in keys, keys
+    assert keys["Space"] == "Play / pause"
+    app.window.show_shortcuts()
+    assert "Play / pause" in app.window.last_dialog.text()
+    app.window.last_dialog.close()

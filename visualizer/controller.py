@@ -79,6 +79,8 @@ class Controller(QtCore.QObject):
         self.pause()
         self._play_after_attach = play
         self.path = path
+        if self.session is None:  # first launch: the demo's values from the first paint, greyed out
+            self.window.controls.show_config(config)
         self.window.show_busy("Preparing kernels")
         self.worker.request_session(lambda: Session(config))
 

@@ -142,7 +142,11 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.momentum = _spin(0.0, 0.999, 0.05, decimals=3)
         self.beta1 = _spin(0.0, 0.999, 0.01, decimals=3)
         self.beta2 = _spin(0.0, 0.9999, 0.001, decimals=4)
+        self.rho = _spin(0.0, 0.9999, 0.01, decimals=4)
         self.schedule = _combo({k: k.replace("_", " ") for k in kernels.SCHEDULES})
+        self.decay = _spin(0.0, 10.0, 0.05, decimals=3)
+        self.step_every = _spin(1, 100_000, 10)
+        self.horizon = _spin(1, 100_000, 50)
         self.seed = _spin(0, 10**6, 1)
         self.prox = QtWidgets.QCheckBox("L1 as proximal step (exact zeros)")
         form.addRow("method", self.opt)
@@ -151,7 +155,11 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("momentum", self.momentum)
         form.addRow("Adam beta1", self.beta1)
         form.addRow("Adam beta2", self.beta2)
+        form.addRow("RMSProp rho", self.rho)
         form.addRow("schedule", self.schedule)
+        form.addRow("decay", self.decay)
+        form.addRow("decay every (steps)", self.step_every)
+        form.addRow("cosine horizon (steps)", self.horizon)
         form.addRow("seed", self.seed)
         form.addRow(self.prox)
         col.addWidget(box)
@@ -188,6 +196,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.schedule.currentIndexChanged.connect(
             lambda: self.run_changed.emit({"schedule": self.schedule.currentData()}))
         self.seed.valueChanged.connect(lambda v: self.run_changed.emit({"seed": v}))
+        self.rho.valueChanged.connect(lambda v: self.run_changed.emit({"rho": v}))
+        self.decay.valueChanged.connect(lambda v: self.run_changed.emit({"decay": v}))
+        self.step_every.valueChanged.connect(lambda v: self.run_changed.emit({"step_every": v}))
+        self.horizon.valueChanged.connect(lambda v: self.run_changed.emit({"horizon": v}))
         self.prox.toggled.connect(lambda v: self.run_changed.emit({"prox": v}))
         self.runs.currentRowChanged.connect(lambda i: i >= 0 and self.run_selected.emit(i))
         self.add.clicked.connect(self.run_added)
@@ -215,6 +227,7 @@ class ControlPanel(QtWidgets.QScrollArea):
     def show_session(self, session, selected, playing):
         """Make every widget show the session's values, without echoing them back as changes. The loss
         and regularization shown are the selected run's own (what the landscape shows)."""
+        self.setEnabled(True)
         run = session.runs[selected]
         m = session.model_of(run)
         own = {k for k in m if run.settings.get(k) is not None}
@@ -225,32 +238,7 @@ class ControlPanel(QtWidgets.QScrollArea):
                               "Regularization (every run)" if many else "Regularization")
         self.share.setVisible(many)
         self.share.setEnabled(any(session.model_of(r) != m for r in session.runs))
-        _set_combo(self.loss, m["loss"])
-        _set(self.delta, m["delta"])
-        _set_combo(self.reg, m["reg"])
-        self.lam.setValue(m["lam"])
-        _set(self.l1_ratio, m["l1_ratio"])
-        self.l1_ratio.setEnabled(m["reg"] == "elastic")
-        self.lam.setEnabled(m["reg"] != "none")
-        self.delta.setEnabled(m["loss"] != "softmax")
-        s = session.runs[selected].settings
-        _set_combo(self.opt, s["name"])
-        self.lr.setValue(s["lr"])
-        self.batch.setMaximum(session.data.N)
-        _set(self.batch, min(s["batch_size"], session.data.N))
-        self.batch.setEnabled(s["name"] != "gd")
-        _set(self.momentum, s["momentum"])
-        self.momentum.setEnabled(s["name"] in ("momentum", "nesterov"))
-        _set(self.beta1, s["beta1"])
-        _set(self.beta2, s["beta2"])
-        self.beta1.setEnabled(s["name"] == "adam")
-        self.beta2.setEnabled(s["name"] == "adam")
-        _set_combo(self.schedule, s["schedule"])
-        _set(self.seed, s["seed"])
-        self.prox.blockSignals(True)
-        self.prox.setChecked(s["prox"])
-        self.prox.blockSignals(False)
-        self.prox.setEnabled(m["reg"] in ("l1", "elastic"))
+        self._show_values(m, run.settings, session.data.N, session.config)
         self.runs.blockSignals(True)
         self.runs.clear()
         for run in session.runs:
@@ -260,13 +248,58 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.runs.blockSignals(False)
         self.remove.setEnabled(len(session.runs) > 1)
         self.add.setEnabled(len(session.runs) < MAX_RUNS)
-        _set_combo(self.plane, session.config.landscape["plane"])
-        self.log_scale.blockSignals(True)
-        self.log_scale.setChecked(session.config.landscape["log_scale"])
-        self.log_scale.blockSignals(False)
-        self.speed.setValue(session.config.view["speed"])
         self.show_playing(playing)
         self.show_step(session.display_step, session.planned_steps)
+
+    def show_config(self, config):
+        """Before a session exists (kernels compiling on a first launch): the demo's own values, greyed
+        out, rather than the widgets' defaults."""
+        sel = min(config.view["selected"], len(config.runs) - 1)
+        settings = config.runs[sel]
+        m = {k: config.model[k] if settings.get(k) is None else settings[k] for k in config.model}
+        self._show_values(m, settings, None, config)
+        self.runs.clear()
+        for k, run in enumerate(config.runs):
+            self.runs.addItem(run.get("label") or f"run {k + 1}")
+        self.step_label.setText("preparing...")
+        self.setEnabled(False)
+
+    def _show_values(self, m, s, N, config):
+        """The model m, the optimizer settings s (of the selected run), the plane and the speed."""
+        _set_combo(self.loss, m["loss"])
+        _set(self.delta, m["delta"])
+        _set_combo(self.reg, m["reg"])
+        self.lam.setValue(m["lam"])
+        _set(self.l1_ratio, m["l1_ratio"])
+        self.l1_ratio.setEnabled(m["reg"] == "elastic")
+        self.lam.setEnabled(m["reg"] != "none")
+        self.delta.setEnabled(m["loss"] != "softmax")
+        _set_combo(self.opt, s["name"])
+        self.lr.setValue(s["lr"])
+        if N is not None:
+            self.batch.setMaximum(N)
+        _set(self.batch, min(s["batch_size"], self.batch.maximum()))
+        self.batch.setEnabled(s["name"] != "gd")
+        for widget, key, used in ((self.momentum, "momentum", s["name"] in ("momentum", "nesterov")),
+                                  (self.beta1, "beta1", s["name"] == "adam"),
+                                  (self.beta2, "beta2", s["name"] == "adam"),
+                                  (self.rho, "rho", s["name"] == "rmsprop"),
+                                  (self.decay, "decay", s["schedule"] in ("step", "inv_t")),
+                                  (self.step_every, "step_every", s["schedule"] == "step"),
+                                  (self.horizon, "horizon", s["schedule"] == "cosine"),
+                                  (self.seed, "seed", True)):
+            _set(widget, s[key])
+            widget.setEnabled(used)
+        _set_combo(self.schedule, s["schedule"])
+        self.prox.blockSignals(True)
+        self.prox.setChecked(s["prox"])
+        self.prox.blockSignals(False)
+        self.prox.setEnabled(m["reg"] in ("l1", "elastic"))
+        _set_combo(self.plane, config.landscape["plane"])
+        self.log_scale.blockSignals(True)
+        self.log_scale.setChecked(config.landscape["log_scale"])
+        self.log_scale.blockSignals(False)
+        self.speed.setValue(config.view["speed"])
 
     def describe(self):
         """The values the controls display, as plain data (for --state)."""

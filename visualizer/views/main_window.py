@@ -101,6 +101,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
         self._action(vm, "Step", "Right", self.controls.step_requested.emit)
         self._action(vm, "Reset", "R", self.controls.reset_requested.emit)
+        hm = self.menuBar().addMenu("&Help")
+        self._action(hm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
 
     def _action(self, menu, text, shortcut, slot):
         act = QtGui.QAction(text, self)
@@ -110,6 +112,26 @@ class MainWindow(QtWidgets.QMainWindow):
         act.triggered.connect(slot)
         menu.addAction(act)
         return act
+
+    def shortcuts(self):
+        """[(keys, what)] of every menu action with a shortcut, read from the menus themselves."""
+        out = []
+        for menu in self.menuBar().findChildren(QtWidgets.QMenu):
+            for act in menu.actions():
+                if not act.shortcut().isEmpty():
+                    out.append((act.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText),
+                                act.text().replace("&", "").rstrip(".")))
+        return out
+
+    def show_shortcuts(self):
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{what}</td></tr>" for k, what in self.shortcuts())
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Keyboard shortcuts",
+                                    f"<table cellspacing=6>{rows}</table><p>They work wherever the focus is; "
+                                    f"Enter or Escape leaves a number box.</p>",
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_dialog = box
 
     def highlight(self, target):
         """Frame the view a lecture item asks to look at (None: no frame)."""
