@@ -238,3 +238,22 @@ def test_the_status_numbers_are_exact_not_read_off_the_grid(app):
     st = window_state(app.window, app.session)
     head = st["runs"][0]["head"]
     assert f"loss: run {head['loss_full']:.4g} / plane {head['plane_loss']:.4g} " in st["status"]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_at_projector_sizes_the_landscape_is_large_and_nothing_is_cut(app, attach, qtbot, size):
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("step-size")))
+    app.window.resize(*size)
+    qtbot.waitUntil(lambda: app.window.size().width() == size[0], timeout=2000)
+    app.advance(20)
+    st = window_state(app.window, app.session)
+    x, y, w, h = st["window"]["views"]["landscape"]
+    assert w >= 0.28 * size[0] and h >= 0.3 * size[1], (w, h)  # was about 190 px wide at 1280x720
+    panel = app.window.controls
+    assert panel.widget().minimumSizeHint().width() <= panel.viewport().width()  # the panel is never clipped
+    title = app.window.landscape.title
+    assert title.heightForWidth(title.width()) <= title.height() + 2  # the whole title shows (it may wrap)
+    assert app.window.landscape.figure.legend is None  # the runs list names the colours: no legend on top

@@ -20,6 +20,9 @@ PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of 
 
 def _combo(names):
     c = QtWidgets.QComboBox()
+    # the widest entry must not set the panel's width: a narrow window elides it instead of cutting the panel
+    c.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    c.setMinimumContentsLength(10)
     for key, text in names.items():
         c.addItem(text, key)
     return c
@@ -66,7 +69,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(320)
         body = QtWidgets.QWidget()
         self.setWidget(body)
         col = QtWidgets.QVBoxLayout(body)
@@ -85,13 +88,14 @@ class ControlPanel(QtWidgets.QScrollArea):
         lay.addWidget(self.play, 0, 0)
         lay.addWidget(self.step, 0, 1)
         lay.addWidget(self.reset, 0, 2)
-        lay.addWidget(self.more, 0, 3)
+
         self.speed = LogValueControl(1, 2000, 30)
         lay.addWidget(QtWidgets.QLabel("steps / s"), 1, 0)
-        lay.addWidget(self.speed, 1, 1, 1, 3)
+        lay.addWidget(self.speed, 1, 1, 1, 2)
         self.step_label = QtWidgets.QLabel("step 0")
         self.step_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-        lay.addWidget(self.step_label, 2, 0, 1, 4)
+        lay.addWidget(self.step_label, 2, 0, 1, 2)
+        lay.addWidget(self.more, 2, 2)
         col.addWidget(box)
 
         # loss
@@ -112,7 +116,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("penalty", self.reg)
         form.addRow("lambda", self.lam)
         form.addRow("L1 ratio", self.l1_ratio)
-        self.share = QtWidgets.QPushButton("Use this loss and penalty for every run")
+        self.share = QtWidgets.QPushButton("Same for every run")
         self.share.setToolTip("Every run takes the selected run's loss, margin and regularization")
         form.addRow(self.share)
         col.addWidget(box)
@@ -148,7 +152,8 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.step_every = _spin(1, 100_000, 10)
         self.horizon = _spin(1, 100_000, 50)
         self.seed = _spin(0, 10**6, 1)
-        self.prox = QtWidgets.QCheckBox("L1 as proximal step (exact zeros)")
+        self.prox = QtWidgets.QCheckBox("L1 as a proximal step")
+        self.prox.setToolTip("Soft-threshold after each step: weights become exactly 0")
         form.addRow("method", self.opt)
         form.addRow("step size", self.lr)
         form.addRow("batch size", self.batch)
@@ -158,8 +163,8 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("RMSProp rho", self.rho)
         form.addRow("schedule", self.schedule)
         form.addRow("decay", self.decay)
-        form.addRow("decay every (steps)", self.step_every)
-        form.addRow("cosine horizon (steps)", self.horizon)
+        form.addRow("decay every", self.step_every)
+        form.addRow("cosine horizon", self.horizon)
         form.addRow("seed", self.seed)
         form.addRow(self.prox)
         col.addWidget(box)

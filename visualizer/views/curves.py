@@ -27,12 +27,11 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_plot = self.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
         _style(self.loss_plot, "loss")
-        self.loss_plot.setTitle("thick: full loss · thin: minibatch · dotted: regularization (selected run)",
-                                size="10pt", color="#444")
+        # the runs' colours are named by the runs list beside: no legend over the curves' ends
+        self.loss_plot.setTitle("thick: full loss · thin: minibatch · dotted: penalty", size="10pt", color="#444")
         _style(self.acc_plot, "accuracy")
         self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
         self.acc_plot.setYRange(0, 1.02)
-        self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
         self.loss_plot.setMenuEnabled(False)
         self.acc_plot.setMenuEnabled(False)
         self.now = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
@@ -42,7 +41,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.items = []
         self.reg_curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
-        self._labels = None
         self._ranges = None
 
     def _ensure(self, n):
@@ -98,12 +96,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
         self.reg_curve.setData(np.arange(len(reg)), reg, connect="finite")
         self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
-        labels = [r.label for r in runs]
-        if labels != self._labels:  # a legend rebuild relayouts the plot: only when the runs change
-            self._labels = labels
-            self.loss_plot.legend.clear()
-            for (_, full, *_), label in zip(self.items, labels):
-                self.loss_plot.legend.addItem(full, label)
         for line in self.now:
             line.setValue(step)
         # axes move in coarse steps: re-ticking every frame costs more than drawing the curves

@@ -85,7 +85,10 @@ def style_axes(plot):
 class LandscapeFigure:
     """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
 
-    def __init__(self, plot: pg.PlotItem, font_size=14):
+    def __init__(self, plot: pg.PlotItem, font_size=14, legend_cell=None):
+        """legend_cell (layout, row, col): the legend sits there, beside the plot, instead of over the
+        landscape's top (where it hid a third of a 1280x720 picture); False: no legend (the window's
+        runs list, in the runs' colours, is the legend there)."""
         self.plot = plot
         self.font_size = font_size
         plot.setAspectLocked(False)
@@ -98,8 +101,15 @@ class LandscapeFigure:
         self.colorbar.setImageItem(self.image, insert_in=plot)
         self.contours = []  # one PlotDataItem of segments per level
         self.contour_lines = []  # [(level in loss units, segments (S, 2, 2))] as drawn
-        self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
-                                     brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
+        if legend_cell is False:
+            self.legend = None
+        elif legend_cell is None:
+            self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
+                                         brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
+        else:
+            layout, row, col = legend_cell
+            self.legend = pg.LegendItem(labelTextSize=f"{font_size - 2}pt", labelTextColor="#000", colCount=2)
+            layout.addItem(self.legend, row=row, col=col)
         self.paths, self.dots, self.starts, self.heads, self.marks, self.notes = [], [], [], [], [], []
         self._legend_labels = None
         self.extent = None
@@ -278,8 +288,8 @@ class LandscapeFigure:
                 self.marks[k].setData([], [])
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + (f"  (diverged at step {run.diverged_at})" if diverged else ""))
-        if labels != self._legend_labels:  # rebuilding a legend relayouts the plot: only on change
-            self._legend_labels = labels
+        if labels != self._legend_labels and self.legend is not None:  # a rebuild relayouts: only on change
             self.legend.clear()
             for path, label in zip(self.paths, labels):
                 self.legend.addItem(path, label)
+        self._legend_labels = labels

@@ -15,9 +15,10 @@ class LandscapeView(QtWidgets.QWidget):
         self.canvas.setBackground("w")
         self.plot = self.canvas.addPlot()
         self.plot.setMenuEnabled(False)
-        self.figure = LandscapeFigure(self.plot)
+        self.figure = LandscapeFigure(self.plot, legend_cell=False)
         self.title = QtWidgets.QLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        self.title.setWordWrap(True)  # a long run label takes a second line instead of being cut
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("font-size: 13pt; color: #1a4d8f;")
@@ -38,15 +39,19 @@ class LandscapeView(QtWidgets.QWidget):
             box.addWidget(w)
         self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
         self.explain.hide()
-        self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there (Shift+click: every run).")
-        self.readout.setStyleSheet("font-size: 12pt; color: #333;")
+        self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there "
+                                        "(Shift+click: every run).")
+        self.readout.setStyleSheet("font-size: 11pt; color: #333;")
         self.status = QtWidgets.QLabel()
-        self.status.setStyleSheet("font-size: 12pt; color: #555;")
-        # the status may take two lines (a long run label); its height is fixed so it never relayouts
-        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 11pt; color: #555;")
+        # both may wrap (a long run label, a narrow window); their heights are fixed so that text changing
+        # every frame never relayouts the window
         font = QtGui.QFont(self.status.font())
-        font.setPointSize(12)  # as its style sheet says
-        self.status.setFixedHeight(2 * QtGui.QFontMetrics(font).lineSpacing() + 4)
+        font.setPointSize(11)  # as their style sheets say
+        line = QtGui.QFontMetrics(font).lineSpacing()
+        for label, lines in ((self.readout, 2), (self.status, 3)):
+            label.setWordWrap(True)
+            label.setFixedHeight(lines * line + 4)
         for label in (self.title, self.note, self.readout, self.status):
             # text that changes every frame must not change the layout (a relayout repaints everything)
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -75,8 +80,8 @@ class LandscapeView(QtWidgets.QWidget):
         if v is None:
             return
         loss, da, db = v
-        self.readout.setText(f"a = {ab[0]:.3g}, b = {ab[1]:.3g}    loss = {loss:.4g}    "
-                             f"gradient in the plane = ({da:.3g}, {db:.3g})")
+        self.readout.setText(f"a = {ab[0]:.3g}, b = {ab[1]:.3g} · landscape {loss:.4g} · "
+                             f"slope in the plane ({da:.3g}, {db:.3g})")
 
     def _on_canvas_clicked(self, event):
         if event.button() != QtCore.Qt.MouseButton.LeftButton:

@@ -69,7 +69,9 @@ class MainWindow(QtWidgets.QMainWindow):
         main.addWidget(self.center)
         main.addWidget(right)
         main.setSizes([390, 700, 510])
-        main.setStretchFactor(1, 1)
+        for k, stretch in enumerate((2, 5, 3)):  # a smaller window shrinks every column, the landscape least
+            main.setStretchFactor(k, stretch)
+            main.setCollapsible(k, False)
         self.setCentralWidget(main)
         for b in (self.controls.play, self.controls.step, self.controls.reset):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Space must reach the play shortcut

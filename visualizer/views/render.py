@@ -82,7 +82,7 @@ class FigureCanvas:
         self.widget.ci.setContentsMargins(12, 8, 12, 8)
         self.widget.addLabel(figure_title(session), row=0, col=0, colspan=2, size="15pt", color="#000")
         plot = self.widget.addPlot(row=1, col=0)
-        self.figure = LandscapeFigure(plot)
+        self.figure = LandscapeFigure(plot, legend_cell=(self.widget.ci, 2, 0))
         self.figure.set_axes(session.plane.axis_names)
         lc = session.config.landscape
         self.figure.set_landscape(grid, session.extent, lc["log_scale"], lc["contours"])
