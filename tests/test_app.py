@@ -246,3 +246,20 @@ def test_help_lists_the_keyboard_shortcuts(app):
     app.window.show_shortcuts()
     assert "Play / pause" in app.window.last_dialog.text()
     app.window.last_dialog.close()
+
+
+def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
+    from visualizer.state import window_state
+
+    s = attach("[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.3")
+    app.advance(5)
+    item = app.window.controls.runs.item(1)
+    item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+    fig, curves = app.window.landscape.figure, app.window.curves
+    assert not s.runs[1].visible and not fig.paths[1].isVisible() and not fig.heads[1].isVisible()
+    assert not curves.items[1][1].isVisible() and fig.paths[0].isVisible()
+    assert [r["visible"] for r in window_state(app.window, s)["runs"]] == [True, False]
+    app.advance(3)  # stays hidden as it plays
+    assert not fig.paths[1].isVisible()
+    item.setCheckState(QtCore.Qt.CheckState.Checked)
+    assert s.runs[1].visible and fig.paths[1].isVisible()

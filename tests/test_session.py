@@ -214,3 +214,15 @@ def test_add_run_copies_the_selected_run_and_its_start(make):
     run = s.add_run()
     assert run.settings["lr"] == 0.7 and run.settings["name"] == "momentum" and s.selected == 2
     np.testing.assert_array_equal(run.W[0], np.full((3, 3), 0.5))
+
+
+def test_default_labels_name_what_differs_between_runs(make):
+    s = make("[optimizer]\nname = 'gd'\nlr = 0.3\n[[run]]\nloss = 'hinge'\n[[run]]\nloss = 'softmax'")
+    assert [r.label for r in s.runs] == ["hinge", "softmax"]
+    s.update_run(1, lr=0.5)
+    assert [r.label for r in s.runs] == ["lr=0.3 hinge", "lr=0.5 softmax"]
+    s.update_run(1, label="mine")
+    assert s.runs[1].label == "mine"
+    assert [r.label for r in make("[optimizer]\nlr = 0.2").runs] == ["sgd lr=0.2"]
+    twins = make("[[run]]\n[[run]]")
+    assert [r.label for r in twins.runs] == ["sgd lr=0.1 #1", "sgd lr=0.1 #2"]

@@ -53,6 +53,7 @@ class Controller(QtCore.QObject):
         c.run_added.connect(self._on_controls_run_added)
         c.run_removed.connect(self._on_controls_run_removed)
         c.share_requested.connect(self._on_controls_share_requested)
+        c.run_shown.connect(self._on_controls_run_shown)
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
         c.reset_requested.connect(self.reset)
@@ -334,6 +335,11 @@ class Controller(QtCore.QObject):
         if self._apply(lambda: self.session.remove_run(self.selected)):
             self.request_landscape()
             self.refresh_all()
+
+    def _on_controls_run_shown(self, index, shown):
+        if self.session is not None and 0 <= index < len(self.session.runs):
+            self.session.runs[index].visible = bool(shown)
+            self.refresh_runs()
 
     def _on_controls_share_requested(self):
         if self.session is not None and self._apply(lambda: self.session.share_model(self.selected) or True):

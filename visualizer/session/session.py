@@ -48,15 +48,25 @@ def describe_model(m):
     return f"{loss}, {'elastic net' if m['reg'] == 'elastic' else m['reg'].upper()}{ratio} lambda {m['lam']:g}"
 
 
-def run_label(s):
-    if s.get("label"):
-        return s["label"]
-    bits = [s["name"], f"lr={s['lr']:g}"]
-    if s["name"] not in ("gd",):
-        bits.append(f"B={s['batch_size']}")
-    bits += [f"{k}={s[k]:g}" if isinstance(s[k], float) else str(s[k])
-             for k in MODEL_KEYS if s.get(k) is not None]
-    return " ".join(bits)
+# what a default label may name, in this order, with its short name
+LABEL_KEYS = (("name", ""), ("lr", "lr="), ("batch_size", "B="), ("loss", ""), ("delta", "delta="),
+              ("reg", ""), ("lam", "lambda="), ("l1_ratio", "L1 ratio="), ("momentum", "momentum="),
+              ("beta1", "beta1="), ("beta2", "beta2="), ("rho", "rho="), ("schedule", ""), ("decay", "decay="),
+              ("step_every", "every="), ("horizon", "horizon="), ("prox", "prox="), ("seed", "seed="))
+
+
+def default_labels(effective):
+    """Labels for runs from their effective settings (optimizer settings and model merged): what differs
+    between them, so two runs never share a label ('gd lr=0.3' twice, when the loss was the difference).
+    A single run, or runs alike, are named by method and step size."""
+    def show(k, v):
+        return f"{v:g}" if isinstance(v, float) else str(v).replace("_", " ")
+
+    keys = [(k, short) for k, short in LABEL_KEYS if len({repr(e[k]) for e in effective}) > 1]
+    if not keys:
+        keys = [("name", ""), ("lr", "lr=")]
+    labels = [" ".join(f"{short}{show(k, e[k])}" for k, short in keys) for e in effective]
+    return [f"{label} #{i + 1}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
 
 
 @dataclass
@@ -89,9 +99,12 @@ class Run:
     state: kernels.OptimizerState = None
     start: np.ndarray = None  # this run's own start, when it was moved away from the common one
 
+    auto_label: str = ""  # what the session names it when its settings give no label
+    visible: bool = True  # drawn on the landscape and the curves (the runs list's checkbox)
+
     @property
     def label(self):
-        return run_label(self.settings)
+        return self.settings.get("label") or self.auto_label
 
     @property
     def W(self):
@@ -143,6 +156,7 @@ class Session:
         self.extent = None  # (a_lo, a_hi, b_lo, b_hi)
         self._data_grid = {}  # key -> grid
         self._unit_reg = {}  # key -> grid
+        self._relabel()
         self.reset()
         self.fit_plane()
 
@@ -213,6 +227,13 @@ class Session:
         for run in self.runs:
             self._restart(run)
         self.compute_ahead(self.planned_steps if whole_plan else AHEAD)
+
+    def _relabel(self):
+        """Name each run by what sets it apart (runs with a label of their own keep it)."""
+        effective = [{**{k: r.settings.get(k) for k, _ in LABEL_KEYS if k not in MODEL_KEYS}, **self.model_of(r)}
+                     for r in self.runs]
+        for run, label in zip(self.runs, default_labels(effective)):
+            run.auto_label = label
 
     def model_of(self, run):
         """The run's own loss settings: [model], with what the run overrides."""
@@ -345,6 +366,7 @@ class Session:
         before = [self.model_of(r) for r in self.runs]
         changed = self.config.update("model", **changes)
         self._branch_changed(before)
+        self._relabel()
         return changed
 
     def update_run_model(self, index, **changes):
@@ -367,6 +389,7 @@ class Session:
             run.settings = {**run.settings, **{key: None for key in MODEL_KEYS}}
             self.config.runs[k] = dict(run.settings)
         self._branch_changed(before)
+        self._relabel()
 
     def _branch_changed(self, before):
         """Continue, from the shown step, every run whose model is no longer `before`."""
@@ -390,6 +413,7 @@ class Session:
             return False
         run.settings = new
         self.config.runs[index] = dict(new)
+        self._relabel()
         self._branch(run)
         self.compute_ahead(self.display_step + AHEAD)
         return True
@@ -409,6 +433,7 @@ class Session:
         run.start = None if source is None or source.start is None else source.start.copy()
         self.runs.append(run)
         self.config.runs.append(dict(base))
+        self._relabel()
         self.select(len(self.runs) - 1)
         self._restart(run)
         self.compute_ahead(self.display_step + AHEAD)
@@ -419,6 +444,7 @@ class Session:
             raise ConfigError("a demo needs at least one run")
         del self.runs[index]
         del self.config.runs[index]
+        self._relabel()
         if self.selected >= index and self.config.view["selected"] > 0:
             self.select(self.config.view["selected"] - 1)
         return True

@@ -56,7 +56,8 @@ class ControlPanel(QtWidgets.QScrollArea):
     run_selected = QtCore.pyqtSignal(int)
     run_added = QtCore.pyqtSignal()
     run_removed = QtCore.pyqtSignal()
-    share_requested = QtCore.pyqtSignal()  # every run takes the selected run's loss and regularization
+    share_requested = QtCore.pyqtSignal()
+    run_shown = QtCore.pyqtSignal(int, bool)  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()
@@ -210,6 +211,8 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.add.clicked.connect(self.run_added)
         self.remove.clicked.connect(self.run_removed)
         self.share.clicked.connect(self.share_requested)
+        self.runs.itemChanged.connect(lambda item: self.run_shown.emit(
+            self.runs.row(item), item.checkState() == QtCore.Qt.CheckState.Checked))
         self.plane.currentIndexChanged.connect(
             lambda: self.landscape_changed.emit({"plane": self.plane.currentData()}))
         self.log_scale.toggled.connect(lambda v: self.landscape_changed.emit({"log_scale": v}))
@@ -248,6 +251,9 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.runs.clear()
         for run in session.runs:
             item = QtWidgets.QListWidgetItem(color_icon(run.color), run.label)
+            item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(QtCore.Qt.CheckState.Checked if run.visible else QtCore.Qt.CheckState.Unchecked)
+            item.setToolTip("Untick to hide this run on the landscape and the curves")
             self.runs.addItem(item)
         self.runs.setCurrentRow(selected)
         self.runs.blockSignals(False)

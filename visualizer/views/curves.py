@@ -67,6 +67,10 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self._ensure(len(runs))
         top = 0.0
         for (batch, full, acc, val, mark), run in zip(self.items, runs):
+            for item in (batch, full, acc, val, mark):
+                item.setVisible(run.visible)
+            if not run.visible:
+                continue
             n = run.shown(step) + 1
             steps = np.arange(n)
             c = pg.mkColor(run.color)

@@ -260,6 +260,12 @@ class LandscapeFigure:
         self._ensure_runs(len(runs))
         labels = []
         for k, run in enumerate(runs):
+            for items in (self.paths, self.dots, self.starts, self.heads, self.marks):
+                items[k].setVisible(run.visible)
+            if not run.visible:
+                self.notes[k].setVisible(False)
+                labels.append(run.label)
+                continue
             n = run.shown(step) + 1
             a, b = run.a[:n], run.b[:n]
             left = False

@@ -156,7 +156,7 @@ class SurfaceView(QtWidgets.QWidget):
             inside = (a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)
             a, b = a[inside], b[inside]
             color = pg.mkColor(run.color).getRgbF()
-            if len(a) == 0:
+            if len(a) == 0 or not run.visible:
                 line.setData(pos=np.zeros((0, 3)))
                 head.setData(pos=np.zeros((0, 3)))
                 continue
