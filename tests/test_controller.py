@@ -152,3 +152,26 @@ def test_play_after_every_run_diverged_says_why(ctl):
     ctl.pause()
     ctl.play()
     assert not ctl.playing and "Every run diverged" in last(ctl.window.show_message)[0]
+
+
+def test_a_click_restarts_from_step_0_playing_and_ctrl_z_takes_it_back(ctl):
+    ctl.attach(ctl.make("[optimizer]\nsteps = 40\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.3"))
+    s = ctl.session
+    ctl.advance(25)
+    ctl.pause()
+    before = s.runs[0].W[0].copy()
+    ctl._on_landscape_start_clicked(0.3, -0.2, False)
+    assert ctl.session.display_step == 0 and ctl.playing
+    assert ctl.session.runs[0].a[0] == pytest.approx(0.3) and "Ctrl+Z" in last(ctl.window.show_message)[0]
+    clicked = ctl.session.runs[0].W[0].copy()
+    ctl.pause()
+    ctl._on_controls_run_changed({"lr": 0.05})
+    assert ctl.session.runs[0].settings["lr"] == 0.05
+    ctl.undo()  # the step size comes back
+    assert ctl.session.runs[0].settings["lr"] == 0.1
+    np.testing.assert_array_equal(ctl.session.runs[0].W[0], clicked)  # the clicked start stays
+    ctl.undo()  # and the start
+    np.testing.assert_array_equal(ctl.session.runs[0].W[0], before)
+    assert ctl.session.display_step == 25
+    ctl.undo()
+    assert last(ctl.window.show_message)[0] == "Nothing to undo"

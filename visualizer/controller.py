@@ -4,6 +4,7 @@ Handlers are named _on_<source>_<event>. The controller talks to the views only 
 show_* / ask_* methods and signals (tests drive it against mock views); views never call kernels.
 """
 
+import copy
 import os
 import time
 
@@ -19,6 +20,7 @@ from .session.contours import bilinear
 from .session.lecture import example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
+UNDO_DEPTH = 30
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
 EXACT_STATUS_WORK = 2_000_000  # N*D*C up to which the status line computes both losses exactly per frame
 
@@ -33,6 +35,7 @@ class Controller(QtCore.QObject):
         self.presets = presets or {}
         self.session = None
         self.playing = False
+        self._undo = []  # snapshots for Ctrl+Z
         self.path = None
         self._play_after_attach = False
         self._acc = 0.0
@@ -71,6 +74,7 @@ class Controller(QtCore.QObject):
         w.export_requested.connect(self._on_window_export_requested)
         w.copy_requested.connect(self._on_window_copy_requested)
         w.screenshot_requested.connect(self._on_window_screenshot_requested)
+        w.undo_requested.connect(self.undo)
 
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
@@ -79,6 +83,7 @@ class Controller(QtCore.QObject):
 
         self.pause()
         self._play_after_attach = play
+        self._undo = []  # a new demo: nothing of the last one to take back
         self.path = path
         if self.session is None:  # first launch: the demo's values from the first paint, greyed out
             self.window.controls.show_config(config)
@@ -300,13 +305,48 @@ class Controller(QtCore.QObject):
         self.refresh_lecture()
 
     # ---------------------------------------------------------------------------------- controls
-    def _apply(self, change):
+    def _apply(self, change, remember=True):
+        """Run a session change; a bad value is a message and the controls show the session again.
+        remember: Ctrl+Z can take it back."""
+        snapshot = self._snapshot() if remember else None
         try:
-            return change()
+            result = change()
         except (ConfigError, ValueError) as e:
             self.window.show_message(str(e))
             self.window.controls.show_session(self.session, self.selected, self.playing)
             return None
+        if result and snapshot is not None:
+            self._undo.append(snapshot)
+            del self._undo[:-UNDO_DEPTH]
+        return result
+
+    # ---------------------------------------------------------------------------------- undo
+    def _snapshot(self):
+        """What undo restores: the demo's settings, each run's own start and visibility, the shown step."""
+        s = self.session
+        return (copy.deepcopy(s.config), s.display_step, [None if r.start is None else r.start.copy() for r in s.runs],
+                [r.visible for r in s.runs])
+
+    def undo(self):
+        """Take back the last start click or setting change (Ctrl+Z): the session is rebuilt from the
+        settings it had, on the same data (dragged points stay), and shown at the same step."""
+        if self.session is None or not self._undo:
+            self.window.show_message("Nothing to undo")
+            return
+        from .session.session import Session
+
+        config, step, starts, visible = self._undo.pop()
+        session = Session(config, self.session.data)
+        for run, start, shown in zip(session.runs, starts, visible):
+            run.visible = shown
+            if start is not None:
+                session.set_start(start, session.runs.index(run))
+        session.extend_to(step)
+        session.advance(step)
+        playing = self.playing
+        self.pause()
+        self.attach(session, play=playing)
+        self.window.show_message("Undone")
 
     def _on_controls_model_changed(self, change):
         if self.session is None:
@@ -322,7 +362,7 @@ class Controller(QtCore.QObject):
             self.refresh_all()
 
     def _on_controls_run_selected(self, index):
-        if self.session is not None and self._apply(lambda: self.session.select(index) or True):
+        if self.session is not None and self._apply(lambda: self.session.select(index) or True, remember=False):
             self.request_landscape()  # the landscape is the selected run's model
             self.refresh_all()
 
@@ -348,7 +388,7 @@ class Controller(QtCore.QObject):
 
     def _on_controls_speed_changed(self, v):
         if self.session is not None:
-            self._apply(lambda: self.session.set_view(speed=float(v)))
+            self._apply(lambda: self.session.set_view(speed=float(v)), remember=False)
 
     def _on_controls_landscape_changed(self, change):
         s = self.session
@@ -381,11 +421,17 @@ class Controller(QtCore.QObject):
     def _on_landscape_start_clicked(self, a, b, all_runs):
         if self.session is None:
             return
-        self.session.set_start_on_plane(a, b, None if all_runs else self.selected)
+        s = self.session
+        if not self._apply(lambda: s.set_start_on_plane(a, b, None if all_runs else self.selected) or True):
+            return
+        # the descent from the clicked point is the lesson: every run is shown again from step 0, playing
+        s.display_step = 0
+        s.advance(0)
         self.refresh_runs()
         self.refresh_lecture()
-        who = "Every run now starts" if all_runs else f"{self.session.runs[self.selected].label} now starts"
-        self.window.show_message(f"{who} at a = {a:.3g}, b = {b:.3g}")
+        who = "Every run now starts" if all_runs else f"{s.runs[self.selected].label} now starts"
+        self.window.show_message(f"{who} at a = {a:.3g}, b = {b:.3g} (Ctrl+Z takes it back)")
+        self.play()
 
     def _on_data_point_moved(self, index, x, y):
         self.session.move_point(index, (x, y))

@@ -28,7 +28,8 @@ class MainWindow(QtWidgets.QMainWindow):
     screenshot_requested = QtCore.pyqtSignal()
     export_requested = QtCore.pyqtSignal()
     copy_requested = QtCore.pyqtSignal()
-    surface_opened = QtCore.pyqtSignal()  # the 3-D tab became the current one
+    surface_opened = QtCore.pyqtSignal()
+    undo_requested = QtCore.pyqtSignal()  # the 3-D tab became the current one
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -92,6 +93,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(menu, "Save screens&hot...", None, self.screenshot_requested.emit)
         menu.addSeparator()
         self._action(menu, "&Quit", "Ctrl+Q", self.close)
+        em = self.menuBar().addMenu("&Edit")
+        self._action(em, "&Undo start or setting change", "Ctrl+Z", self.undo_requested.emit)
         pm = self.menuBar().addMenu("&Presets")
         for name in presets:
             self._action(pm, name, None, lambda checked=False, n=name: self.preset_requested.emit(n))
