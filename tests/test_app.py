@@ -263,3 +263,17 @@ def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
     assert not fig.paths[1].isVisible()
     item.setCheckState(QtCore.Qt.CheckState.Checked)
     assert s.runs[1].visible and fig.paths[1].isVisible()
+
+
+def test_the_step_size_slider_is_fine_and_recentres(app, attach, qtbot):
+    s = attach()
+    lr = app.window.controls.lr
+    assert lr.value() == 0.1 and lr.slider.value() == lr.STEPS // 2  # centred on the value
+    lr.slider.setValue(lr.STEPS // 2 + int(0.27 * lr.STEPS))  # about 40 px of a 150 px slider
+    qtbot.waitUntil(lambda: s.runs[0].settings["lr"] != 0.1, timeout=2000)
+    assert 0.1 < s.runs[0].settings["lr"] < 0.2  # was 0.1 -> 4.66 over the whole range
+    lr.slider.sliderReleased.emit()
+    assert lr.slider.value() == lr.STEPS // 2  # the next drag is fine around the new value
+    lr.box.setText("50")
+    lr.box.editingFinished.emit()
+    assert s.runs[0].settings["lr"] == 50.0 and lr.slider.value() > lr.STEPS // 2  # near the top end

@@ -142,7 +142,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         box = QtWidgets.QGroupBox("Optimizer (selected run)")
         form = QtWidgets.QFormLayout(box)
         self.opt = _combo(OPT_NAMES)
-        self.lr = LogValueControl(1e-4, 100.0, 0.1)
+        self.lr = LogValueControl(1e-4, 100.0, 0.1, span=1.0)  # one decade under the thumb
         self.batch = _spin(1, 100000, 1)
         self.momentum = _spin(0.0, 0.999, 0.05, decimals=3)
         self.beta1 = _spin(0.0, 0.999, 0.01, decimals=3)
