@@ -277,3 +277,19 @@ def test_the_step_size_slider_is_fine_and_recentres(app, attach, qtbot):
     lr.box.setText("50")
     lr.box.editingFinished.emit()
     assert s.runs[0].settings["lr"] == 50.0 and lr.slider.value() > lr.STEPS // 2  # near the top end
+
+
+def test_the_dataset_is_chosen_in_the_window(app, attach, tmp_path, monkeypatch):
+    attach("[optimizer]\nsteps = 20\n[landscape]\nresolution = 24")
+    c = app.window.controls
+    c.data.activated.emit(c.data.findData("iris"))
+    s = app.session
+    assert s.data.name == "iris" and s.data.C == 3 and s.runs[0].W[0].shape == (5, 3)
+    assert c.data.currentData() == "iris"
+    csv = tmp_path / "d.csv"
+    csv.write_text("x,y,label\n" + "".join(f"{i % 7},{i % 5},{i % 2}\n" for i in range(40)))
+    monkeypatch.setattr(app.window, "ask_path", lambda kind: str(csv) if kind == "csv" else "")
+    c.data.activated.emit(c.data.findData("csv"))
+    assert app.session.data.N + len(app.session.data.y_val) == 40 and app.session.config.data["path"] == str(csv)
+    c.data.activated.emit(c.data.findData("cifar10"))  # cancelled folder dialog: nothing changes
+    assert app.session.config.data["name"] == "csv" and c.data.currentData() == "csv"

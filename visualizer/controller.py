@@ -57,6 +57,7 @@ class Controller(QtCore.QObject):
         c.run_removed.connect(self._on_controls_run_removed)
         c.share_requested.connect(self._on_controls_share_requested)
         c.run_shown.connect(self._on_controls_run_shown)
+        c.data_chosen.connect(self._on_controls_data_chosen)
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
         c.reset_requested.connect(self.reset)
@@ -380,6 +381,24 @@ class Controller(QtCore.QObject):
         if self.session is not None and 0 <= index < len(self.session.runs):
             self.session.runs[index].visible = bool(shown)
             self.refresh_runs()
+
+    def _on_controls_data_chosen(self, name):
+        """Another dataset: the same demo settings on it (a start W or two chosen entries of W belong to
+        the old data's shape, and a lecture text to the old demo: both go)."""
+        if self.session is None or name == self.session.config.data.get("name") and name not in ("csv", "cifar10"):
+            return
+        data = {"name": name}
+        if name in ("csv", "cifar10"):
+            path = self.window.ask_path("csv" if name == "csv" else "folder")
+            if not path:
+                self.window.controls.show_session(self.session, self.selected, self.playing)
+                return
+            data["path"] = path
+        config = copy.deepcopy(self.session.config)
+        config.data, config.start, config.lecture = data, None, {}
+        config.landscape["entries"] = cfgmod.LANDSCAPE["entries"][0]
+        config.view["note"] = ""
+        self.open_config(config, play=self.playing)
 
     def _on_controls_share_requested(self):
         if self.session is not None and self._apply(lambda: self.session.share_model(self.selected) or True):

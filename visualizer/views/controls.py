@@ -14,6 +14,9 @@ REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
 OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "SGD + momentum",
              "nesterov": "Nesterov momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
              "random_search": "random search"}
+DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "linear": "linear (2-D)",
+              "nonlinear": "nonlinear (2-D)", "demo": "the course's 9 points (2-D)", "iris": "iris (4 features)",
+              "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder..."}
 PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
                "weights": "two weights", "random": "random directions"}
 
@@ -57,7 +60,8 @@ class ControlPanel(QtWidgets.QScrollArea):
     run_added = QtCore.pyqtSignal()
     run_removed = QtCore.pyqtSignal()
     share_requested = QtCore.pyqtSignal()
-    run_shown = QtCore.pyqtSignal(int, bool)  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
+    run_shown = QtCore.pyqtSignal(int, bool)
+    data_chosen = QtCore.pyqtSignal(str)  # a dataset name (csv / cifar10: the controller asks for the path)  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()
@@ -74,6 +78,13 @@ class ControlPanel(QtWidgets.QScrollArea):
         body = QtWidgets.QWidget()
         self.setWidget(body)
         col = QtWidgets.QVBoxLayout(body)
+
+        # data
+        box = QtWidgets.QGroupBox("Data")
+        form = QtWidgets.QFormLayout(box)
+        self.data = _combo(DATA_NAMES)
+        form.addRow("set", self.data)
+        col.addWidget(box)
 
         # playback
         box = QtWidgets.QGroupBox("Playback")
@@ -211,6 +222,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.add.clicked.connect(self.run_added)
         self.remove.clicked.connect(self.run_removed)
         self.share.clicked.connect(self.share_requested)
+        self.data.activated.connect(lambda i: self.data_chosen.emit(self.data.itemData(i)))
         self.runs.itemChanged.connect(lambda item: self.run_shown.emit(
             self.runs.row(item), item.checkState() == QtCore.Qt.CheckState.Checked))
         self.plane.currentIndexChanged.connect(
@@ -306,6 +318,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.prox.setChecked(s["prox"])
         self.prox.blockSignals(False)
         self.prox.setEnabled(m["reg"] in ("l1", "elastic"))
+        _set_combo(self.data, config.data.get("name"))
         _set_combo(self.plane, config.landscape["plane"])
         self.log_scale.blockSignals(True)
         self.log_scale.setChecked(config.landscape["log_scale"])

@@ -178,10 +178,13 @@ class MainWindow(QtWidgets.QMainWindow):
         "export": ("Export", "losscape.png",
                    "Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)", True),
         "screenshot": ("Save screenshot", "losscape-window.png", "PNG (*.png)", True),
+        "csv": ("Open a CSV data file", "", "CSV (*.csv *.tsv *.txt);;Any file (*)", False),
     }
 
     def ask_path(self, kind):
-        """A file dialog; the chosen path, or "" when cancelled."""
+        """A file dialog; the chosen path, or "" when cancelled ("folder": a folder, e.g. CIFAR-10's)."""
+        if kind == "folder":
+            return QtWidgets.QFileDialog.getExistingDirectory(self, "The CIFAR-10 folder (cifar-10-batches-py)")
         caption, name, filters, saving = self.PATH_DIALOGS[kind]
         ask = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
         return ask(self, caption, name, filters)[0]
