@@ -257,3 +257,22 @@ def test_at_projector_sizes_the_landscape_is_large_and_nothing_is_cut(app, attac
     title = app.window.landscape.title
     assert title.heightForWidth(title.width()) <= title.height() + 2  # the whole title shows (it may wrap)
     assert app.window.landscape.figure.legend is None  # the runs list names the colours: no legend on top
+
+
+def test_long_paths_and_curves_are_drawn_from_a_bounded_number_of_points():
+    from visualizer.views.curves import PEAK_BINS, peaks
+    from visualizer.views.figure import thin_path
+
+    rng = np.random.default_rng(0)
+    x = np.arange(100_000.0)
+    y = rng.random(100_000)
+    y[77_777] = 5.0  # a spike must survive
+    px, py = peaks(x, y)
+    assert len(px) <= 2 * PEAK_BINS and py.max() == 5.0 and px[-1] == x[-1] and np.all(np.diff(px) > 0)
+    a = np.cumsum(rng.normal(size=50_000)) * 1e-3
+    b = np.cumsum(rng.normal(size=50_000)) * 1e-3
+    ta, tb = thin_path(a, b, (a.min(), a.max(), b.min(), b.max()))
+    assert len(ta) <= 400 and (ta[-1], tb[-1]) == (a[-1], b[-1]) and (ta[0], tb[0]) == (a[0], b[0])
+    np.testing.assert_array_equal(ta[-200:], a[-200:])  # the recent part exactly
+    short = np.arange(50.0)
+    assert thin_path(short, short, (0, 49, 0, 49))[0] is short  # short paths untouched

@@ -8,6 +8,28 @@ from PyQt6 import QtGui
 from .figure import style_axes
 from ..session.session import tame_limit
 
+PEAK_BINS = 300  # a curve is drawn from at most twice this many points
+
+
+def peaks(x, y, bins=PEAK_BINS):
+    """A curve of many steps as the min and max of each of `bins` stretches, in order: it draws the same
+    picture (spikes kept) from at most 2 * bins points, so a frame costs the same at step 100 and at step
+    100,000 (Qt strokes a long jagged antialiased line slowly: 10,000 points took seconds)."""
+    n = len(x)
+    if n <= 2 * bins:
+        return x, y
+    k = -(-n // bins)
+    pad = k * bins - n
+    yy = np.concatenate([y, np.full(pad, np.nan)]).reshape(bins, k)
+    with np.errstate(invalid="ignore"):
+        lo = np.nanargmin(np.where(np.isnan(yy), np.inf, yy), axis=1)
+        hi = np.nanargmax(np.where(np.isnan(yy), -np.inf, yy), axis=1)
+    base = np.arange(bins) * k
+    idx = np.sort(np.concatenate([base + np.minimum(lo, hi), base + np.maximum(lo, hi)]))
+    idx = np.unique(np.minimum(idx, n - 1))
+    idx[-1] = n - 1
+    return x[idx], y[idx]
+
 
 def _style(plot, left, font=11):
     style_axes(plot)
@@ -76,17 +98,17 @@ class CurvesView(pg.GraphicsLayoutWidget):
             c = pg.mkColor(run.color)
             faint = pg.mkColor(c)
             faint.setAlpha(110)
-            batch.setData(steps, run.loss_batch[:n], connect="finite")
+            batch.setData(*peaks(steps, run.loss_batch[:n]), connect="finite")
             batch.setPen(pg.mkPen(faint, width=1))
             lf = run.loss_full[:n]
             ok = np.isfinite(lf)
-            full.setData(steps[ok], lf[ok])
+            full.setData(*peaks(steps[ok], lf[ok]))
             full.setPen(pg.mkPen(c, width=3))
             ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
-            acc.setData(steps[ok_acc], run.accuracy[:n][ok_acc])
-            acc.setPen(pg.mkPen(c, width=3))
+            acc.setData(*peaks(steps[ok_acc], run.accuracy[:n][ok_acc]))
+            acc.setPen(pg.mkPen(c, width=2))  # accuracy jumps every step of SGD: a thick jagged line is slow
             ok_val = np.isfinite(run.val_accuracy[:n])
-            val.setData(steps[ok_val], run.val_accuracy[:n][ok_val])
+            val.setData(*peaks(steps[ok_val], run.val_accuracy[:n][ok_val]))
             val.setPen(pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
             if run.diverged_at is not None and step >= run.head:
                 y = lf[ok][-1] if ok.any() else 0.0
@@ -98,7 +120,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             if finite.size:
                 top = max(top, float(finite.max()))
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
-        self.reg_curve.setData(np.arange(len(reg)), reg, connect="finite")
+        self.reg_curve.setData(*peaks(np.arange(len(reg)), reg), connect="finite")
         self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         for line in self.now:
             line.setValue(step)

@@ -72,6 +72,28 @@ def cut_at_exit(a, b, extent):
     return np.append(a[:k], ea[-1]), np.append(b[:k], eb[-1]), True
 
 
+def thin_path(a, b, extent, cells=1000, most=400, recent=200):
+    """At most about `most` points that draw the same picture as the whole path: a point in the same
+    cell of a cells x cells grid over the view as the point before it adds nothing visible and is left
+    out (a zig-zag across the valley keeps every turn); beyond `most`, the older points are taken at a
+    stride and the last `recent` kept as they are. Drawing cost then stays flat however many steps a run
+    has taken (antialiased paths of 10,000 points took half a second a frame)."""
+    if len(a) <= most:
+        return a, b
+    a_lo, a_hi, b_lo, b_hi = extent
+    with np.errstate(invalid="ignore", over="ignore"):
+        ca = np.floor((a - a_lo) / (a_hi - a_lo) * cells)
+        cb = np.floor((b - b_lo) / (b_hi - b_lo) * cells)
+    keep = np.ones(len(a), bool)
+    keep[1:] = (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1])
+    keep[-1] = True
+    idx = np.flatnonzero(keep)
+    if len(idx) > most:
+        old, new = idx[:-recent], idx[-recent:]
+        idx = np.concatenate([old[::-(-len(old) // (most - recent))], new])
+    return a[idx], b[idx]
+
+
 def style_axes(plot):
     """Axes show true values (no "x0.001" scaling that reads 150 for a loss of 0.15), and, as they
     change rarely but would be re-painted with every frame of the animation, Qt keeps them as pixmaps."""
@@ -252,6 +274,12 @@ class LandscapeFigure:
             for lst in (self.paths, self.dots, self.starts, self.heads, self.marks, self.notes):
                 self.plot.removeItem(lst.pop())
 
+    def _set_once(self, item, key, *args, **kwargs):
+        """item.setData(...) unless it already shows `key` (a summary of what it would be given)."""
+        if getattr(item, "_shown_key", None) != key:
+            item.setData(*args, **kwargs)
+            item._shown_key = key
+
     def set_runs(self, runs, step, selected=None):
         """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label).
         A run that diverges is drawn up to where it leaves the view and marked there (a red cross and
@@ -271,16 +299,21 @@ class LandscapeFigure:
             left = False
             if run.diverged_at is not None and self.extent is not None:
                 a, b, left = cut_at_exit(a, b, self.extent)
+            if self.extent is not None:
+                a, b = thin_path(a, b, self.extent)
             ca, cb = (a, b) if self.extent is None else clip_path(a, b, self.extent)
             self.paths[k].setData(ca, cb, connect="finite")
             self.paths[k].setPen(pg.mkPen(run.color, width=3.5 if k == selected else 2.5))
             few = len(a) <= DOTS_UP_TO
-            self.dots[k].setData(a if few else [], b if few else [], brush=pg.mkBrush(run.color))
-            self.starts[k].setData([a[0]], [b[0]], brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
+            # scatter items are costly to refill (about 0.5 ms each): only what changed since the last frame
+            self._set_once(self.dots[k], ("dots", len(a) if few else 0, run.color, a[-1] if few else 0),
+                           a if few else [], b if few else [], brush=pg.mkBrush(run.color))
+            self._set_once(self.starts[k], ("start", a[0], b[0], run.color), [a[0]], [b[0]],
+                           brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
             self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], brush=pg.mkBrush(run.color))
             diverged = run.diverged_at is not None and step >= run.head
             if diverged or left:
-                self.marks[k].setData([a[-1]], [b[-1]])
+                self._set_once(self.marks[k], ("mark", a[-1], b[-1]), [a[-1]], [b[-1]])
                 self.notes[k].setText(f"diverged at step {run.diverged_at}" if diverged else
                                       f"left the view at step {n - 1}")
                 self.notes[k].setPos(a[-1], b[-1])
@@ -291,7 +324,7 @@ class LandscapeFigure:
                     self.notes[k].setAnchor((ax, -0.3 if below else 1.3))
                 self.notes[k].setVisible(True)
             else:
-                self.marks[k].setData([], [])
+                self._set_once(self.marks[k], ("mark",), [], [])
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + (f"  (diverged at step {run.diverged_at})" if diverged else ""))
         if labels != self._legend_labels and self.legend is not None:  # a rebuild relayouts: only on change
