@@ -323,10 +323,11 @@ class Controller(QtCore.QObject):
 
     # ---------------------------------------------------------------------------------- undo
     def _snapshot(self):
-        """What undo restores: the demo's settings, each run's own start and visibility, the shown step."""
+        """What undo restores: the demo's settings, each run's own start and visibility, the shown step
+        and whether it was playing."""
         s = self.session
         return (copy.deepcopy(s.config), s.display_step, [None if r.start is None else r.start.copy() for r in s.runs],
-                [r.visible for r in s.runs])
+                [r.visible for r in s.runs], self.playing)
 
     def undo(self):
         """Take back the last start click or setting change (Ctrl+Z): the session is rebuilt from the
@@ -336,7 +337,7 @@ class Controller(QtCore.QObject):
             return
         from .session.session import Session
 
-        config, step, starts, visible = self._undo.pop()
+        config, step, starts, visible, playing = self._undo.pop()
         session = Session(config, self.session.data)
         for run, start, shown in zip(session.runs, starts, visible):
             run.visible = shown
@@ -344,7 +345,6 @@ class Controller(QtCore.QObject):
                 session.set_start(start, session.runs.index(run))
         session.extend_to(step)
         session.advance(step)
-        playing = self.playing
         self.pause()
         self.attach(session, play=playing)
         self.window.show_message("Undone")
