@@ -293,3 +293,39 @@ def test_the_dataset_is_chosen_in_the_window(app, attach, tmp_path, monkeypatch)
     assert app.session.data.N + len(app.session.data.y_val) == 40 and app.session.config.data["path"] == str(csv)
     c.data.activated.emit(c.data.findData("cifar10"))  # cancelled folder dialog: nothing changes
     assert app.session.config.data["name"] == "csv" and c.data.currentData() == "csv"
+
+
+def test_a_clicker_walks_the_lecture_and_b_shows_the_answer(app, qtbot):
+    from visualizer.session import presets
+
+    order = [n for n in presets.LECTURE_ORDER if n in app.presets]
+    w = app.window
+    w.lecture_step_requested.emit(1)  # from no lecture: the first question
+    assert app.preset_name == order[0] and app.session.config.lecture["question"]
+    w.lecture_step_requested.emit(1)
+    assert app.preset_name == order[1]
+    w.lecture_step_requested.emit(-1)
+    assert app.preset_name == order[0]
+    w.lecture_step_requested.emit(-1)  # stays at the first
+    assert app.preset_name == order[0]
+    land = w.landscape
+    assert not land.answer.isVisibleTo(w) and land.answer_button.isVisibleTo(w)
+    land.toggle_answer()
+    assert land.answer.isVisibleTo(w) and not land.answer_button.isVisibleTo(w)
+    land.toggle_answer()
+    assert not land.answer.isVisibleTo(w)
+    keys = dict(w.shortcuts())
+    assert keys["PgDown"] == "Next lecture question" and keys["B"] == "Show or hide the answer"
+
+
+def test_text_scales_and_the_window_says_so(app, attach):
+    attach()
+    w = app.window
+    seen = []
+    w.font_scale_changed.connect(seen.append)
+    before = w.landscape.title.styleSheet()
+    w.set_font_scale(1.5)
+    assert seen == [1.5] and "font-size: 22.5pt" in w.landscape.title.styleSheet() != before
+    assert w.landscape.figure.font_size == 21
+    w.set_font_scale(9)
+    assert seen[-1] == 2.5

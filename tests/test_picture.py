@@ -276,3 +276,25 @@ def test_long_paths_and_curves_are_drawn_from_a_bounded_number_of_points():
     np.testing.assert_array_equal(ta[-200:], a[-200:])  # the recent part exactly
     short = np.arange(50.0)
     assert thin_path(short, short, (0, 49, 0, 49))[0] is short  # short paths untouched
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_in_presenter_mode_the_landscape_is_the_largest_thing_on_screen(app, qtbot, size):
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("step-size")))
+    w = app.window
+    w.resize(*size)
+    qtbot.waitUntil(lambda: w.size().width() == size[0], timeout=2000)
+    w.set_presenter(True)
+    qtbot.wait(20)
+    st = window_state(app.window, app.session)
+    x, y, pw, ph = st["window"]["views"]["landscape"]
+    assert pw * ph >= 0.40 * size[0] * size[1], (pw, ph)
+    assert not w.controls.isVisible()
+    w.toggle_controls()  # the drawer slides out, and back
+    assert w.controls.isVisible()
+    w.toggle_controls()
+    w.set_presenter(False)
+    assert w.controls.isVisible()

@@ -17,6 +17,7 @@ def parse_args(argv):
     src = p.add_mutually_exclusive_group()
     src.add_argument("--config", metavar="FILE.toml", help="open a saved demo")
     src.add_argument("--preset", metavar="NAME", help="open a bundled demo (see the Presets menu)")
+    p.add_argument("--present", action="store_true", help="open in presenter mode (View > Presenter mode)")
     p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
@@ -58,14 +59,14 @@ def _main(argv):
         return fail(str(e))
     if args.screenshot:
         from .cli import screenshot
-        return screenshot(config, args.screenshot, args.steps, args.size, args.state)
+        return screenshot(config, args.screenshot, args.steps, args.size, args.state, args.present)
     if no_display():
         print("losscape: no display found (DISPLAY is not set). Without one, use "
               "`losscape --screenshot out.png` or `losscape export --preset NAME --out figure.png`.",
               file=sys.stderr)
         return 2
     from .gui import run_gui
-    return run_gui(config, args.config)
+    return run_gui(config, args.config, args.present)
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def build_session(config):
     return session
 
 
-def screenshot(config, out, steps, size_text, state=None):
+def screenshot(config, out, steps, size_text, state=None, present=False):
     problem = check_output(out, (".png", ".jpg")) or (check_output(state, (".json",)) if state else None)
     size = parse_size(size_text)
     if problem:
@@ -121,6 +121,8 @@ def screenshot(config, out, steps, size_text, state=None):
     worker.failed.connect(failures.append)
     ctl = Controller(window, worker, found)
     window.resize(*size)
+    if present:
+        window.set_presenter(True)
     try:
         say("losscape: computing the landscape...")
         ctl.attach(session)

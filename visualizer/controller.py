@@ -36,6 +36,7 @@ class Controller(QtCore.QObject):
         self.session = None
         self.playing = False
         self._undo = []  # snapshots for Ctrl+Z
+        self.preset_name = None  # the bundled demo on screen, if it is one
         self.path = None
         self._play_after_attach = False
         self._acc = 0.0
@@ -76,12 +77,14 @@ class Controller(QtCore.QObject):
         w.copy_requested.connect(self._on_window_copy_requested)
         w.screenshot_requested.connect(self._on_window_screenshot_requested)
         w.undo_requested.connect(self.undo)
+        w.lecture_step_requested.connect(self._on_window_lecture_step_requested)
 
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
         """Build a session for config on the worker (compiling kernels the first time)."""
         from .session.session import Session
 
+        self.preset_name = None
         self.pause()
         self._play_after_attach = play
         self._undo = []  # a new demo: nothing of the last one to take back
@@ -480,6 +483,22 @@ class Controller(QtCore.QObject):
             self.window.show_message(str(e), dialog=True)
             return
         self.open_config(cfg, play=True)
+        self.preset_name = name
+
+    def _on_window_lecture_step_requested(self, delta):
+        """PageDown / PageUp (a presentation clicker): the next or previous lecture question, in the
+        lecture's order; from any other demo, the first."""
+        from .session.presets import LECTURE_ORDER
+
+        order = [n for n in LECTURE_ORDER if n in self.presets]
+        if not order:
+            return
+        if self.preset_name in order:
+            k = min(max(order.index(self.preset_name) + delta, 0), len(order) - 1)
+        else:
+            k = 0 if delta > 0 else len(order) - 1
+        if order[k] != self.preset_name:
+            self._on_window_preset_requested(order[k])
 
     def _on_window_save_requested(self, save_as):
         if self.session is None:

@@ -17,7 +17,7 @@ def restore_last(settings):
         return None
 
 
-def run_gui(config=None, path=None):
+def run_gui(config=None, path=None, present=False):
     from .controller import Controller
     from .session import config as cfgmod
     from .views.main_window import make_window
@@ -37,6 +37,10 @@ def run_gui(config=None, path=None):
         worker.stop()
 
     window.closing.connect(on_close)
+    window.set_font_scale(settings.value("font_scale", 1.0, type=float))
+    window.font_scale_changed.connect(lambda f: settings.setValue("font_scale", f))
     window.show()
+    if present:
+        window.set_presenter(True)
     ctl.open_config(config or restore_last(settings) or cfgmod.Config(), play=True, path=path)
     return app.exec()

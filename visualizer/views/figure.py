@@ -147,6 +147,16 @@ class LandscapeFigure:
         style_axes(plot)
         style_axes(self.colorbar)  # the colour bar is a plot too: its axis shows true losses
 
+    def set_font_size(self, size):
+        """Axis labels and tick labels at `size` pt (presenter mode's larger text)."""
+        self.font_size = size
+        for name in ("bottom", "left"):
+            ax = self.plot.getAxis(name)
+            f = QtGui.QFont()
+            f.setPointSize(size - 2)
+            ax.setTickFont(f)
+            ax.setLabel(ax.labelText, **{"font-size": f"{size}pt"})
+
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):
         style = {"font-size": f"{self.font_size}pt"}

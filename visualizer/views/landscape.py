@@ -1,5 +1,7 @@
 """The centre view: the landscape, the runs on it, hover read-out and click-to-set-start."""
 
+import re
+
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
@@ -39,6 +41,7 @@ class LandscapeView(QtWidgets.QWidget):
             box.addWidget(w)
         self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
         self.explain.hide()
+        self.compact = False
         self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there "
                                         "(Shift+click: every run).")
         self.readout.setStyleSheet("font-size: 11pt; color: #333;")
@@ -49,12 +52,18 @@ class LandscapeView(QtWidgets.QWidget):
         font = QtGui.QFont(self.status.font())
         font.setPointSize(11)  # as their style sheets say
         line = QtGui.QFontMetrics(font).lineSpacing()
+        self._line = line
         for label, lines in ((self.readout, 2), (self.status, 3)):
             label.setWordWrap(True)
             label.setFixedHeight(lines * line + 4)
         for label in (self.title, self.note, self.readout, self.status):
             # text that changes every frame must not change the layout (a relayout repaints everything)
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        # (size in pt, the rest of the style) of each label, so the text size can be scaled
+        self._styles = {label: (float(m.group(1)), label.styleSheet()[m.end():].strip())
+                        for label in (self.title, self.note, self.question, self.look, self.answer, self.readout,
+                                      self.status)
+                        for m in [re.match(r"font-size: ([0-9.]+)pt;", label.styleSheet())] if m}
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
@@ -99,7 +108,34 @@ class LandscapeView(QtWidgets.QWidget):
             self.look.setText("Look at: " + lecture["look"])
             self.answer.setText(lecture["answer"])
             self.answer.hide()
-            self.answer_button.show()
+            self.answer_button.setVisible(not self.compact)
+
+    def set_compact(self, on):
+        """Presenter mode: no hover read-out, no answer button (B or '.' shows the answer)."""
+        self.compact = on
+        self.readout.setVisible(not on)
+        self.status.setFixedHeight((2 if on else 3) * self._line + 4)
+        if self.explain.isVisible():
+            self.answer_button.setVisible(not on and not self.answer.isVisible())
+
+    def toggle_answer(self):
+        """B or '.': the answer of a lecture item in and out of sight."""
+        if not self.explain.isVisible():
+            return
+        shown = self.answer.isVisible()
+        self.answer.setVisible(not shown)
+        self.answer_button.setVisible(shown and not self.compact)
+
+    def set_font_scale(self, scale):
+        """Every label's text size times `scale`, and the plot's axes and tick labels with them."""
+        for label, (size, rest) in self._styles.items():
+            label.setStyleSheet(f"font-size: {size * scale:.1f}pt; {rest}")
+        self.figure.set_font_size(int(round(14 * scale)))
+        font = QtGui.QFont(self.status.font())
+        font.setPointSizeF(11 * scale)
+        self._line = QtGui.QFontMetrics(font).lineSpacing()
+        self.readout.setFixedHeight(2 * self._line + 4)
+        self.status.setFixedHeight((2 if self.compact else 3) * self._line + 4)
 
     def show_status(self, text):
         self.status.setText(text)

@@ -29,7 +29,9 @@ class MainWindow(QtWidgets.QMainWindow):
     export_requested = QtCore.pyqtSignal()
     copy_requested = QtCore.pyqtSignal()
     surface_opened = QtCore.pyqtSignal()
-    undo_requested = QtCore.pyqtSignal()  # the 3-D tab became the current one
+    undo_requested = QtCore.pyqtSignal()
+    lecture_step_requested = QtCore.pyqtSignal(int)  # PageDown +1 / PageUp -1: the next / previous question
+    font_scale_changed = QtCore.pyqtSignal(float)  # the 3-D tab became the current one
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -74,6 +76,9 @@ class MainWindow(QtWidgets.QMainWindow):
             main.setStretchFactor(k, stretch)
             main.setCollapsible(k, False)
         self.setCentralWidget(main)
+        self.splitter = main
+        self.presenting = False
+        self.font_scale = 1.0
         for b in (self.controls.play, self.controls.step, self.controls.reset):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Space must reach the play shortcut
 
@@ -106,6 +111,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
         self._action(vm, "Step", "Right", self.controls.step_requested.emit)
         self._action(vm, "Reset", "R", self.controls.reset_requested.emit)
+        vm.addSeparator()
+        self.present_action = self._action(vm, "&Presenter mode", "P", lambda: self.set_presenter(not self.presenting))
+        self.present_action.setCheckable(True)
+        self._action(vm, "Show or hide the &controls", "C", self.toggle_controls)
+        self._action(vm, "Larger text", "Ctrl+=", lambda: self.set_font_scale(self.font_scale * 1.15))
+        self._action(vm, "Smaller text", "Ctrl+-", lambda: self.set_font_scale(self.font_scale / 1.15))
+        self._action(vm, "Next lecture question", "PgDown", lambda: self.lecture_step_requested.emit(1))
+        self._action(vm, "Previous lecture question", "PgUp", lambda: self.lecture_step_requested.emit(-1))
+        self._action(vm, "Show or hide the answer", "B", self.landscape.toggle_answer)
+        self._action(vm, "Show or hide the answer (clicker)", ".", self.landscape.toggle_answer)
         hm = self.menuBar().addMenu("&Help")
         self._action(hm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
 
@@ -116,6 +131,7 @@ class MainWindow(QtWidgets.QMainWindow):
             act.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
         act.triggered.connect(slot)
         menu.addAction(act)
+        self.addAction(act)  # its shortcut works with the menu bar hidden too (presenter mode)
         return act
 
     def shortcuts(self):
@@ -155,6 +171,41 @@ class MainWindow(QtWidgets.QMainWindow):
             self.surface = SurfaceView()
             self.surface_page.layout().addWidget(self.surface)
         return self.surface
+
+    def set_presenter(self, on):
+        """Presenter mode: the landscape is the largest thing on screen; the controls fold away (C or
+        View > Show or hide the controls brings them back as a drawer); the clicker's PageDown / PageUp
+        walk the lecture questions and B or '.' reveals the answer."""
+        self.presenting = bool(on)
+        self.present_action.setChecked(self.presenting)
+        self.controls.setVisible(not self.presenting)
+        # every pixel to the picture: the menus (their keys still work), the tab bar, the hover read-out
+        # and the answer button (B shows the answer) are for the desk, not the projector
+        self.menuBar().setVisible(not self.presenting)
+        self.center.tabBar().setVisible(not self.presenting)
+        self.landscape.set_compact(self.presenting)
+        total = max(self.width(), 800)
+        if self.presenting:
+            self.splitter.setSizes([0, int(total * 0.79), int(total * 0.21)])
+        else:
+            self.splitter.setSizes([int(total * 0.24), int(total * 0.44), int(total * 0.32)])
+
+    def toggle_controls(self):
+        """The controls as a drawer: out and back in (in presenter mode, the landscape gives room)."""
+        show = not self.controls.isVisible()
+        self.controls.setVisible(show)
+        if show:
+            sizes = self.splitter.sizes()
+            self.splitter.setSizes([max(sizes[0], 330), max(sizes[1] - 330, 300), sizes[2]])
+
+    def set_font_scale(self, scale):
+        """All text larger or smaller (Ctrl+= / Ctrl+-), from 0.7x to 2.5x; remembered by the app."""
+        self.font_scale = min(max(scale, 0.7), 2.5)
+        f = self.font()
+        f.setPointSizeF(12 * self.font_scale)
+        self.setFont(f)
+        self.landscape.set_font_scale(self.font_scale)
+        self.font_scale_changed.emit(self.font_scale)
 
     def toggle_full_screen(self):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
