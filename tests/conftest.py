@@ -46,13 +46,14 @@ def make():
 @pytest.fixture
 def app(qtbot):
     """The main window with a controller and a synchronous worker (no threads), torn down in order:
-    playback stopped, worker stopped, then the window closed by qtbot."""
+    playback stopped, worker stopped, then the window deleted."""
     from visualizer.controller import Controller
     from visualizer.views.main_window import make_window
     from visualizer.workers import Worker
 
+    from visualizer.views.render import dispose
+
     window, found = make_window()
-    qtbot.addWidget(window)
     worker = Worker(sync=True)
     ctl = Controller(window, worker, found)
     window.resize(1400, 900)
@@ -60,6 +61,7 @@ def app(qtbot):
     yield ctl
     ctl.pause()
     worker.stop()
+    dispose(window)  # deleted now: a window left to the garbage collector crashed a later test
 
 
 @pytest.fixture

@@ -16,12 +16,16 @@ from visualizer.views.surface import height_at, surface_heights
 
 
 def test_offscreen_the_3d_tab_is_disabled_with_the_reason(qtbot):
+    from visualizer.views.render import dispose
+
     window, _ = make_window()
-    qtbot.addWidget(window)
-    assert "offscreen" in window.gl_problem
-    assert not window.center.isTabEnabled(1)
-    assert window.center.tabToolTip(1) == window.gl_problem
-    assert window.ensure_surface() is None
+    try:
+        assert "offscreen" in window.gl_problem
+        assert not window.center.isTabEnabled(1)
+        assert window.center.tabToolTip(1) == window.gl_problem
+        assert window.ensure_surface() is None
+    finally:
+        dispose(window)  # now, not whenever the garbage collector gets to it (that crashed the process)
 
 
 def test_3d_export_without_a_display_is_exit_2(tmp_path, capsys, monkeypatch):
@@ -57,7 +61,7 @@ s = Session(presets.load("optimizers-race"))
 s.advance(100)
 req = s.landscape_request(48); s.store_data_grid(req.key, req.compute())
 v = SurfaceView(); v.resize(600, 450); v.show()
-v.set_landscape(s.landscape(48), s.extent); app.processEvents()
+v.set_landscape(s.landscape(48), s.extent, s.plane.axis_names); app.processEvents()
 def frame():
     app.processEvents()
     img = v.grab_image().convertToFormat(v.grab_image().Format.Format_RGB888)
@@ -66,6 +70,9 @@ def frame():
 bare = frame()
 v.set_runs(s.runs, s.display_step)
 with_paths = frame()
+v.view.orbit(0, -200)  # a long drag downwards
+assert v.view.opts["elevation"] >= 5, "the camera went under the surface"
+assert [t.text for t in v.labels][2] == "loss" and "PC" in v.labels[0].text
 changed = (np.abs(with_paths - bare).sum(axis=1) > 60).sum()
 print("STD", bare.std(), "CHANGED", changed)
 assert bare.std() > 20, "the surface did not render"
@@ -115,3 +122,9 @@ def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path):
     assert r.returncode == 0, r.stderr
     img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
     assert img.shape == (480, 640, 3) and img.std() > 20
+
+
+def test_the_camera_stays_above_the_surface():
+    from visualizer.views.surface import MIN_ELEVATION, above
+
+    assert above(-60) == MIN_ELEVATION and above(30) == 30 and above(120) == 90

@@ -266,7 +266,7 @@ def export_surface(session, grid, out, size):
     view = SurfaceView()
     view.view.setFixedSize(*size)  # the picture is the GL canvas: give it exactly the requested size
     view.show()
-    view.set_landscape(grid, session.extent)
+    view.set_landscape(grid, session.extent, session.plane.axis_names)
     view.set_runs(session.runs, session.display_step)
     app.processEvents()
     data = image_bytes(view.grab_image())

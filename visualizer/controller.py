@@ -164,7 +164,7 @@ class Controller(QtCore.QObject):
         w = self.window
         w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
         if w.surface is not None:
-            w.surface.set_landscape(grid, s.extent)
+            w.surface.set_landscape(grid, s.extent, s.plane.axis_names)
         w.landscape.show_note(s.config.view["note"])
         w.landscape.show_title(s.landscape_title())  # drawn with the grid: they never disagree
         self.landscape_drawn.emit()
@@ -437,7 +437,7 @@ class Controller(QtCore.QObject):
         surface = self.window.ensure_surface()
         grid = self._current_grid()
         if surface is not None and grid is not None:
-            surface.set_landscape(grid, self.session.extent)
+            surface.set_landscape(grid, self.session.extent, self.session.plane.axis_names)
             surface.set_runs(self.session.runs, self.session.display_step)
 
     def _on_landscape_start_clicked(self, a, b, all_runs):

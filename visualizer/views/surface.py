@@ -17,6 +17,27 @@ HEIGHT = 8.0  # and the loss (clipped) as heights 0..HEIGHT
 LIFT = 0.12  # paths float this far above the surface so it does not hide them
 
 
+MIN_ELEVATION = 5.0  # degrees: the camera never goes under the surface
+
+
+def above(elevation):
+    """The camera's elevation kept above the plane and no higher than straight down."""
+    return min(max(elevation, MIN_ELEVATION), 90.0)
+
+
+def _AboveView():
+    """A GLViewWidget whose orbit never takes the camera under the surface (a 100 px drag flipped it)."""
+    import pyqtgraph.opengl as gl
+
+    class AboveView(gl.GLViewWidget):
+        def orbit(self, azim, elev):
+            self.opts["azimuth"] += azim
+            self.opts["elevation"] = above(self.opts["elevation"] + elev)
+            self.update()
+
+    return AboveView()
+
+
 def gl_unavailable():
     """None when OpenGL can be used here, else the reason (one line)."""
     platform = QtGui.QGuiApplication.platformName()
@@ -69,8 +90,12 @@ class SurfaceView(QtWidgets.QWidget):
         import pyqtgraph.opengl as gl
 
         self.gl = gl
-        self.view = gl.GLViewWidget()
+        self.view = _AboveView()
         self.view.setBackgroundColor("w")
+        # the plane's axes and the loss, named where they are: a and b along two edges, loss up a corner
+        self.labels = [gl.GLTextItem(color=(20, 20, 20, 255)) for _ in range(3)]
+        for item in self.labels:
+            self.view.addItem(item)
         self.surface = None
         self.lines, self.heads = [], []
         self.z = None
@@ -99,13 +124,18 @@ class SurfaceView(QtWidgets.QWidget):
         self.home()
 
     def home(self):
-        self.view.setCameraPosition(distance=1.55 * SIZE, elevation=30, azimuth=-60)
+        self.view.setCameraPosition(distance=1.25 * SIZE, elevation=30, azimuth=-60)
         self.view.opts["center"] = pg.Vector(0, 0, HEIGHT / 3)
         self.view.update()
 
-    def set_landscape(self, grid, extent):
+    def set_landscape(self, grid, extent, axis_names=("a", "b")):
         """New surface; the camera stays where the user put it."""
         self._grid, self.extent = grid, extent
+        a_lo, a_hi, b_lo, b_hi = extent
+        texts = (f"{axis_names[0]} ({a_lo:.2g} .. {a_hi:.2g})", f"{axis_names[1]} ({b_lo:.2g} .. {b_hi:.2g})", "loss")
+        spots = ((0, -SIZE / 2 - 1.5, 0), (SIZE / 2 + 1.0, 0, 0), (-SIZE / 2, -SIZE / 2, HEIGHT + 1.0))
+        for item, text, pos in zip(self.labels, texts, spots):
+            item.setData(pos=pos, text=text)
         self._redraw()
 
     def _redraw(self):
