@@ -124,7 +124,7 @@ class SurfaceView(QtWidgets.QWidget):
         self.home()
 
     def home(self):
-        self.view.setCameraPosition(distance=1.25 * SIZE, elevation=30, azimuth=-60)
+        self.view.setCameraPosition(distance=1.45 * SIZE, elevation=30, azimuth=-60)
         self.view.opts["center"] = pg.Vector(0, 0, HEIGHT / 3)
         self.view.update()
 
@@ -133,7 +133,7 @@ class SurfaceView(QtWidgets.QWidget):
         self._grid, self.extent = grid, extent
         a_lo, a_hi, b_lo, b_hi = extent
         texts = (f"{axis_names[0]} ({a_lo:.2g} .. {a_hi:.2g})", f"{axis_names[1]} ({b_lo:.2g} .. {b_hi:.2g})", "loss")
-        spots = ((0, -SIZE / 2 - 1.5, 0), (SIZE / 2 + 1.0, 0, 0), (-SIZE / 2, -SIZE / 2, HEIGHT + 1.0))
+        spots = ((-SIZE / 4, -SIZE / 2, 0), (SIZE / 2, -SIZE / 4, 0), (0, SIZE / 2, HEIGHT))
         for item, text, pos in zip(self.labels, texts, spots):
             item.setData(pos=pos, text=text)
         self._redraw()
