@@ -329,3 +329,24 @@ def test_text_scales_and_the_window_says_so(app, attach):
     assert w.landscape.figure.font_size == 21
     w.set_font_scale(9)
     assert seen[-1] == 2.5
+
+
+def test_a_dark_theme_for_a_dark_room_and_back(app, attach):
+    import pyqtgraph as pg
+    from PyQt6 import QtGui, QtWidgets
+
+    attach("[landscape]\nresolution = 24\n[view]\nnote = 'look here'")
+    w = app.window
+    seen = []
+    w.theme_changed.connect(seen.append)
+    w.set_theme("dark")
+    role = QtGui.QPalette.ColorRole.Window
+    assert QtWidgets.QApplication.instance().palette().color(role).lightness() < 60
+    assert w.landscape.canvas.backgroundBrush().color().lightness() < 60
+    assert "#8ab4f8" in w.landscape.note.styleSheet()
+    app.attach(app.session)  # a new data plot is drawn in the theme too
+    axes = [i for i in w.data.scene().items() if isinstance(i, pg.AxisItem)]
+    assert axes and all(ax.pen().color().lightness() > 150 for ax in axes)
+    w.set_theme("light")
+    assert QtWidgets.QApplication.instance().palette().color(role).lightness() > 150
+    assert "#1a4d8f" in w.landscape.note.styleSheet() and seen == ["dark", "light"]

@@ -39,6 +39,8 @@ def run_gui(config=None, path=None, present=False):
     window.closing.connect(on_close)
     window.set_font_scale(settings.value("font_scale", 1.0, type=float))
     window.font_scale_changed.connect(lambda f: settings.setValue("font_scale", f))
+    window.set_theme(settings.value("theme", "light", type=str))
+    window.theme_changed.connect(lambda t: settings.setValue("theme", t))
     window.show()
     if present:
         window.set_presenter(True)

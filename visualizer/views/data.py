@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
-from .figure import style_axes
+from .figure import paint_canvas, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
@@ -55,6 +55,7 @@ class DataView(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setBackground("w")
+        self.theme = "light"
         self.plot = None
         self.mode = None
 
@@ -63,6 +64,7 @@ class DataView(pg.GraphicsLayoutWidget):
         self.plot = self.addPlot()
         self.plot.setMenuEnabled(False)
         style_axes(self.plot)
+        paint_canvas(self, self.theme)
 
     def show_data(self, data):
         """Set up for a dataset (called when the dataset changes)."""

@@ -94,6 +94,20 @@ def thin_path(a, b, extent, cells=1000, most=400, recent=200):
     return a[idx], b[idx]
 
 
+# (background, axis and text, faint text) of the window's plots in each theme; exports stay light
+THEMES = {"light": ("w", "#333333", "#444444"), "dark": ("#1b1b1b", "#d0d0d0", "#b0b0b0")}
+
+
+def paint_canvas(canvas, theme):
+    """A GraphicsLayoutWidget's background and every axis in it, in the theme's colours."""
+    background, ink, _ = THEMES[theme]
+    canvas.setBackground(background)
+    for item in canvas.scene().items():
+        if isinstance(item, pg.AxisItem):
+            item.setPen(ink)
+            item.setTextPen(ink)
+
+
 def style_axes(plot):
     """Axes show true values (no "x0.001" scaling that reads 150 for a loss of 0.15), and, as they
     change rarely but would be re-painted with every frame of the animation, Qt keeps them as pixmaps."""

@@ -5,7 +5,7 @@ import re
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from .figure import LandscapeFigure
+from .figure import LandscapeFigure, paint_canvas
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -42,6 +42,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
         self.explain.hide()
         self.compact = False
+        self._scale = 1.0
         self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there "
                                         "(Shift+click: every run).")
         self.readout.setStyleSheet("font-size: 11pt; color: #333;")
@@ -118,6 +119,20 @@ class LandscapeView(QtWidgets.QWidget):
         if self.explain.isVisible():
             self.answer_button.setVisible(not on and not self.answer.isVisible())
 
+    # label -> colour in the light and in the dark theme
+    INKS = {"note": ("#1a4d8f", "#8ab4f8"), "answer": ("#0b5d1e", "#81c995"), "readout": ("#333", "#dddddd"),
+            "status": ("#555", "#bbbbbb")}
+
+    def set_theme(self, theme):
+        dark = theme == "dark"
+        for name, inks in self.INKS.items():
+            label = getattr(self, name)
+            size, rest = self._styles[label]
+            self._styles[label] = (size, re.sub(r"color: [^;]+;", f"color: {inks[dark]};", rest))
+        self.explain.setStyleSheet(f"QFrame {{ background: {'#3a3320' if dark else '#fff6e0'}; border-radius: 6px; }}")
+        self.set_font_scale(self._scale)
+        paint_canvas(self.canvas, theme)
+
     def toggle_answer(self):
         """B or '.': the answer of a lecture item in and out of sight."""
         if not self.explain.isVisible():
@@ -128,6 +143,7 @@ class LandscapeView(QtWidgets.QWidget):
 
     def set_font_scale(self, scale):
         """Every label's text size times `scale`, and the plot's axes and tick labels with them."""
+        self._scale = scale
         for label, (size, rest) in self._styles.items():
             label.setStyleSheet(f"font-size: {size * scale:.1f}pt; {rest}")
         self.figure.set_font_size(int(round(14 * scale)))

@@ -31,7 +31,8 @@ class MainWindow(QtWidgets.QMainWindow):
     surface_opened = QtCore.pyqtSignal()
     undo_requested = QtCore.pyqtSignal()
     lecture_step_requested = QtCore.pyqtSignal(int)  # PageDown +1 / PageUp -1: the next / previous question
-    font_scale_changed = QtCore.pyqtSignal(float)  # the 3-D tab became the current one
+    font_scale_changed = QtCore.pyqtSignal(float)
+    theme_changed = QtCore.pyqtSignal(str)  # the 3-D tab became the current one
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -79,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter = main
         self.presenting = False
         self.font_scale = 1.0
+        self.theme = "light"
         for b in (self.controls.play, self.controls.step, self.controls.reset):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Space must reach the play shortcut
 
@@ -117,6 +119,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(vm, "Show or hide the &controls", "C", self.toggle_controls)
         self._action(vm, "Larger text", "Ctrl+=", lambda: self.set_font_scale(self.font_scale * 1.15))
         self._action(vm, "Smaller text", "Ctrl+-", lambda: self.set_font_scale(self.font_scale / 1.15))
+        self.dark_action = self._action(vm, "&Dark theme", "Ctrl+D",
+                                        lambda: self.set_theme("light" if self.theme == "dark" else "dark"))
+        self.dark_action.setCheckable(True)
         self._action(vm, "Next lecture question", "PgDown", lambda: self.lecture_step_requested.emit(1))
         self._action(vm, "Previous lecture question", "PgUp", lambda: self.lecture_step_requested.emit(-1))
         self._action(vm, "Show or hide the answer", "B", self.landscape.toggle_answer)
@@ -206,6 +211,34 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setFont(f)
         self.landscape.set_font_scale(self.font_scale)
         self.font_scale_changed.emit(self.font_scale)
+
+    def set_theme(self, theme):
+        """Light (paper, a bright room) or dark (a projector in a dark room): the window's widgets and
+        plots; exported figures stay light. Remembered by the app."""
+        from .figure import paint_canvas
+
+        self.theme = theme if theme in ("light", "dark") else "light"
+        self.dark_action.setChecked(self.theme == "dark")
+        app = QtWidgets.QApplication.instance()
+        if self.theme == "dark":
+            app.setStyle("Fusion")
+            pal = QtGui.QPalette()
+            C = QtGui.QPalette.ColorRole
+            for role, color in ((C.Window, "#262626"), (C.WindowText, "#e6e6e6"), (C.Base, "#1e1e1e"),
+                                (C.AlternateBase, "#2c2c2c"), (C.Text, "#e6e6e6"), (C.Button, "#333333"),
+                                (C.ButtonText, "#e6e6e6"), (C.Highlight, "#3d6fb6"), (C.HighlightedText, "#ffffff"),
+                                (C.ToolTipBase, "#333333"), (C.ToolTipText, "#e6e6e6"), (C.PlaceholderText, "#888888")):
+                pal.setColor(role, QtGui.QColor(color))
+            for role in (C.WindowText, C.Text, C.ButtonText):  # a greyed-out control must look greyed out
+                pal.setColor(QtGui.QPalette.ColorGroup.Disabled, role, QtGui.QColor("#7a7a7a"))
+            app.setPalette(pal)
+        else:
+            app.setPalette(app.style().standardPalette())
+        self.landscape.set_theme(self.theme)
+        self.data.theme = self.theme
+        for canvas in (self.curves, self.data):
+            paint_canvas(canvas, self.theme)
+        self.theme_changed.emit(self.theme)
 
     def toggle_full_screen(self):
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
