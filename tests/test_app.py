@@ -350,3 +350,19 @@ def test_a_dark_theme_for_a_dark_room_and_back(app, attach):
     w.set_theme("light")
     assert QtWidgets.QApplication.instance().palette().color(role).lightness() > 150
     assert "#1a4d8f" in w.landscape.note.styleSheet() and seen == ["dark", "light"]
+
+
+def test_the_data_box_names_the_data_on_screen(app):
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("softmax-vs-hinge")))
+    c = app.window.controls
+    assert c.data.currentData() == "scores"
+    c.data.activated.emit(c.data.findData("scores"))
+    assert app.session.data.name == "scores"
+    app.attach(Session(presets.load("step-size")))
+    assert c.data.currentData() == "blobs"
+    c.data.activated.emit(c.data.findData("scores"))  # from another set: it says where the examples are
+    assert "Lecture menu" in app.window.statusBar().currentMessage()
+    assert app.session.data.name == "blobs" and c.data.currentData() == "blobs"

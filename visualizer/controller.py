@@ -391,6 +391,10 @@ class Controller(QtCore.QObject):
         if self.session is None or name == self.session.config.data.get("name") and name not in ("csv", "cifar10"):
             return
         data = {"name": name}
+        if name == "scores":  # its examples and labels come with a demo: nothing to switch to here
+            self.window.show_message("The worked examples come with their lecture demos (Lecture menu)")
+            self.window.controls.show_session(self.session, self.selected, self.playing)
+            return
         if name in ("csv", "cifar10"):
             path = self.window.ask_path("csv" if name == "csv" else "folder")
             if not path:

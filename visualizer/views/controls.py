@@ -16,7 +16,8 @@ OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "S
              "random_search": "random search"}
 DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "linear": "linear (2-D)",
               "nonlinear": "nonlinear (2-D)", "demo": "the course's 9 points (2-D)", "iris": "iris (4 features)",
-              "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder..."}
+              "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder...",
+              "scores": "worked examples (scores)"}
 PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
                "weights": "two weights", "random": "random directions"}
 
