@@ -165,3 +165,27 @@ def test_bad_input_is_a_clear_error(change, message, path, monkeypatch):
 def test_bad_options_are_clear_errors(kw, message):
     with pytest.raises(ValueError, match=message):
         kernels.loss_and_grad(*good(), **kw)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reg", ["none", "l2", "l1", "elastic"])
+def test_penalty_is_the_regularization_part_of_the_loss(reg, dtype):
+    rng = np.random.default_rng(7)
+    Ws = rng.normal(size=(5, 4, 3)).astype(dtype)
+    X, y = rng.normal(size=(6, 4)).astype(dtype), np.arange(6) % 3
+    got = kernels.penalty(Ws, reg=reg, lam=0.3, l1_ratio=0.25)
+    for W, p in zip(Ws, got):
+        with_reg = kernels.loss_and_grad(W, X, y, reg=reg, lam=0.3, l1_ratio=0.25)[0]
+        assert p == pytest.approx(with_reg - kernels.loss_and_grad(W, X, y)[0], rel=1e-5, abs=1e-6)
+    w1, w2 = kernels.reg_weights(reg, 0.25)
+    W = Ws.astype(np.float64)
+    np.testing.assert_allclose(got, 0.3 * (w1 * np.abs(W).sum((1, 2)) + w2 * (W ** 2).sum((1, 2))), rtol=1e-6)
+
+
+def test_penalty_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="reg must be one of"):
+        kernels.penalty(np.zeros((2, 2)), reg="l3", lam=1.0)
+    with pytest.raises(ValueError, match="lam must be >= 0"):
+        kernels.penalty(np.zeros((2, 2)), reg="l2", lam=-1.0)
+    with pytest.raises(ValueError, match="l1_ratio must be <= 1"):
+        kernels.reg_weights("elastic", 2.0)

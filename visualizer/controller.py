@@ -184,16 +184,17 @@ class Controller(QtCore.QObject):
         w.curves.show_runs(s.runs, step, self.selected)
         w.data.show_weights(run.W[i])
         w.controls.show_step(step, s.planned_steps)
-        w.landscape.show_status(self._status(run, i, step))
+        w.landscape.show_status(self._status(self.selected, i, step))
 
-    def _status(self, run, i, step):
+    def _status(self, k, i, step):
         """'label: step i · loss: run y / plane x (off the plane by d) · accuracy': the run's own loss
         beside the landscape's value under its dot. Both exact (a kernel call each) where that is cheap;
         on large data the last recorded loss and the grid read there, marked '≈'."""
         s = self.session
+        run = s.runs[k]
         exact = s.data.N * s.data.D * s.data.C <= EXACT_STATUS_WORK and run.diverged_at is None
         if exact:
-            loss = f"loss: run {s.run_loss(s.runs.index(run), i):.4g}"
+            loss = f"loss: run {s.run_loss(k, i):.4g}"
             if np.isfinite(run.a[i]):
                 loss += f" / plane {s.plane_loss(run.a[i], run.b[i]):.4g}"
         else:

@@ -63,11 +63,6 @@ def rgb_array(pixmap):
     return np.frombuffer(ptr, np.uint8).reshape(h, img.bytesPerLine())[:, :w * 3].reshape(h, w, 3).copy()
 
 
-def figure_title(session):
-    """The window's landscape title: whose model the landscape is."""
-    return session.landscape_title()
-
-
 # ---------------------------------------------------------------------------------------- figures
 class FigureCanvas:
     """An offscreen widget holding the shared landscape figure, with a loss-curve panel for animations."""
@@ -80,7 +75,7 @@ class FigureCanvas:
         self.widget.setBackground("w")
         self.widget.resize(*size)
         self.widget.ci.setContentsMargins(12, 8, 12, 8)
-        self.widget.addLabel(figure_title(session), row=0, col=0, colspan=2, size="15pt", color="#000")
+        self.widget.addLabel(session.landscape_title(), row=0, col=0, colspan=2, size="15pt", color="#000")
         plot = self.widget.addPlot(row=1, col=0)
         self.figure = LandscapeFigure(plot, legend_cell=(self.widget.ci, 2, 0))
         self.figure.set_axes(session.plane.axis_names)
@@ -137,7 +132,7 @@ class FigureCanvas:
             gen.setSize(size)
             gen.setViewBox(QtCore.QRect(0, 0, size.width(), size.height()))
             gen.setResolution(self.widget.logicalDpiX())
-            gen.setTitle(figure_title(self.session))
+            gen.setTitle(self.session.landscape_title())
             painter = QtGui.QPainter(gen)
             self.widget.render(painter)
             painter.end()
