@@ -37,6 +37,8 @@ def run_gui(config=None, path=None, present=False):
         worker.stop()
 
     window.closing.connect(on_close)
+    room = app.primaryScreen().availableGeometry()  # a 1280x720 projector must get the whole window
+    window.resize(min(window.width(), room.width()), min(window.height(), room.height()))
     window.set_font_scale(settings.value("font_scale", 1.0, type=float))
     window.font_scale_changed.connect(lambda f: settings.setValue("font_scale", f))
     window.set_theme(settings.value("theme", "light", type=str))
