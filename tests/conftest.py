@@ -28,6 +28,16 @@ def _toy_data(N=60, seed=0):
                            feature_names=["x1", "x2", "bias"], image_shape=None, N=N, D=3, C=3)
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Every test starts and ends in English (the language is one global switch)."""
+    from visualizer.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("en")
+
+
 @pytest.fixture
 def toy_data():
     """toy_data(N=60, seed=0) -> a dataset-like object."""

@@ -12,11 +12,11 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # lower rank = lower layer; a module may import only from lower ranks, or from its own package
-RANKS = [("kernels", 0), ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.views", 2),
+RANKS = [("kernels", 0), ("visualizer.i18n", 0.5), ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.views", 2),
          ("visualizer.export", 3), ("visualizer.workers", 3), ("visualizer.controller", 4), ("visualizer.state", 4),
          ("visualizer.cli", 5), ("visualizer.gui", 5), ("visualizer.app", 6), ("visualizer.bench", 7),
          ("visualizer.__main__", 7)]
-QT_FREE = ("kernels", "visualizer.session", "visualizer.files")
+QT_FREE = ("kernels", "visualizer.i18n", "visualizer.session", "visualizer.files")
 QT = ("PyQt6", "pyqtgraph")
 
 

@@ -18,6 +18,8 @@ def parse_args(argv):
     src.add_argument("--config", metavar="FILE.toml", help="open a saved demo")
     src.add_argument("--preset", metavar="NAME", help="open a bundled demo (see the Presets menu)")
     p.add_argument("--present", action="store_true", help="open in presenter mode (View > Presenter mode)")
+    p.add_argument("--lang", choices=("en", "ko"), default=None,
+                   help="English or Korean (the window remembers View > Language; --screenshot: English)")
     p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
@@ -50,8 +52,11 @@ def _main(argv):
         return fail(problem)
     if args.state and not args.screenshot:
         return fail("--state needs --screenshot OUT.png (it describes that picture)")
+    from .i18n import set_language
     from .session import presets
     from .session.config import ConfigError, load
+
+    set_language(args.lang or "en")
 
     try:
         config = load(args.config) if args.config else presets.load(args.preset) if args.preset else None
@@ -66,7 +71,7 @@ def _main(argv):
               file=sys.stderr)
         return 2
     from .gui import run_gui
-    return run_gui(config, args.config, args.present)
+    return run_gui(config, args.config, args.present, args.lang)
 
 
 if __name__ == "__main__":

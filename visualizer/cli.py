@@ -179,7 +179,11 @@ def export_main(argv):
                    help="JSON/NPZ: W at every K-th step (default: every step, at most 2000 per run)")
     p.add_argument("--view", choices=("2d", "3d"), default="2d",
                    help="3d: the lit surface (PNG only; needs OpenGL on a display, e.g. Xvfb)")
+    p.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the figure's titles and labels")
     args = p.parse_args(argv)
+    from .i18n import set_language
+
+    set_language(args.lang)
     stop = Stop()
     problem = check_output(args.out, (".png",) if args.view == "3d" else FORMATS)
     size = parse_size(args.size)

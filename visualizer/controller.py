@@ -13,6 +13,7 @@ from PyQt6 import QtCore
 
 from .export import FORMATS, export
 from .files import write_atomically
+from .i18n import set_language, tr
 from .session import config as cfgmod
 from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
@@ -78,6 +79,7 @@ class Controller(QtCore.QObject):
         w.screenshot_requested.connect(self._on_window_screenshot_requested)
         w.undo_requested.connect(self.undo)
         w.lecture_step_requested.connect(self._on_window_lecture_step_requested)
+        w.language_changed.connect(self.set_language)
 
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
@@ -91,7 +93,7 @@ class Controller(QtCore.QObject):
         self.path = path
         if self.session is None:  # first launch: the demo's values from the first paint, greyed out
             self.window.controls.show_config(config)
-        self.window.show_busy("Preparing kernels")
+        self.window.show_busy(tr("Preparing kernels"))
         self.worker.request_session(lambda: Session(config))
 
     def _on_worker_session_ready(self, session):
@@ -120,6 +122,23 @@ class Controller(QtCore.QObject):
         if play:
             self.play()
 
+    def set_language(self, code):
+        """View > Language: every text in `code` at once, the fixed ones and those the demo writes."""
+        set_language(code)
+        self.window.retranslate()
+        s = self.session
+        if s is None:
+            return
+        s.relabel()
+        w = self.window
+        w.data.show_data(s.data)
+        w.landscape.show_lecture(s.config.lecture)
+        w.controls.show_session(s, self.selected, self.playing)
+        w.show_document(os.path.basename(self.path) if self.path else s.data.name)
+        self.request_landscape()
+        self.refresh_runs()
+        self.refresh_lecture()
+
     def _on_worker_progress(self, text):
         self.window.show_busy(text)
 
@@ -140,7 +159,7 @@ class Controller(QtCore.QObject):
             preview = s.landscape_request(PREVIEW_RESOLUTION)
             if not s.has_data_grid(preview.key):
                 wanted.insert(0, preview)
-        self.window.show_busy("Computing the landscape")
+        self.window.show_busy(tr("Computing the landscape"))
         self.worker.request_landscapes(wanted)
 
     def _on_worker_landscape_ready(self, gen, key, grid):
@@ -165,7 +184,7 @@ class Controller(QtCore.QObject):
         w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
         if w.surface is not None:
             w.surface.set_landscape(grid, s.extent, s.plane.axis_names)
-        w.landscape.show_note(s.config.view["note"])
+        w.landscape.show_note(tr(s.config.view["note"]) if s.config.view["note"] else "")
         w.landscape.show_title(s.landscape_title())  # drawn with the grid: they never disagree
         self.landscape_drawn.emit()
 
@@ -194,27 +213,27 @@ class Controller(QtCore.QObject):
         run = s.runs[k]
         exact = s.data.N * s.data.D * s.data.C <= EXACT_STATUS_WORK and run.diverged_at is None
         if exact:
-            loss = f"loss: run {s.run_loss(k, i):.4g}"
+            loss = tr("loss: run {value}", value=f"{s.run_loss(k, i):.4g}")
             if np.isfinite(run.a[i]):
-                loss += f" / plane {s.plane_loss(run.a[i], run.b[i]):.4g}"
+                loss += tr(" / plane {value}", value=f"{s.plane_loss(run.a[i], run.b[i]):.4g}")
         else:
             lb = run.loss_full[:i + 1]
             lb = lb[lb == lb]
-            loss = f"loss: run ≈{lb[-1]:.4g}" if lb.size else "loss: run ?"
+            loss = tr("loss: run {value}", value=f"≈{lb[-1]:.4g}" if lb.size else "?")
             grid = self._current_grid()
             if grid is not None and np.isfinite(run.a[i]):
                 under = float(bilinear(grid, *s.axes(grid.shape[1]), run.a[i], run.b[i]))
                 if np.isfinite(under):  # what the colour under the dot says, beside the truth
-                    loss += f" / plane ≈{under:.4g}"
-        off = "on the plane" if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
-            f"off the plane by {run.off[i]:.2g}"
-        div = (f"  DIVERGED at step {run.diverged_at} (the loss blew up)"
+                    loss += tr(" / plane {value}", value=f"≈{under:.4g}")
+        off = tr("on the plane") if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
+            tr("off the plane by {d}", d=f"{run.off[i]:.2g}")
+        div = ("  " + tr("DIVERGED at step {step} (the loss blew up)", step=run.diverged_at)
                if run.diverged_at is not None and step >= run.head else
-               "  (stopped at its planned steps: Continue goes on)" if i >= s.limit_of(run) else "")
+               "  " + tr("(stopped at its planned steps: Continue goes on)") if i >= s.limit_of(run) else "")
         acc = run.accuracy[:i + 1]
         acc = acc[np.isfinite(acc)]
-        acc = f"accuracy {acc[-1]:.1%}" if acc.size else ""
-        return f"{run.label}: step {i} · {loss} ({off}) · {acc}{div}"
+        acc = tr("accuracy {value}", value=f"{acc[-1]:.1%}") if acc.size else ""
+        return tr("{label}: step {step}", label=run.label, step=i) + f" · {loss} ({off}) · {acc}{div}"
 
     def refresh_lecture(self):
         s = self.session
@@ -229,7 +248,7 @@ class Controller(QtCore.QObject):
             b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"])
             checks = sanity_checks(s, self.selected)
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
-            self.window.lecture.show_message(f"No numbers at this step: {e}")
+            self.window.lecture.show_message(tr("No numbers at this step: {problem}", problem=e))
             return
         self.window.lecture.show_numbers(b, checks, s.data.class_names, m["delta"], m["loss"])
 
@@ -245,10 +264,11 @@ class Controller(QtCore.QObject):
         s = self.session
         if s.at_end():
             if all(r.diverged_at is not None for r in s.runs):
-                self.window.show_message("Every run diverged: Reset (R), or lower the step size")
+                self.window.show_message(tr("Every run diverged: Reset (R), or lower the step size"))
                 return
             if s.planned_steps >= MAX_STEPS:
-                self.window.show_message(f"The runs reached the limit of {MAX_STEPS:,} steps: Reset (R) starts again")
+                self.window.show_message(tr("The runs reached the limit of {steps} steps: Reset (R) starts again",
+                                                    steps=f"{MAX_STEPS:,}"))
                 return
             s.extend_to(s.planned_steps + max(r.settings["steps"] for r in s.runs))  # Play at the end: go on
         self.playing = True
@@ -337,7 +357,7 @@ class Controller(QtCore.QObject):
         """Take back the last start click or setting change (Ctrl+Z): the session is rebuilt from the
         settings it had, on the same data (dragged points stay), and shown at the same step."""
         if self.session is None or not self._undo:
-            self.window.show_message("Nothing to undo")
+            self.window.show_message(tr("Nothing to undo"))
             return
         from .session.session import Session
 
@@ -393,7 +413,7 @@ class Controller(QtCore.QObject):
             return
         data = {"name": name}
         if name == "scores":  # its examples and labels come with a demo: nothing to switch to here
-            self.window.show_message("The worked examples come with their lecture demos (Lecture menu)")
+            self.window.show_message(tr("The worked examples come with their lecture demos (Lecture menu)"))
             self.window.controls.show_session(self.session, self.selected, self.playing)
             return
         if name in ("csv", "cifar10"):
@@ -456,8 +476,11 @@ class Controller(QtCore.QObject):
         s.advance(0)
         self.refresh_runs()
         self.refresh_lecture()
-        who = "Every run now starts" if all_runs else f"{s.runs[self.selected].label} now starts"
-        self.window.show_message(f"{who} at a = {a:.3g}, b = {b:.3g} (Ctrl+Z takes it back)")
+        where = dict(a=f"{a:.3g}", b=f"{b:.3g}")
+        self.window.show_message(tr("Every run now starts at a = {a}, b = {b} (Ctrl+Z takes it back)", **where)
+                                 if all_runs else
+                                 tr("{label} now starts at a = {a}, b = {b} (Ctrl+Z takes it back)",
+                                    label=s.runs[self.selected].label, **where))
         self.play()
 
     def _on_data_point_moved(self, index, x, y):
@@ -521,12 +544,13 @@ class Controller(QtCore.QObject):
 
     def _on_window_export_requested(self):
         if self.session is None or self._current_grid() is None:
-            self.window.show_message("Nothing to export yet: the landscape is still being computed")
+            self.window.show_message(tr("Nothing to export yet: the landscape is still being computed"))
             return
         path = self.window.ask_path("export")
         if path:
             if os.path.splitext(path)[1].lower() not in FORMATS:
-                self.window.show_message(f"{path}: use one of {', '.join(FORMATS)}", dialog=True)
+                self.window.show_message(tr("{path}: use one of {formats}", path=path, formats=", ".join(FORMATS)),
+                                         dialog=True)
                 return
             self.export_to(path)
 
@@ -538,7 +562,7 @@ class Controller(QtCore.QObject):
         self.pause()
         progress = None
         if path.lower().endswith(".gif"):
-            progress = self.window.open_progress("Rendering the animation...", frames)
+            progress = self.window.open_progress(tr("Rendering the animation..."), frames)
 
         def step(i, n):
             if progress is None:
@@ -551,14 +575,15 @@ class Controller(QtCore.QObject):
         try:
             summary = export(self.session, self._current_grid(), path, size=size, frames=frames, progress=step)
         except (OSError, ValueError) as e:
-            self.window.show_message(f"Could not export {path}: {getattr(e, 'strerror', None) or e}", dialog=True)
+            self.window.show_message(tr("Could not export {path}: {problem}", path=path,
+                                        problem=getattr(e, "strerror", None) or e), dialog=True)
             return None
         finally:
             if progress is not None:
                 progress.close()
             if was_playing:
                 self.play()
-        self.window.show_message("Export cancelled; nothing was written" if summary is None else summary)
+        self.window.show_message(tr("Export cancelled; nothing was written") if summary is None else summary)
         return summary
 
     def _on_window_copy_requested(self):
@@ -569,7 +594,7 @@ class Controller(QtCore.QObject):
         canvas = FigureCanvas(self.session, self._current_grid(), (1200, 900))
         self.window.copy_picture(canvas.widget.grab())
         canvas.close()
-        self.window.show_message("The figure is on the clipboard")
+        self.window.show_message(tr("The figure is on the clipboard"))
 
     def _on_window_screenshot_requested(self):
         path = self.window.ask_path("screenshot")
@@ -577,14 +602,16 @@ class Controller(QtCore.QObject):
             try:
                 write_atomically(path, self.window.screenshot_png())
             except OSError as e:
-                self.window.show_message(f"Could not save {path}: {e.strerror or e}", dialog=True)
+                self.window.show_message(tr("Could not save {path}: {problem}", path=path, problem=e.strerror or e),
+                                         dialog=True)
 
     def save(self, path):
         try:
             write_atomically(path, cfgmod.dumps(self.session.config).encode())
         except OSError as e:
-            self.window.show_message(f"Could not save {path}: {e.strerror or e}", dialog=True)
+            self.window.show_message(tr("Could not save {path}: {problem}", path=path, problem=e.strerror or e),
+                                         dialog=True)
             return False
         self.path = path
-        self.window.show_message(f"Saved {path}")
+        self.window.show_message(tr("Saved {path}", path=path))
         return True

@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from .files import Cancelled, atomic_file, write_atomically
+from .i18n import tr
 from .session import config as cfgmod
 from .session.contours import contours
 
@@ -145,9 +146,12 @@ def summary_of(session):
     parts = []
     for r in session.runs:
         last = last_full_loss(r, session.display_step)
-        text = f"{r.label}: " + ("?" if last is None else f"{last[1]:.4g}" if last[0] == r.shown(session.display_step)
-                                 else f"{last[1]:.4g} (at step {last[0]})")
-        parts.append(text + (f" (diverged at step {r.diverged_at})" if r.diverged_at is not None else ""))
+        value = "?" if last is None else f"{last[1]:.4g}"
+        if last is not None and last[0] != r.shown(session.display_step):
+            value = tr("{value} (at step {step})", value=value, step=last[0])
+        text = f"{r.label}: {value}"
+        parts.append(text + (" " + tr("(diverged at step {step})", step=r.diverged_at)
+                             if r.diverged_at is not None else ""))
     return ", ".join(parts)
 
 
@@ -159,8 +163,8 @@ def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=la
         written = _write(session, grid, path, size, fps, frames, progress, cancelled, every)
     except Cancelled:
         return None
-    return (f"wrote {path} ({written:,} bytes): {len(session.runs)} run(s), {session.display_step} steps; "
-            f"final full loss {summary_of(session)}")
+    return tr("wrote {path} ({size} bytes): {runs} run(s), {steps} steps; final full loss {losses}", path=path,
+              size=f"{written:,}", runs=len(session.runs), steps=session.display_step, losses=summary_of(session))
 
 
 def _write(session, grid, path, size, fps, frames, progress, cancelled, every):

@@ -17,8 +17,9 @@ def restore_last(settings):
         return None
 
 
-def run_gui(config=None, path=None, present=False):
+def run_gui(config=None, path=None, present=False, lang=None):
     from .controller import Controller
+    from .i18n import LANGUAGES
     from .session import config as cfgmod
     from .views.main_window import make_window
     from .workers import Worker
@@ -43,6 +44,9 @@ def run_gui(config=None, path=None, present=False):
     window.font_scale_changed.connect(lambda f: settings.setValue("font_scale", f))
     window.set_theme(settings.value("theme", "light", type=str))
     window.theme_changed.connect(lambda t: settings.setValue("theme", t))
+    remembered = settings.value("language", "en", type=str)
+    ctl.set_language(lang or (remembered if remembered in LANGUAGES else "en"))
+    window.language_changed.connect(lambda code: settings.setValue("language", code))
     window.show()
     if present:
         window.set_presenter(True)

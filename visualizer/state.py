@@ -6,6 +6,7 @@ import json
 
 
 from .export import jsonable
+from .i18n import language, tr
 from .session.session import MODEL_KEYS
 
 
@@ -47,7 +48,8 @@ def window_state(window, session):
            "runs": runs,
            "window": {"size": [window.width(), window.height()], "views": views}}
     if s.config.lecture:
-        doc["lecture"] = {k: s.config.lecture[k] for k in ("question", "look", "answer")}
+        doc["lecture"] = {k: tr(s.config.lecture[k]) for k in ("question", "look", "answer")}
+    doc["language"] = language()
     return doc
 
 

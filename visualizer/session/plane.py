@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..i18n import N_, tr
 from .config import ConfigError
 
 
@@ -26,7 +27,12 @@ class Plane:
     U: np.ndarray
     V: np.ndarray
     mode: str
-    axis_names: tuple = ("a", "b")
+    axes: tuple = (("a", {}), ("b", {}))  # each axis's name: (English template, {field: text})
+
+    @property
+    def axis_names(self):
+        """The axes' names in the current language."""
+        return tuple(tr(text, **{k: tr(v) for k, v in fields.items()}) for text, fields in self.axes)
 
     def point(self, a, b):
         return self.W0 + a * self.U + b * self.V
@@ -59,7 +65,7 @@ def weights_plane(W_start, entries):
     V = np.zeros_like(W0)
     U[r0, c0] = 1.0
     V[r1, c1] = 1.0
-    return Plane(W0, U, V, "weights", (f"W[{r0},{c0}]", f"W[{r1},{c1}]"))
+    return Plane(W0, U, V, "weights", ((f"W[{r0},{c0}]", {}), (f"W[{r1},{c1}]", {})))
 
 
 def _orthonormal(u, v, rng):
@@ -93,8 +99,8 @@ def pca_plane(paths, seed=0):
     v2 = Vt[1] if len(Vt) > 1 else rng.normal(size=end.size)
     u, v = _orthonormal(Vt[0], v2, rng)
     share = sv ** 2 / max(float((sv ** 2).sum()), 1e-300)  # of the paths' spread around the centre
-    names = tuple(f"PC {k + 1} ({share[k]:.0%})" if k < len(share) else f"PC {k + 1}"
-                  for k in range(2))
+    names = tuple((N_("PC {k} ({share})"), {"k": str(k + 1), "share": f"{share[k]:.0%}"}) if k < len(share)
+                  else (N_("PC {k}"), {"k": str(k + 1)}) for k in range(2))
     return Plane(end.reshape(shape), u.reshape(shape), v.reshape(shape), "pca", names)
 
 
@@ -107,26 +113,26 @@ def endpoints_plane(start, paths, labels, seed=0):
     rng = np.random.default_rng(seed)
     scale = max(1.0, float(np.abs(start).max()))
     u = flat[0][-1]
-    names = [f"start -> end of '{labels[0]}'"]
+    names = [(N_("start -> end of '{label}'"), {"label": labels[0]})]
     if np.linalg.norm(u) < 1e-12 * scale:  # the first run never moved: any direction
         u = rng.normal(size=start.size) * 1e-3 * scale
-        names = ["random direction"]
+        names = [(N_("random direction"), {})]
     unit = u / np.linalg.norm(u)
     v = flat[1][-1] if len(flat) > 1 else None
     if v is not None and np.linalg.norm(v - (v @ unit) * unit) > 1e-6 * np.linalg.norm(v) + 1e-12 * scale:
-        names.append(f"start -> end of '{labels[1]}'")
+        names.append((N_("start -> end of '{label}'"), {"label": labels[1]}))
     else:
         pts = np.concatenate(flat)
         rest = pts - np.outer(pts @ unit, unit)
         far = int(np.argmax(np.linalg.norm(rest, axis=1)))
         if np.linalg.norm(rest[far]) > 1e-9 * scale:
             v = pts[far]
-            names.append("start -> farthest point of the paths")
+            names.append((N_("start -> farthest point of the paths"), {}))
         else:  # the paths are a line: any direction across it
             v = rng.normal(size=start.size)
             v -= (v @ unit) * unit
             v *= np.linalg.norm(u) / np.linalg.norm(v)
-            names.append("random direction")
+            names.append((N_("random direction"), {}))
     return Plane(start.copy(), u.reshape(start.shape), v.reshape(start.shape), "endpoints", tuple(names))
 
 
@@ -140,4 +146,5 @@ def random_plane(W_ref, seed=0):
     for _ in range(2):
         d = rng.normal(size=W_ref.shape)
         dirs.append(d / np.linalg.norm(d, axis=0) * col)
-    return Plane(W_ref.copy(), dirs[0], dirs[1], "random", ("random dir 1", "random dir 2"))
+    return Plane(W_ref.copy(), dirs[0], dirs[1], "random", ((N_("random direction {k}"), {"k": "1"}),
+                                                                    (N_("random direction {k}"), {"k": "2"})))

@@ -14,6 +14,7 @@ import numpy as np
 
 import kernels
 
+from ..i18n import N_, tr
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
 from .weights import WeightPath
@@ -39,13 +40,26 @@ def kernel_kwargs(model, settings):
                 horizon=settings["horizon"], prox=settings["prox"])
 
 
+# each loss and penalty as a title names it, and as a run's label does
+LOSS_TITLES = {"hinge": N_("hinge loss"), "mean_hinge": N_("mean hinge loss"),
+               "squared_hinge": N_("squared hinge loss"), "ova_hinge": N_("one-vs-all hinge loss"),
+               "structured_hinge": N_("structured hinge loss"), "softmax": N_("softmax loss")}
+SHORT_NAMES = {"hinge": N_("hinge"), "mean_hinge": N_("mean hinge"), "squared_hinge": N_("squared hinge"),
+               "ova_hinge": N_("ova hinge"), "structured_hinge": N_("structured hinge"), "softmax": N_("softmax"),
+               "none": N_("no penalty"), "l2": "L2", "l1": "L1", "elastic": N_("elastic net")}
+
+
 def describe_model(m):
     """'hinge loss, delta 2, L2 lambda 0.01': one model's loss and penalty, as titles show it."""
-    loss = m["loss"].replace("_", " ") + " loss" + ("" if m["loss"] == "softmax" else f", delta {m['delta']:g}")
+    loss = tr(LOSS_TITLES[m["loss"]])
+    if m["loss"] != "softmax":
+        loss = tr("{loss}, delta {delta}", loss=loss, delta=f"{m['delta']:g}")
     if m["reg"] == "none" or m["lam"] == 0:
-        return f"{loss}, no regularization"
-    ratio = f" (L1 ratio {m['l1_ratio']:g})" if m["reg"] == "elastic" else ""
-    return f"{loss}, {'elastic net' if m['reg'] == 'elastic' else m['reg'].upper()}{ratio} lambda {m['lam']:g}"
+        return tr("{loss}, no regularization", loss=loss)
+    penalty = tr(SHORT_NAMES[m["reg"]])
+    if m["reg"] == "elastic":
+        penalty = tr("{penalty} (L1 ratio {ratio})", penalty=penalty, ratio=f"{m['l1_ratio']:g}")
+    return tr("{loss}, {penalty} lambda {lam}", loss=loss, penalty=penalty, lam=f"{m['lam']:g}")
 
 
 # what a default label may name, in this order, with its short name
@@ -60,6 +74,8 @@ def default_labels(effective):
     between them, so two runs never share a label ('gd lr=0.3' twice, when the loss was the difference).
     A single run, or runs alike, are named by method and step size."""
     def show(k, v):
+        if k in ("loss", "reg"):
+            return tr(SHORT_NAMES[v])
         return f"{v:g}" if isinstance(v, float) else str(v).replace("_", " ")
 
     keys = [(k, short) for k, short in LABEL_KEYS if len({repr(e[k]) for e in effective}) > 1]
@@ -104,7 +120,8 @@ class Run:
 
     @property
     def label(self):
-        return self.settings.get("label") or self.auto_label
+        """The run's name in the current language (its own label if it has one)."""
+        return tr(self.settings["label"]) if self.settings.get("label") else self.auto_label
 
     @property
     def W(self):
@@ -156,7 +173,7 @@ class Session:
         self.extent = None  # (a_lo, a_hi, b_lo, b_hi)
         self._data_grid = {}  # key -> grid
         self._unit_reg = {}  # key -> grid
-        self._relabel()
+        self.relabel()
         self.reset()
         self.fit_plane()
 
@@ -181,7 +198,8 @@ class Session:
 
     def landscape_title(self):
         """'hinge loss, delta 2, L2 lambda 0.01 — run 'delta 2'': whose loss the landscape is."""
-        return f"{describe_model(self.landscape_model())} — run '{self.runs[self.selected].label}'"
+        return tr("{model} — run '{label}'", model=describe_model(self.landscape_model()),
+                  label=self.runs[self.selected].label)
 
     # ------------------------------------------------------------------------------------ runs
     @property
@@ -227,8 +245,9 @@ class Session:
             self._restart(run)
         self.compute_ahead(self.planned_steps if whole_plan else AHEAD)
 
-    def _relabel(self):
-        """Name each run by what sets it apart (runs with a label of their own keep it)."""
+    def relabel(self):
+        """Name each run by what sets it apart (runs with a label of their own keep it); again after a
+        language switch."""
         effective = [{**{k: r.settings.get(k) for k, _ in LABEL_KEYS if k not in MODEL_KEYS}, **self.model_of(r)}
                      for r in self.runs]
         for run, label in zip(self.runs, default_labels(effective)):
@@ -365,7 +384,7 @@ class Session:
         before = [self.model_of(r) for r in self.runs]
         changed = self.config.update("model", **changes)
         self._branch_changed(before)
-        self._relabel()
+        self.relabel()
         return changed
 
     def update_run_model(self, index, **changes):
@@ -388,7 +407,7 @@ class Session:
             run.settings = {**run.settings, **{key: None for key in MODEL_KEYS}}
             self.config.runs[k] = dict(run.settings)
         self._branch_changed(before)
-        self._relabel()
+        self.relabel()
 
     def _branch_changed(self, before):
         """Continue, from the shown step, every run whose model is no longer `before`."""
@@ -412,7 +431,7 @@ class Session:
             return False
         run.settings = new
         self.config.runs[index] = dict(new)
-        self._relabel()
+        self.relabel()
         self._branch(run)
         self.compute_ahead(self.display_step + AHEAD)
         return True
@@ -432,7 +451,7 @@ class Session:
         run.start = None if source is None or source.start is None else source.start.copy()
         self.runs.append(run)
         self.config.runs.append(dict(base))
-        self._relabel()
+        self.relabel()
         self.select(len(self.runs) - 1)
         self._restart(run)
         self.compute_ahead(self.display_step + AHEAD)
@@ -443,7 +462,7 @@ class Session:
             raise ConfigError("a demo needs at least one run")
         del self.runs[index]
         del self.config.runs[index]
-        self._relabel()
+        self.relabel()
         if self.selected >= index and self.config.view["selected"] > 0:
             self.select(self.config.view["selected"] - 1)
         return True

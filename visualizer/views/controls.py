@@ -4,6 +4,7 @@ from PyQt6 import QtCore, QtWidgets
 
 import kernels
 
+from ..i18n import tr
 from ..session.config import MAX_RUNS
 from .widgets import LogValueControl, color_icon
 
@@ -18,6 +19,7 @@ DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "line
               "nonlinear": "nonlinear (2-D)", "demo": "the course's 9 points (2-D)", "iris": "iris (4 features)",
               "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder...",
               "scores": "worked examples (scores)"}
+SCHEDULE_NAMES = {"constant": "constant", "step": "step decay", "inv_t": "1/t decay", "cosine": "cosine"}
 PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
                "weights": "two weights", "random": "random directions"}
 
@@ -160,7 +162,7 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.beta1 = _spin(0.0, 0.999, 0.01, decimals=3)
         self.beta2 = _spin(0.0, 0.9999, 0.001, decimals=4)
         self.rho = _spin(0.0, 0.9999, 0.01, decimals=4)
-        self.schedule = _combo({k: k.replace("_", " ") for k in kernels.SCHEDULES})
+        self.schedule = _combo({k: SCHEDULE_NAMES[k] for k in kernels.SCHEDULES})
         self.decay = _spin(0.0, 10.0, 0.05, decimals=3)
         self.step_every = _spin(1, 100_000, 10)
         self.horizon = _spin(1, 100_000, 50)
@@ -253,10 +255,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         m = session.model_of(run)
         own = {k for k in m if run.settings.get(k) is not None}
         many = len(session.runs) > 1
-        self.loss_box.setTitle("Loss (this run only)" if many and own & {"loss", "delta"} else
-                               "Loss (every run)" if many else "Loss")
-        self.reg_box.setTitle("Regularization (this run only)" if many and own & {"reg", "lam", "l1_ratio"} else
-                              "Regularization (every run)" if many else "Regularization")
+        self.loss_box.setTitle(tr("Loss (this run only)" if many and own & {"loss", "delta"} else
+                                  "Loss (every run)" if many else "Loss"))
+        self.reg_box.setTitle(tr("Regularization (this run only)" if many and own & {"reg", "lam", "l1_ratio"}
+                                 else "Regularization (every run)" if many else "Regularization"))
         self.share.setVisible(many)
         self.share.setEnabled(any(session.model_of(r) != m for r in session.runs))
         self._show_values(m, run.settings, session.data.N, session.config)
@@ -266,7 +268,7 @@ class ControlPanel(QtWidgets.QScrollArea):
             item = QtWidgets.QListWidgetItem(color_icon(run.color), run.label)
             item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(QtCore.Qt.CheckState.Checked if run.visible else QtCore.Qt.CheckState.Unchecked)
-            item.setToolTip("Untick to hide this run on the landscape and the curves")
+            item.setToolTip(tr("Untick to hide this run on the landscape and the curves"))
             self.runs.addItem(item)
         self.runs.setCurrentRow(selected)
         self.runs.blockSignals(False)
@@ -284,8 +286,8 @@ class ControlPanel(QtWidgets.QScrollArea):
         self._show_values(m, settings, None, config)
         self.runs.clear()
         for k, run in enumerate(config.runs):
-            self.runs.addItem(run.get("label") or f"run {k + 1}")
-        self.step_label.setText("preparing...")
+            self.runs.addItem(tr(run["label"]) if run.get("label") else tr("run {k}", k=k + 1))
+        self.step_label.setText(tr("preparing..."))
         self.setEnabled(False)
 
     def _show_values(self, m, s, N, config):
@@ -335,9 +337,9 @@ class ControlPanel(QtWidgets.QScrollArea):
                 "selected": self.runs.currentRow()}
 
     def show_playing(self, playing):
-        self.play.setText("Pause" if playing else "Play")
+        self.play.setText(tr("Pause" if playing else "Play"))
 
     def show_step(self, step, last):
         """The shown step of the planned `last`; Continue is offered once they are reached."""
-        self.step_label.setText(f"step {step} of {last}")
+        self.step_label.setText(tr("step {step} of {last}", step=step, last=last))
         self.more.setEnabled(step >= last)

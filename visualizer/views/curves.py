@@ -5,6 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui
 
+from ..i18n import tr
 from .figure import style_axes
 from ..session.session import tame_limit
 
@@ -31,13 +32,12 @@ def peaks(x, y, bins=PEAK_BINS):
     return x[idx], y[idx]
 
 
-def _style(plot, left, font=11):
+def _style(plot, font=11):
     style_axes(plot)
     f = QtGui.QFont()
     f.setPointSize(font)
     for name in ("bottom", "left"):
         plot.getAxis(name).setTickFont(f)
-    plot.setLabel("left", left, **{"font-size": f"{font + 1}pt"})
     plot.showGrid(x=True, y=True, alpha=0.25)
 
 
@@ -48,11 +48,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.loss_plot = self.addPlot(row=0, col=0)
         self.acc_plot = self.addPlot(row=1, col=0)
         self.acc_plot.setXLink(self.loss_plot)
-        _style(self.loss_plot, "loss")
-        # the runs' colours are named by the runs list beside: no legend over the curves' ends
-        self.loss_plot.setTitle("thick: full loss · thin: minibatch · dotted: penalty", size="10pt", color="#444")
-        _style(self.acc_plot, "accuracy")
-        self.acc_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
+        _style(self.loss_plot)
+        _style(self.acc_plot)
+        self.retranslate()
         self.acc_plot.setYRange(0, 1.02)
         self.loss_plot.setMenuEnabled(False)
         self.acc_plot.setMenuEnabled(False)
@@ -64,6 +62,15 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.reg_curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
+
+    def retranslate(self):
+        """The axis names and the key in the current language."""
+        self.loss_plot.setLabel("left", tr("loss"), **{"font-size": "12pt"})
+        # the runs' colours are named by the runs list beside: no legend over the curves' ends
+        self.loss_plot.setTitle(tr("thick: full loss · thin: minibatch · dotted: penalty"), size="10pt",
+                                color="#444")
+        self.acc_plot.setLabel("left", tr("accuracy"), **{"font-size": "12pt"})
+        self.acc_plot.setLabel("bottom", tr("step"), **{"font-size": "12pt"})
 
     def _ensure(self, n):
         while len(self.items) < n:

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
+from ..i18n import tr
 from .figure import paint_canvas, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
@@ -93,7 +94,7 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", data.feature_names[0], **{"font-size": "12pt"})
             self.plot.setLabel("left", data.feature_names[1], **{"font-size": "12pt"})
-            self.plot.setTitle("data, decision regions, zero-score lines", size="12pt")
+            self.plot.setTitle(tr("data, decision regions, zero-score lines"), size="12pt")
         elif data.image_shape is not None:
             self.mode = "templates"
             self.templates = []
@@ -111,15 +112,15 @@ class DataView(pg.GraphicsLayoutWidget):
             self._new_plot()
             self.bars = None
             scores = data.name == "scores"  # there W's rows are the examples' scores
-            self.plot.setTitle("scores: one row of W per example, one colour per class" if scores
-                               else "weights W (one colour per class)", size="12pt")
+            self.plot.setTitle(tr("scores: one row of W per example, one colour per class" if scores
+                                  else "weights W (one colour per class)"), size="12pt")
             bottom = self.plot.getAxis("bottom")
             legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
             for c, name in enumerate(data.class_names):  # which colour is which class
                 legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), str(name))
             if data.D <= 12:  # few features: name each one
                 bottom.setTicks([[(d, name) for d, name in enumerate(data.feature_names)]])
-            self.plot.setLabel("bottom", "example" if scores else "feature", **{"font-size": "12pt"})
+            self.plot.setLabel("bottom", tr("example" if scores else "feature"), **{"font-size": "12pt"})
         for name in ("bottom", "left"):
             if self.plot is not None:
                 self.plot.getAxis(name).setTickFont(f)

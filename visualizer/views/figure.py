@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
+from ..i18n import tr
 from ..session.contours import contours as contour_lines
 from ..session.contours import display_values, levels_for
 
@@ -133,7 +134,7 @@ class LandscapeFigure:
         self.image.setZValue(-10)
         plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get(COLORMAP), interactive=False, width=18,
-                                        label="loss")
+                                        label=tr("loss"))
         self.colorbar.setImageItem(self.image, insert_in=plot)
         self.contours = []  # one PlotDataItem of segments per level
         self.contour_lines = []  # [(level in loss units, segments (S, 2, 2))] as drawn
@@ -189,7 +190,7 @@ class LandscapeFigure:
         a_lo, a_hi, b_lo, b_hi = extent
         self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
         self.colorbar.setLevels(levels)
-        self.colorbar.setLabel("left", "log10 loss" if log_scale else "loss")
+        self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"))
         self._draw_contours(grid, contours)
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
 
@@ -264,7 +265,7 @@ class LandscapeFigure:
         if self.extent is not None:
             scale = max(1.0, 0.18 * (self.extent[1] - self.extent[0]) / longest)
         full, batch = full * scale, batch * scale
-        text = f"one step x{scale:.3g}" if scale > 1 else "one step"
+        text = tr("one step x{scale}", scale=f"{scale:.3g}") if scale > 1 else tr("one step")
         label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,190)">{text}</span>')
         label.setPos(origin[0], origin[1])
         ends = origin + batch
@@ -338,8 +339,8 @@ class LandscapeFigure:
             diverged = run.diverged_at is not None and step >= run.head
             if diverged or left:
                 self._set_once(self.marks[k], ("mark", a[-1], b[-1]), [a[-1]], [b[-1]])
-                self.notes[k].setText(f"diverged at step {run.diverged_at}" if diverged else
-                                      f"left the view at step {n - 1}")
+                self.notes[k].setText(tr("diverged at step {step}", step=run.diverged_at) if diverged else
+                                      tr("left the view at step {step}", step=n - 1))
                 self.notes[k].setPos(a[-1], b[-1])
                 if self.extent is not None:  # the label reads inwards from the edge it sits on
                     a_lo, a_hi, b_lo, b_hi = self.extent
@@ -350,7 +351,8 @@ class LandscapeFigure:
             else:
                 self._set_once(self.marks[k], ("mark",), [], [])
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
-            labels.append(run.label + (f"  (diverged at step {run.diverged_at})" if diverged else ""))
+            labels.append(run.label + ("  " + tr("(diverged at step {step})", step=run.diverged_at)
+                                       if diverged else ""))
         if labels != self._legend_labels and self.legend is not None:  # a rebuild relayouts: only on change
             self.legend.clear()
             for path, label in zip(self.paths, labels):

@@ -5,6 +5,7 @@ import re
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from ..i18n import tr
 from .figure import LandscapeFigure, paint_canvas
 
 
@@ -90,8 +91,9 @@ class LandscapeView(QtWidgets.QWidget):
         if v is None:
             return
         loss, da, db = v
-        self.readout.setText(f"a = {ab[0]:.3g}, b = {ab[1]:.3g} · landscape {loss:.4g} · "
-                             f"slope in the plane ({da:.3g}, {db:.3g})")
+        self.readout.setText(tr("a = {a}, b = {b} · landscape {loss} · slope in the plane ({da}, {db})",
+                                a=f"{ab[0]:.3g}", b=f"{ab[1]:.3g}", loss=f"{loss:.4g}", da=f"{da:.3g}",
+                                db=f"{db:.3g}"))
 
     def _on_canvas_clicked(self, event):
         if event.button() != QtCore.Qt.MouseButton.LeftButton:
@@ -105,9 +107,9 @@ class LandscapeView(QtWidgets.QWidget):
         """The question, what to look at, and the answer behind a button (empty lecture: hidden)."""
         self.explain.setVisible(bool(lecture))
         if lecture:
-            self.question.setText(lecture["question"])
-            self.look.setText("Look at: " + lecture["look"])
-            self.answer.setText(lecture["answer"])
+            self.question.setText(tr(lecture["question"]))
+            self.look.setText(tr("Look at: {look}", look=tr(lecture["look"])))
+            self.answer.setText(tr(lecture["answer"]))
             self.answer.hide()
             self.answer_button.setVisible(not self.compact)
 

@@ -3,6 +3,7 @@ sanity checks for the current data."""
 
 from PyQt6 import QtCore, QtWidgets
 
+from ..i18n import tr
 from .controls import LOSS_NAMES
 
 
@@ -11,10 +12,10 @@ def grad_check_verdict(error, loss):
     where the centred difference straddles the bend; softmax is smooth, so a large error there is a bug
     (or an L1 weight within h of 0)."""
     if error < 1e-4:
-        return "agree"
+        return tr("agree")
     if loss == "softmax":
-        return "differ (softmax is smooth: check the analytic gradient, or an L1 weight near 0)"
-    return "differ (W is at or within h of a hinge kink: the numerical gradient straddles the bend there)"
+        return tr("differ (softmax is smooth: check the analytic gradient, or an L1 weight near 0)")
+    return tr("differ (W is at or within h of a hinge kink: the numerical gradient straddles the bend there)")
 
 
 class LecturePanel(QtWidgets.QWidget):
@@ -56,27 +57,33 @@ class LecturePanel(QtWidgets.QWidget):
         y = b["label"]
         margin = ["" if c == y else f"{b['margins'][c]:.3f}" for c in range(b["C"])]
         rows = "".join(
-            f"<tr><td>{'<b>' if c == y else ''}{class_names[c]}{' (label)</b>' if c == y else ''}</td>"
+            f"<tr><td>{'<b>' if c == y else ''}{class_names[c]}{' (' + tr('label') + ')</b>' if c == y else ''}</td>"
             f"<td align=right>{b['scores'][c]:.3f}</td>"
             f"<td align=right>{margin[c]}</td>"
             f"<td align=right>{b['probs'][c]:.3f}</td></tr>" for c in range(b["C"]))
-        losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{LOSS_NAMES[k]}</td>"
+        losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{tr(LOSS_NAMES[k])}</td>"
                          f"<td align=right>{v:.4f}</td></tr>" for k, v in b["losses"].items())
         p_y = b["probs"][y]
-        steps = (f"<p>Softmax step by step: exp(s - max s) = [{', '.join(f'{v:.3g}' for v in b['exp'])}], "
-                 f"normalized p = [{', '.join(f'{v:.3f}' for v in b['probs'])}], "
-                 f"loss = -ln p<sub>y</sub> = -ln {p_y:.3f} = {b['losses']['softmax']:.3f}</p>"
-                 f"<p>Hinge sum over j &ne; y: {b['losses']['hinge']:.3f}; "
-                 f"the same sum over all j (j = y adds delta = {delta:g}): {b['hinge_all_classes']:.3f}</p>")
+        steps = ("<p>" + tr("Softmax step by step: exp(s - max s) = [{exp}], normalized p = [{probs}], "
+                            "loss = -ln p<sub>y</sub> = -ln {p_y} = {loss}",
+                            exp=", ".join(f"{v:.3g}" for v in b["exp"]), probs=", ".join(f"{v:.3f}" for v in b["probs"]),
+                            p_y=f"{p_y:.3f}", loss=f"{b['losses']['softmax']:.3f}") + "</p><p>"
+                 + tr("Hinge sum over j &ne; y: {hinge}; the same sum over all j (j = y adds delta = {delta}): {all}",
+                      hinge=f"{b['losses']['hinge']:.3f}", delta=f"{delta:g}", all=f"{b['hinge_all_classes']:.3f}")
+                 + "</p>")
         h, s = checks["hinge"], checks["softmax"]
         g = checks["grad_check"]
         verdict = grad_check_verdict(g, loss)
         self._set_html(
-            f"<h3>Scores of this example</h3>"
-            f"<table cellspacing=6><tr><th align=left>class</th><th>score s</th>"
-            f"<th>hinge term max(0, s<sub>j</sub> - s<sub>y</sub> + {delta:g})</th><th>softmax p</th></tr>{rows}</table>"
-            f"<h3>Its loss under each loss</h3><table cellspacing=6>{losses}</table>{steps}"
-            f"<h3>Sanity checks (this data)</h3>"
-            f"<p>W near 0: hinge loss {h[0]:.4f}, expected C - 1 = {h[1]:.0f}<br>"
-            f"W near 0: softmax loss {s[0]:.4f}, expected ln C = {s[1]:.4f}<br>"
-            f"gradient check (analytic vs numerical, max relative error): {g:.1e} &mdash; {verdict}</p>")
+            f"<h3>{tr('Scores of this example')}</h3>"
+            f"<table cellspacing=6><tr><th align=left>{tr('class')}</th><th>{tr('score s')}</th>"
+            f"<th>{tr('hinge term')} max(0, s<sub>j</sub> - s<sub>y</sub> + {delta:g})</th>"
+            f"<th>{tr('softmax p')}</th></tr>{rows}</table>"
+            f"<h3>{tr('Its loss under each loss')}</h3><table cellspacing=6>{losses}</table>{steps}"
+            f"<h3>{tr('Sanity checks (this data)')}</h3><p>"
+            + tr("W near 0: hinge loss {loss}, expected C - 1 = {expected}", loss=f"{h[0]:.4f}",
+                 expected=f"{h[1]:.0f}") + "<br>"
+            + tr("W near 0: softmax loss {loss}, expected ln C = {expected}", loss=f"{s[0]:.4f}",
+                 expected=f"{s[1]:.4f}") + "<br>"
+            + tr("gradient check (analytic vs numerical, max relative error): {error}", error=f"{g:.1e}")
+            + f" &mdash; {verdict}</p>")

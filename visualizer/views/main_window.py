@@ -3,19 +3,23 @@ right; menus and keyboard shortcuts. It only lays out and forwards: the controll
 
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from ..i18n import LANGUAGES, N_, tr
 from ..session import presets
 from .controls import ControlPanel
 from .curves import CurvesView
 from .data import DataView
 from .figure import configure_pyqtgraph
+from .fonts import use_hangul
 from .landscape import LandscapeView
 from .lecture import LecturePanel
+from .translate import retranslate
 
 
 def make_window():
     """The main window with its preset and lecture menus, and the presets found (shared by the app,
     --screenshot and the tests, which add a worker and a controller)."""
     configure_pyqtgraph()
+    use_hangul()
     found = presets.available()
     window = MainWindow([n for n in found if n not in presets.LECTURE_ORDER], presets.lecture_items())
     return window, found
@@ -32,7 +36,8 @@ class MainWindow(QtWidgets.QMainWindow):
     undo_requested = QtCore.pyqtSignal()
     lecture_step_requested = QtCore.pyqtSignal(int)  # PageDown +1 / PageUp -1: the next / previous question
     font_scale_changed = QtCore.pyqtSignal(float)
-    theme_changed = QtCore.pyqtSignal(str)  # the 3-D tab became the current one
+    theme_changed = QtCore.pyqtSignal(str)
+    language_changed = QtCore.pyqtSignal(str)  # 'en' or 'ko', chosen in View > Language
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -106,8 +111,10 @@ class MainWindow(QtWidgets.QMainWindow):
         for name in presets:
             self._action(pm, name, None, lambda checked=False, n=name: self.preset_requested.emit(n))
         lm = self.menuBar().addMenu("&Lecture")
+        self.lecture_actions = []  # (action, number, English question): retitled on a language switch
         for i, (name, question) in enumerate(lecture, 1):
-            self._action(lm, f"{i}. {question}", None, lambda checked=False, n=name: self.preset_requested.emit(n))
+            act = self._action(lm, "", None, lambda checked=False, n=name: self.preset_requested.emit(n))
+            self.lecture_actions.append((act, i, question))
         vm = self.menuBar().addMenu("&View")
         self._action(vm, "&Full screen", "F", self.toggle_full_screen)
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
@@ -126,8 +133,32 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(vm, "Previous lecture question", "PgUp", lambda: self.lecture_step_requested.emit(-1))
         self._action(vm, "Show or hide the answer", "B", self.landscape.toggle_answer)
         self._action(vm, "Show or hide the answer (clicker)", ".", self.landscape.toggle_answer)
+        lang = vm.addMenu("&Language")
+        group = QtGui.QActionGroup(self)
+        self.language_actions = {}
+        for code, name in LANGUAGES.items():  # each language in its own name, as a reader looks for it
+            act = self._action(lang, name, None, lambda checked=False, c=code: self.language_changed.emit(c))
+            act.setCheckable(True)
+            group.addAction(act)
+            self.language_actions[code] = act
         hm = self.menuBar().addMenu("&Help")
         self._action(hm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.retranslate()
+
+    def retranslate(self):
+        """Every fixed text in the current language (View > Language; the controller rewrites the rest)."""
+        from ..i18n import language
+
+        retranslate(self)
+        self.curves.retranslate()
+        if self.gl_problem:  # the reason the 3-D tab is off, in the new language
+            from .surface import gl_unavailable
+
+            self.gl_problem = gl_unavailable()
+            self.center.setTabToolTip(1, self.gl_problem)
+        for act, i, question in self.lecture_actions:
+            act.setText(f"{i}. {tr(question)}")
+        self.language_actions[language()].setChecked(True)
 
     def _action(self, menu, text, shortcut, slot):
         act = QtGui.QAction(text, self)
@@ -151,9 +182,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_shortcuts(self):
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{what}</td></tr>" for k, what in self.shortcuts())
-        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Keyboard shortcuts",
-                                    f"<table cellspacing=6>{rows}</table><p>They work wherever the focus is; "
-                                    f"Enter or Escape leaves a number box.</p>",
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, tr("Keyboard shortcuts"),
+                                    f"<table cellspacing=6>{rows}</table><p>"
+                                    + tr("They work wherever the focus is; Enter or Escape leaves a number box.")
+                                    + "</p>",
                                     QtWidgets.QMessageBox.StandardButton.Ok, self)
         box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -254,29 +286,29 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.tabs.currentWidget() is self.lecture
 
     def show_document(self, name):
-        self.setWindowTitle(f"Losscape - {name}")
+        self.setWindowTitle(f"Losscape - {tr(name)}")
 
     PATH_DIALOGS = {  # kind -> (caption, suggested name, filter, saving?)
-        "open": ("Open demo", "", "Demo (*.toml)", False),
-        "save": ("Save demo", "demo.toml", "Demo (*.toml)", True),
-        "export": ("Export", "losscape.png",
-                   "Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)", True),
-        "screenshot": ("Save screenshot", "losscape-window.png", "PNG (*.png)", True),
-        "csv": ("Open a CSV data file", "", "CSV (*.csv *.tsv *.txt);;Any file (*)", False),
+        "open": (N_("Open demo"), "", N_("Demo (*.toml)"), False),
+        "save": (N_("Save demo"), "demo.toml", N_("Demo (*.toml)"), True),
+        "export": (N_("Export"), "losscape.png",
+                   N_("Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)"), True),
+        "screenshot": (N_("Save screenshot"), "losscape-window.png", N_("PNG (*.png)"), True),
+        "csv": (N_("Open a CSV data file"), "", N_("CSV (*.csv *.tsv *.txt);;Any file (*)"), False),
     }
 
     def ask_path(self, kind):
         """A file dialog; the chosen path, or "" when cancelled ("folder": a folder, e.g. CIFAR-10's)."""
         if kind == "folder":
-            return QtWidgets.QFileDialog.getExistingDirectory(self, "The CIFAR-10 folder (cifar-10-batches-py)")
+            return QtWidgets.QFileDialog.getExistingDirectory(self, tr("The CIFAR-10 folder (cifar-10-batches-py)"))
         caption, name, filters, saving = self.PATH_DIALOGS[kind]
         ask = QtWidgets.QFileDialog.getSaveFileName if saving else QtWidgets.QFileDialog.getOpenFileName
-        return ask(self, caption, name, filters)[0]
+        return ask(self, tr(caption), name, tr(filters))[0]
 
     def open_progress(self, text, maximum):
         """A window-modal progress dialog with Cancel (setValue, wasCanceled, close)."""
-        dialog = QtWidgets.QProgressDialog(text, "Cancel", 0, maximum, self)
-        dialog.setWindowTitle("Export")
+        dialog = QtWidgets.QProgressDialog(text, tr("Cancel"), 0, maximum, self)
+        dialog.setWindowTitle(tr("Export"))
         dialog.setMinimumDuration(0)
         dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         self.progress_dialog = dialog

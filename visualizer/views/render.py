@@ -11,7 +11,9 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
+from ..i18n import tr
 from ..session.session import tame_limit
+from .fonts import use_hangul
 from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes
 
 
@@ -69,6 +71,7 @@ class FigureCanvas:
 
     def __init__(self, session, grid, size, with_curves=False):
         self.session = session
+        use_hangul()
         self.widget = pg.GraphicsLayoutWidget()
         # drawn and grabbed, never shown: during an export from the app no stray window appears
         self.widget.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen)
@@ -84,8 +87,8 @@ class FigureCanvas:
         if with_curves:
             self.curve_plot = self.widget.addPlot(row=1, col=1)
             style_axes(self.curve_plot)
-            self.curve_plot.setLabel("bottom", "step", **{"font-size": "12pt"})
-            self.curve_plot.setLabel("left", "loss", **{"font-size": "12pt"})
+            self.curve_plot.setLabel("bottom", tr("step"), **{"font-size": "12pt"})
+            self.curve_plot.setLabel("left", tr("loss"), **{"font-size": "12pt"})
             self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
             self.widget.ci.layout.setColumnStretchFactor(0, 3)
             self.widget.ci.layout.setColumnStretchFactor(1, 2)

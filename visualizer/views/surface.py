@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui, QtWidgets
 
+from ..i18n import tr
 from ..session.contours import display_values
 from .figure import COLORMAP
 
@@ -42,16 +43,16 @@ def gl_unavailable():
     """None when OpenGL can be used here, else the reason (one line)."""
     platform = QtGui.QGuiApplication.platformName()
     if platform not in ("xcb", "wayland", "windows", "cocoa"):
-        return f"3-D needs OpenGL on a display; Qt's '{platform}' platform has none"
+        return tr("3-D needs OpenGL on a display; Qt's '{platform}' platform has none", platform=platform)
     try:
         import OpenGL.GL  # noqa: F401  (PyOpenGL)
     except Exception as e:  # ImportError, or a broken libGL
-        return f"3-D needs PyOpenGL: {e}"
+        return tr("3-D needs PyOpenGL: {problem}", problem=e)
     ctx = QtGui.QOpenGLContext()
     surf = QtGui.QOffscreenSurface()
     surf.create()
     if not ctx.create() or not ctx.makeCurrent(surf):
-        return "3-D needs OpenGL, but no OpenGL context could be created on this display"
+        return tr("3-D needs OpenGL, but no OpenGL context could be created on this display")
     ctx.doneCurrent()
     return None
 
@@ -132,7 +133,8 @@ class SurfaceView(QtWidgets.QWidget):
         """New surface; the camera stays where the user put it."""
         self._grid, self.extent = grid, extent
         a_lo, a_hi, b_lo, b_hi = extent
-        texts = (f"{axis_names[0]} ({a_lo:.2g} .. {a_hi:.2g})", f"{axis_names[1]} ({b_lo:.2g} .. {b_hi:.2g})", "loss")
+        texts = (f"{axis_names[0]} ({a_lo:.2g} .. {a_hi:.2g})", f"{axis_names[1]} ({b_lo:.2g} .. {b_hi:.2g})",
+                 tr("loss"))
         spots = ((-SIZE / 4, -SIZE / 2, 0), (SIZE / 2, -SIZE / 4, 0), (0, SIZE / 2, HEIGHT))
         for item, text, pos in zip(self.labels, texts, spots):
             item.setData(pos=pos, text=text)
