@@ -188,3 +188,19 @@ def test_korean_has_a_font_that_draws_hangul():
     family = hangul_family()
     assert family
     assert QtGui.QFontMetrics(QtGui.QFont(family)).inFontUcs4(ord("손"))
+
+
+def test_plot_titles_wrap_instead_of_widening_a_narrow_column(app, attach, qtbot):
+    """Presenter mode at 1280x720 leaves the data and curves a narrow column: their titles take a second
+    line, and the plots keep inside their views (a one-line title once pushed the axes out of sight)."""
+    attach()
+    w = app.window
+    w.resize(1280, 720)
+    app.set_language("ko")
+    w.set_presenter(True)
+
+    def fits():
+        for view in (w.curves, w.data):
+            assert view.ci.geometry().width() <= view.width() + 1
+    qtbot.waitUntil(fits)
+    assert "<br>" in w.curves.loss_plot.titleLabel.text

@@ -3,10 +3,10 @@ regularization parts, accuracy; the shown step and divergences marked."""
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtGui
+from PyQt6 import QtCore, QtGui
 
 from ..i18n import tr
-from .figure import style_axes
+from .figure import fit_title, style_axes
 from ..session.session import tame_limit
 
 PEAK_BINS = 300  # a curve is drawn from at most twice this many points
@@ -67,10 +67,17 @@ class CurvesView(pg.GraphicsLayoutWidget):
         """The axis names and the key in the current language."""
         self.loss_plot.setLabel("left", tr("loss"), **{"font-size": "12pt"})
         # the runs' colours are named by the runs list beside: no legend over the curves' ends
-        self.loss_plot.setTitle(tr("thick: full loss · thin: minibatch · dotted: penalty"), size="10pt",
-                                color="#444")
+        fit_title(self.loss_plot, tr("thick: full loss · thin: minibatch · dotted: penalty"), size="10pt",
+                  color="#444")
         self.acc_plot.setLabel("left", tr("accuracy"), **{"font-size": "12pt"})
         self.acc_plot.setLabel("bottom", tr("step"), **{"font-size": "12pt"})
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self._fit_title)  # once the layout has the new width
+
+    def _fit_title(self):
+        fit_title(self.loss_plot)
 
     def _ensure(self, n):
         while len(self.items) < n:

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
 from ..i18n import tr
-from .figure import paint_canvas, style_axes
+from .figure import fit_title, paint_canvas, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
@@ -60,6 +60,14 @@ class DataView(pg.GraphicsLayoutWidget):
         self.plot = None
         self.mode = None
 
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        QtCore.QTimer.singleShot(0, self._fit_title)  # once the layout has the new width
+
+    def _fit_title(self):
+        if self.plot is not None:
+            fit_title(self.plot)
+
     def _new_plot(self):
         self.clear()
         self.plot = self.addPlot()
@@ -94,7 +102,7 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", data.feature_names[0], **{"font-size": "12pt"})
             self.plot.setLabel("left", data.feature_names[1], **{"font-size": "12pt"})
-            self.plot.setTitle(tr("data, decision regions, zero-score lines"), size="12pt")
+            fit_title(self.plot, tr("data, decision regions, zero-score lines"))
         elif data.image_shape is not None:
             self.mode = "templates"
             self.templates = []
@@ -112,8 +120,8 @@ class DataView(pg.GraphicsLayoutWidget):
             self._new_plot()
             self.bars = None
             scores = data.name == "scores"  # there W's rows are the examples' scores
-            self.plot.setTitle(tr("scores: one row of W per example, one colour per class" if scores
-                                  else "weights W (one colour per class)"), size="12pt")
+            fit_title(self.plot, tr("scores: one row of W per example, one colour per class" if scores
+                                    else "weights W (one colour per class)"))
             bottom = self.plot.getAxis("bottom")
             legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
             for c, name in enumerate(data.class_names):  # which colour is which class

@@ -2,6 +2,8 @@
 exported figure use it, so what a teacher exports is what the class saw.
 """
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
@@ -96,6 +98,47 @@ def thin_path(a, b, extent, cells=1000, most=400, recent=200):
 
 
 # (background, axis and text, faint text) of the window's plots in each theme; exports stay light
+def fit_title(plot, text=None, size="12pt", **style):
+    """A plot's title broken into lines at its ' · ' or ', ' breaks where it is wider than the view that
+    holds the plot (a one-line title set the layout's least width, and a narrow column then cut off the
+    title, the axes and the plot's right side); call again without text after a resize."""
+    if text is not None:
+        plot._title_parts = (text, size, style)
+    text, size, style = getattr(plot, "_title_parts", ("", size, style))
+    font = QtGui.QFont()
+    font.setPointSizeF(float(size.rstrip("pt")))
+    metrics = QtGui.QFontMetrics(font)
+    view = plot.scene().views()[0] if plot.scene() is not None and plot.scene().views() else None
+    width = view.width() if view is not None else plot.width()
+    room = width - 60  # less the axis and the margins; narrowed below if the layout still needs more
+    for _ in range(6):
+        lines, line = [], ""
+        pieces = []  # at ' · ' and ', ' first; a piece wider than the room at its spaces
+        for piece in re.split(r"(?<=·) |(?<=,) ", text):
+            pieces += piece.split(" ") if metrics.horizontalAdvance(piece) > room else [piece]
+        for piece in pieces:
+            if line and metrics.horizontalAdvance(line + " " + piece) > room:
+                lines.append(line)
+                line = piece
+            else:
+                line = f"{line} {piece}" if line else piece
+        lines.append(line)
+        plot.setTitle("<br>".join(lines), size=size, **style)
+        height = max(30, len(lines) * metrics.lineSpacing() + 10)  # pyqtgraph keeps one line's 30 px
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
+        if view is None or view.centralWidget is None:
+            return
+        plot.layout.invalidate()  # size hints are cached: measure the new title
+        view.centralWidget.layout.invalidate()
+        excess = view.centralWidget.effectiveSizeHint(QtCore.Qt.SizeHint.MinimumSize).width() - width
+        if excess <= 0 or room <= 60:
+            break
+        # the label's own width per measured pixel (its HTML font is not quite the QFont measured)
+        ratio = plot.titleLabel.minimumWidth() / max(max(metrics.horizontalAdvance(t) for t in lines), 1)
+        room = max((room - excess - 2) / max(ratio, 1.0), 60)
+    view.centralWidget.setGeometry(view.range)  # the layout takes the view's width again
+
 THEMES = {"light": ("w", "#333333", "#444444"), "dark": ("#1b1b1b", "#d0d0d0", "#b0b0b0")}
 
 
