@@ -77,6 +77,18 @@ changed = (np.abs(with_paths - bare).sum(axis=1) > 60).sum()
 print("STD", bare.std(), "CHANGED", changed)
 assert bare.std() > 20, "the surface did not render"
 assert changed > 50, "the paths did not appear"
+# the colour bar names true losses: its lowest tick is the surface's lowest loss, its title "loss"
+ticks = {float(t): p for t, p in v.colorbar.labels.items() if t != "loss"}
+assert v.colorbar.labels["loss"] > 1 and ticks[min(ticks)] == 0.0
+assert abs(min(ticks) - np.nanmin(s.landscape(48))) <= 1e-3 * abs(min(ticks)) + 1e-9
+# made after the window speaks Korean, the 3-D bar speaks it too
+from visualizer.i18n import set_language
+from visualizer.views.main_window import make_window
+set_language("ko")
+window, _ = make_window()
+surface = window.ensure_surface()
+assert all(any("\uac00" <= ch <= "\ud7a3" for ch in text)
+           for text in (surface.log_height.text(), surface.clip.prefix(), surface.reset_camera.text()))
 """
 
 

@@ -207,6 +207,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
             self.surface = SurfaceView()
             self.surface_page.layout().addWidget(self.surface)
+            retranslate(self.surface)
         return self.surface
 
     def set_presenter(self, on):

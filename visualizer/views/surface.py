@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtGui, QtWidgets
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..session.contours import display_values
 from .figure import COLORMAP
 
@@ -69,6 +69,17 @@ def surface_heights(grid, log_scale, clip_quantile):
     return z, (lo, hi)
 
 
+def colorbar_labels(lo, hi, log_scale, ticks=5):
+    """{text: position 0..1} for the 3-D colour bar: true losses at evenly spaced heights (display units
+    are log10 loss when log_scale), and the bar's name above it."""
+    out = {}
+    for t in np.linspace(0.0, 1.0, ticks):
+        v = lo + t * (hi - lo)
+        out[f"{10 ** v if log_scale else v:.3g}"] = float(t)
+    out[tr("loss")] = 1.1
+    return out
+
+
 def height_at(z, extent, a, b):
     """Bilinear interpolation of the height field at plane points (a, b): where a path touches the
     surface."""
@@ -97,17 +108,21 @@ class SurfaceView(QtWidgets.QWidget):
         self.labels = [gl.GLTextItem(color=(20, 20, 20, 255)) for _ in range(3)]
         for item in self.labels:
             self.view.addItem(item)
+        # the colour bar: which loss each colour (and height) stands for, in true loss values
+        self.colorbar = gl.GLGradientLegendItem(pos=(16, 30), size=(18, 220), gradient=pg.colormap.get(COLORMAP),
+                                                fontColor=(20, 20, 20), glOptions="translucent")
+        self.view.addItem(self.colorbar)
         self.surface = None
         self.lines, self.heads = [], []
         self.z = None
         self.extent = None
-        self.log_height = QtWidgets.QCheckBox("log height")
+        self.log_height = QtWidgets.QCheckBox(N_("log height"))  # N_: made after the window was translated
         self.clip = QtWidgets.QDoubleSpinBox()
         self.clip.setRange(0.5, 1.0)
         self.clip.setSingleStep(0.01)
         self.clip.setValue(0.98)
-        self.clip.setPrefix("clip at quantile ")
-        self.reset_camera = QtWidgets.QPushButton("Reset camera")
+        self.clip.setPrefix(N_("clip at quantile "))
+        self.reset_camera = QtWidgets.QPushButton(N_("Reset camera"))
         bar = QtWidgets.QHBoxLayout()
         for w in (self.log_height, self.clip, self.reset_camera):
             bar.addWidget(w)
@@ -143,8 +158,10 @@ class SurfaceView(QtWidgets.QWidget):
     def _redraw(self):
         if self._grid is None:
             return
-        z, _ = surface_heights(self._grid, self.log_height.isChecked(), self.clip.value())
+        log = self.log_height.isChecked()
+        z, (lo, hi) = surface_heights(self._grid, log, self.clip.value())
         self.z = z
+        self.colorbar.setData(labels=colorbar_labels(lo, hi, log))
         ny, nx = z.shape
         x = np.linspace(-SIZE / 2, SIZE / 2, nx)
         y = np.linspace(-SIZE / 2, SIZE / 2, ny)
