@@ -226,3 +226,26 @@ def test_default_labels_name_what_differs_between_runs(make):
     assert [r.label for r in make("[optimizer]\nlr = 0.2").runs] == ["sgd lr=0.2"]
     twins = make("[[run]]\n[[run]]")
     assert [r.label for r in twins.runs] == ["sgd lr=0.1 #1", "sgd lr=0.1 #2"]
+
+
+def test_exact_losses_and_spreads_are_computed_once_per_shown_point_and_never_stale(make, monkeypatch):
+    """The status line and the gradient spread ask for the same numbers frame after frame: one kernel pass
+    per shown point, and a new one as soon as the point, the model or the data changes."""
+    import kernels
+
+    s = make("[optimizer]\nsteps = 20\n[model]\nreg = \"l2\"\nlam = 0.01")
+    s.advance(5)
+    calls = []
+    real = kernels.loss_and_grad
+    monkeypatch.setattr(kernels, "loss_and_grad", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = s.run_loss(0), s.plane_loss(s.runs[0].a[5], s.runs[0].b[5])
+    spread = s.gradient_spread(0)
+    n = len(calls)
+    assert (s.run_loss(0), s.plane_loss(s.runs[0].a[5], s.runs[0].b[5])) == first
+    assert s.gradient_spread(0)[1].tolist() == spread[1].tolist() and len(calls) == n
+    s.update_model(lam=1.0)  # from the shown step on: the next step's loss has the new penalty
+    s.advance(1)
+    assert s.run_loss(0) != first[0] and len(calls) > n
+    lam_now = s.run_loss(0)
+    s.move_point(0, (5.0, 5.0))
+    assert s.run_loss(0) != lam_now

@@ -625,27 +625,47 @@ class Session:
             self._unit_reg[rkey] = unit
         return data + m["lam"] * unit
 
+    def _memo(self, key, compute):
+        """compute(), remembered under `key`: the animation asks for the same exact losses and gradient
+        spreads several frames in a row (a step lasts a few frames), and each is a pass over the data."""
+        memo = self.__dict__.setdefault("_memo_table", {})
+        if key not in memo:
+            if len(memo) >= 256:
+                memo.clear()
+            memo[key] = compute()
+        return memo[key]
+
+    def _loss_at(self, W, model):
+        W = np.asarray(W, dtype=np.float64)
+        key = ("loss", W.shape, W.tobytes(), tuple(sorted(model.items())), self.data_version)
+        return self._memo(key, lambda: float(kernels.loss_and_grad(W, self.data.X, self.data.y, **model)[0]))
+
     def plane_loss(self, a, b):
         """The landscape model's loss at W0 + a U + b V, computed exactly (not read off the grid)."""
-        return float(kernels.loss_and_grad(self.plane.point(a, b), self.data.X, self.data.y,
-                                           **self.landscape_model())[0])
+        return self._loss_at(self.plane.point(a, b), self.landscape_model())
 
     def run_loss(self, index, step=None):
         """Run `index`'s own loss (its model) at its W at `step` (default: the shown step), exactly."""
         run = self.runs[index]
         t = run.shown(self.display_step if step is None else step)
-        return float(kernels.loss_and_grad(run.W[t], self.data.X, self.data.y, **run.model_at(t))[0])
+        return self._loss_at(run.W[t], run.model_at(t))
 
     def gradient_spread(self, run_index, samples=24):
         """Where one step would go from the selected run's shown point, in plane coordinates: with the
         full-batch gradient, and with `samples` random minibatches of the run's batch size.
-        Returns (origin (2,), full step (2,), minibatch steps (samples, 2))."""
+        Returns (origin (2,), full step (2,), minibatch steps (samples, 2)); computed once per shown
+        point, not once per frame."""
         run = self.runs[run_index]
         i = run.shown(self.display_step)
         W = run.W[i]
         kw = self.model_of(run)
         lr = run.lr[i] if np.isfinite(run.lr[i]) else run.settings["lr"]
         B = min(run.settings["batch_size"], self.data.N)
+        key = ("spread", i, W.tobytes(), tuple(sorted(kw.items())), float(lr), B, samples, self.plane_version,
+               self.data_version, float(run.a[i]), float(run.b[i]))
+        return self._memo(key, lambda: self._spread(run, i, W, kw, lr, B, samples))
+
+    def _spread(self, run, i, W, kw, lr, B, samples):
         rng = np.random.default_rng(i)
         steps = [-lr * kernels.loss_and_grad(W, self.data.X, self.data.y, **kw)[1]]
         for _ in range(samples):
