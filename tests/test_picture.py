@@ -298,3 +298,28 @@ def test_in_presenter_mode_the_landscape_is_the_largest_thing_on_screen(app, qtb
     w.toggle_controls()
     w.set_presenter(False)
     assert w.controls.isVisible()
+
+
+def test_a_long_path_is_a_cached_tail_and_a_short_live_end(app, attach):
+    """Frame cost flat in the steps drawn: past a block, a path's older part is set once per block (and
+    painted from a cached picture) while only its last block or so is redrawn each frame; the two parts
+    meet, and together they are the path."""
+    from visualizer.views.figure import TAIL_BLOCK
+
+    s = attach("[optimizer]\nsteps = 700\nname = \"sgd\"\nbatch_size = 4\nlr = 0.05")
+    fig, curves = app.window.landscape.figure, app.window.curves
+    app.advance(300)
+    sets = []
+    real = fig.tails[0].setData
+    fig.tails[0].setData = lambda *a, **k: sets.append(1) or real(*a, **k)
+    for _ in range(TAIL_BLOCK):
+        app.advance(1)
+    assert 1 <= len(sets) <= 2  # once per block, not once per frame
+    tail, live = fig.tails[0].getData(), fig.paths[0].getData()
+    assert len(live[0]) <= 1.5 * TAIL_BLOCK + 1
+    assert (tail[0][-1], tail[1][-1]) == (live[0][0], live[1][0])
+    run = s.runs[0]
+    i = run.shown(s.display_step)
+    assert (live[0][-1], live[1][-1]) == (run.a[i], run.b[i]) and (tail[0][0], tail[1][0]) == (run.a[0], run.b[0])
+    x, y = curves.items[0][1].getData()  # the full-loss curve: the whole run, first step to the shown one
+    assert x[0] == 0 and x[-1] == i and y[-1] == run.loss_full[i]

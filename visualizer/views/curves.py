@@ -3,13 +3,13 @@ regularization parts, accuracy; the shown step and divergences marked."""
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
-from .figure import fit_title, style_axes
+from .figure import fit_title, style_axes, tail_split
 from ..session.session import tame_limit
 
-PEAK_BINS = 300  # a curve is drawn from at most twice this many points
+PEAK_BINS = 120  # a curve is drawn from at most twice this many points (a few per pixel of the panel)
 
 
 def peaks(x, y, bins=PEAK_BINS):
@@ -30,6 +30,47 @@ def peaks(x, y, bins=PEAK_BINS):
     idx = np.unique(np.minimum(idx, n - 1))
     idx[-1] = n - 1
     return x[idx], y[idx]
+
+
+class SplitCurve:
+    """One curve drawn as two items: its settled older part, painted once and then shown from a cached
+    picture, and its live end, redrawn each frame (see figure.tail_split): a frame's cost stays flat."""
+
+    def __init__(self, plot, pen, antialias=True):
+        self.plot = plot
+        self.tail = pg.PlotDataItem(pen=pen, antialias=antialias)
+        self.tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.live = pg.PlotDataItem(pen=pen, antialias=antialias)
+        self._key = None
+        plot.addItem(self.tail)
+        plot.addItem(self.live)
+
+    def set(self, x, y, pen):
+        s = tail_split(len(x))
+        key = (s, hash(x[:s + 1].tobytes()), hash(y[:s + 1].tobytes()), pen.color().rgba(), pen.widthF())
+        if key != self._key:
+            self.tail.setData(*(peaks(x[:s + 1], y[:s + 1]) if s else ([], [])), pen=pen, connect="finite")
+            self._key = key
+        self.live.setData(x[s:], y[s:], pen=pen, connect="finite")
+
+    def setVisible(self, on):
+        self.tail.setVisible(on)
+        self.live.setVisible(on)
+
+    def isVisible(self):
+        return self.live.isVisible()
+
+    def getData(self):
+        """The whole curve as drawn (tail, then the live end)."""
+        parts = [item.getData() for item in (self.tail, self.live)]
+        parts = [p for p in parts if p[0] is not None and len(p[0])]
+        if not parts:
+            return None, None
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def remove(self):
+        self.plot.removeItem(self.tail)
+        self.plot.removeItem(self.live)
 
 
 def _style(plot, font=11):
@@ -81,20 +122,20 @@ class CurvesView(pg.GraphicsLayoutWidget):
 
     def _ensure(self, n):
         while len(self.items) < n:
-            batch = pg.PlotDataItem(pen=pg.mkPen("#999", width=1))
-            full = pg.PlotDataItem(pen=pg.mkPen("#000", width=2.5))
-            acc = pg.PlotDataItem(pen=pg.mkPen("#000", width=2.5))
-            val = pg.PlotDataItem(pen=pg.mkPen("#000", width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            # the jagged curves (minibatch loss, accuracy) unsmoothed: antialiased, they were most of a frame
+            batch = SplitCurve(self.loss_plot, pg.mkPen("#999", width=1), antialias=False)
+            full = SplitCurve(self.loss_plot, pg.mkPen("#000", width=2.5))
+            acc = SplitCurve(self.acc_plot, pg.mkPen("#000", width=2.5), antialias=False)
+            val = SplitCurve(self.acc_plot, pg.mkPen("#000", width=1.5), antialias=False)
             mark = pg.ScatterPlotItem(symbol="x", size=16, pen=pg.mkPen("#ff2020", width=2),
                                       brush=pg.mkBrush("#ff2020"))
-            for it in (batch, full, mark):
-                self.loss_plot.addItem(it)
-            self.acc_plot.addItem(acc)
-            self.acc_plot.addItem(val)
+            self.loss_plot.addItem(mark)
             self.items.append((batch, full, acc, val, mark))
         while len(self.items) > n:
-            for it in self.items.pop():
-                (it.getViewBox() or self.loss_plot.vb).removeItem(it)
+            *curves, mark = self.items.pop()
+            for curve in curves:
+                curve.remove()
+            self.loss_plot.removeItem(mark)
 
     def show_runs(self, runs, step, selected=0):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
@@ -112,18 +153,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
             c = pg.mkColor(run.color)
             faint = pg.mkColor(c)
             faint.setAlpha(110)
-            batch.setData(*peaks(steps, run.loss_batch[:n]), connect="finite")
-            batch.setPen(pg.mkPen(faint, width=1))
+            batch.set(steps, run.loss_batch[:n], pg.mkPen(faint, width=1))
             lf = run.loss_full[:n]
             ok = np.isfinite(lf)
-            full.setData(*peaks(steps[ok], lf[ok]))
-            full.setPen(pg.mkPen(c, width=3))
+            full.set(steps[ok], lf[ok], pg.mkPen(c, width=3))
             ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
-            acc.setData(*peaks(steps[ok_acc], run.accuracy[:n][ok_acc]))
-            acc.setPen(pg.mkPen(c, width=2))  # accuracy jumps every step of SGD: a thick jagged line is slow
+            # accuracy jumps every step of SGD: a thick jagged line is slow
+            acc.set(steps[ok_acc], run.accuracy[:n][ok_acc], pg.mkPen(c, width=2))
             ok_val = np.isfinite(run.val_accuracy[:n])
-            val.setData(*peaks(steps[ok_val], run.val_accuracy[:n][ok_val]))
-            val.setPen(pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            val.set(steps[ok_val], run.val_accuracy[:n][ok_val],
+                    pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
             if run.diverged_at is not None and step >= run.head:
                 y = lf[ok][-1] if ok.any() else 0.0
                 mark.setData([run.head], [min(y, limit)])

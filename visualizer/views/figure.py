@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
 from ..session.contours import contours as contour_lines
@@ -21,6 +21,14 @@ def configure_pyqtgraph():
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
 DOTS_UP_TO = 300  # paths of at most this many points show each iterate
+TAIL_BLOCK = 128  # a path's older part is drawn once per this many steps, then shown from a cached picture
+
+
+def tail_split(n, block=TAIL_BLOCK):
+    """Where a path of n points splits into its settled tail (drawn once, cached as a picture) and the
+    live part drawn every frame (between block / 2 and 1.5 * block points, so a frame at step 10,000
+    strokes about as much as a frame at step 100); 0: no tail yet."""
+    return max(0, (n - block // 2) // block * block)
 
 
 def clip_path(a, b, extent):
@@ -191,6 +199,7 @@ class LandscapeFigure:
             self.legend = pg.LegendItem(labelTextSize=f"{font_size - 2}pt", labelTextColor="#000", colCount=2)
             layout.addItem(self.legend, row=row, col=col)
         self.paths, self.dots, self.starts, self.heads, self.marks, self.notes = [], [], [], [], [], []
+        self.tails = []  # each path's settled older part (see tail_split)
         self._legend_labels = None
         self.extent = None
         self.grid = None
@@ -259,12 +268,12 @@ class LandscapeFigure:
     def describe(self):
         """What the figure draws, as plain data in plane and loss units (for --state)."""
         heads = []
-        for head, mark, path in zip(self.heads, self.marks, self.paths):
+        for head, mark, path, tail in zip(self.heads, self.marks, self.paths, self.tails):
             x, y = head.getData()
-            px, py = path.getData()
+            drawn = [p.getData()[0] for p in (tail, path)]
             heads.append({"a": float(x[0]) if len(x) else None, "b": float(y[0]) if len(y) else None,
                           "diverged_mark": len(mark.getData()[0]) > 0,
-                          "path_points": 0 if px is None else int(np.isfinite(px).sum())})
+                          "path_points": sum(0 if px is None else int(np.isfinite(px).sum()) for px in drawn)})
         alphas, betas = self.axes_values() if self.grid is not None else ([], [])
         return {"alphas": alphas, "betas": betas, "grid": self.grid, "log_scale": self.log_scale,
                 "contours": [{"level": lv, "lines": segs} for lv, segs in self.contour_lines],
@@ -325,6 +334,10 @@ class LandscapeFigure:
         while len(self.paths) < n:
             path = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
                                    antialias=True)
+            tail = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
+                                   antialias=True)
+            # painted once into a pixmap and blitted every frame after, until its points or the view change
+            tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
             dots = pg.ScatterPlotItem(size=5, symbol="o", pen=None)
             start = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen(OUTLINE, width=2))
             head = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen(OUTLINE, width=2.5))
@@ -332,14 +345,15 @@ class LandscapeFigure:
                                       brush=pg.mkBrush("#ff2020"))
             note = pg.TextItem(color="#000", anchor=(0.5, 1.3), fill=pg.mkBrush(255, 255, 255, 210))
             note.setVisible(False)
-            for item, z in ((path, 10), (dots, 10.5), (start, 11), (head, 12), (mark, 13), (note, 14)):
+            for item, z in ((tail, 10), (path, 10), (dots, 10.5), (start, 11), (head, 12), (mark, 13),
+                            (note, 14)):
                 item.setZValue(z)
                 self.plot.addItem(item)
-            for lst, item in ((self.paths, path), (self.dots, dots), (self.starts, start), (self.heads, head),
-                              (self.marks, mark), (self.notes, note)):
+            for lst, item in ((self.tails, tail), (self.paths, path), (self.dots, dots), (self.starts, start),
+                              (self.heads, head), (self.marks, mark), (self.notes, note)):
                 lst.append(item)
         while len(self.paths) > n:
-            for lst in (self.paths, self.dots, self.starts, self.heads, self.marks, self.notes):
+            for lst in (self.tails, self.paths, self.dots, self.starts, self.heads, self.marks, self.notes):
                 self.plot.removeItem(lst.pop())
 
     def _set_once(self, item, key, *args, **kwargs):
@@ -356,7 +370,7 @@ class LandscapeFigure:
         self._ensure_runs(len(runs))
         labels = []
         for k, run in enumerate(runs):
-            for items in (self.paths, self.dots, self.starts, self.heads, self.marks):
+            for items in (self.tails, self.paths, self.dots, self.starts, self.heads, self.marks):
                 items[k].setVisible(run.visible)
             if not run.visible:
                 self.notes[k].setVisible(False)
@@ -367,11 +381,19 @@ class LandscapeFigure:
             left = False
             if run.diverged_at is not None and self.extent is not None:
                 a, b, left = cut_at_exit(a, b, self.extent)
+            pen = pg.mkPen(run.color, width=3.5 if k == selected else 2.5)
+            s = tail_split(len(a)) if self.extent is not None else 0
+            ta, tb = a[:s + 1], b[:s + 1]  # the parts share the point where they meet
+            self._set_once(self.tails[k], ("tail", s, hash(ta.tobytes()), hash(tb.tobytes()), self.extent,
+                                           run.color, pen.widthF()),
+                           *(clip_path(*thin_path(ta, tb, self.extent), self.extent) if s else ([], [])),
+                           connect="finite", pen=pen)
+            live_a, live_b = a[s:], b[s:]
             if self.extent is not None:
-                a, b = thin_path(a, b, self.extent)
-            ca, cb = (a, b) if self.extent is None else clip_path(a, b, self.extent)
+                a, b = thin_path(a, b, self.extent)  # every point of the path, thinned: the dots below
+            ca, cb = (live_a, live_b) if self.extent is None else clip_path(live_a, live_b, self.extent)
             self.paths[k].setData(ca, cb, connect="finite")
-            self.paths[k].setPen(pg.mkPen(run.color, width=3.5 if k == selected else 2.5))
+            self.paths[k].setPen(pen)
             few = len(a) <= DOTS_UP_TO
             # scatter items are costly to refill (about 0.5 ms each): only what changed since the last frame
             self._set_once(self.dots[k], ("dots", len(a) if few else 0, run.color, a[-1] if few else 0),
