@@ -167,6 +167,60 @@ def grid_structured(R0, RU, RV, y, alphas, betas, out):
 
 
 @njit_parallel
+def exp_lines(P, Q, t, out):
+    """out[n, c, j] = exp(P[n, c] + t[j] * Q[n, c]) for evenly spaced t (the caller checks): one exp per
+    16 points and a multiplication by exp(h Q) in between (relative error under 1e-14; 4.6 million
+    exponentials took 54 ms in numpy, 4 ms so)."""
+    N, C = P.shape
+    G = t.shape[0]
+    h = (t[G - 1] - t[0]) / (G - 1) if G > 1 else 0.0
+    for n in prange(N):
+        for c in range(C):
+            q = Q[n, c]
+            r = math.exp(h * q)
+            for j0 in range(0, G, 16):
+                e = math.exp(P[n, c] + t[j0] * q)
+                for j in range(j0, min(j0 + 16, G)):
+                    out[n, c, j] = e
+                    e *= r
+
+
+@njit_parallel(fastmath={"contract"})
+def grid_softmax_fast(EV, EU, y, prod, expo):
+    """The cross-entropy's product form for a block of samples whose every exponent is within
+    +-_EXP_LIMIT: with EV[n, c, i] = exp(R0 + betas[i] RV) and EU[n, c, j] = exp(alphas[j] RU),
+    prod[i, j] * 2**expo[i, j] is multiplied by z = 1 + sum_{c != y} EV[n, c, i] * EU[n, c, j] per sample
+    (one multiply-add per grid point and class: the arithmetic floor). Four classes per pass over the
+    row keep z in registers longer. EV and EU may be float32 (twice the numbers per vector instruction;
+    the caller keeps their exponents small enough): the sum s = z - 1 is then float32, and 1 + s is
+    formed in float64, so a loss of 1e-8 keeps its digits (1 + 1e-8 is 1 in float32)."""
+    N, C, Gb = EV.shape
+    Ga = EU.shape[2]
+    for i in prange(Gb):
+        z = np.empty(Ga, EU.dtype)
+        ep = np.empty(C, EV.dtype)
+        for n in range(N):
+            yn = y[n]
+            for c in range(C):
+                ep[c] = EV[n, c, i] if c != yn else 0.0
+            z[:] = 0.0
+            for c in range(0, C - 3, 4):
+                e0, e1, e2, e3 = ep[c], ep[c + 1], ep[c + 2], ep[c + 3]
+                u0, u1, u2, u3 = EU[n, c], EU[n, c + 1], EU[n, c + 2], EU[n, c + 3]
+                for j in range(Ga):
+                    z[j] += (e0 * u0[j] + e1 * u1[j]) + (e2 * u2[j] + e3 * u3[j])
+            for c in range(C - C % 4, C):
+                e0 = ep[c]
+                u0 = EU[n, c]
+                for j in range(Ga):
+                    z[j] += e0 * u0[j]
+            for j in range(Ga):
+                bits = _f2i(prod[i, j] * (1.0 + np.float64(z[j])))  # >= 1 and finite: a normal float
+                expo[i, j] += (bits >> 52) - 1023
+                prod[i, j] = _i2f((bits & _MANTISSA) | _EXP_ONE)
+
+
+@njit_parallel
 def grid_softmax(R0, RU, RV, y, EU, alphas, betas, prod, expo, direct):
     """Cross-entropy over a plane, for a block of samples: sum_n log(1 + sum_{c != y} exp(R[n, c])),
     R = R0 + a*RU + b*RV the score differences s_c - s_y (N, C); EU[n, c, j] = exp(alphas[j]*RU[n, c]).

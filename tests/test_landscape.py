@@ -59,12 +59,41 @@ def test_softmax_grid_is_stable_where_scores_are_huge():
     np.testing.assert_allclose(G, naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax"), rtol=1e-10)
 
 
-def test_many_samples_use_several_softmax_blocks(monkeypatch):
+@pytest.mark.parametrize("single", [False, True])
+def test_many_samples_use_several_softmax_chunks_and_blocks(monkeypatch, single):
     import kernels.landscape as L
-    monkeypatch.setattr(L, "_EU_BLOCK_VALUES", 50)
-    X, y, W0, U, V, alphas, betas = plane(9, 60, 3, 3, np.float64)
-    G = kernels.data_grid(X, y, W0, U, V, alphas, betas, loss="softmax")
-    np.testing.assert_allclose(G, naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax"), rtol=1e-11)
+    monkeypatch.setattr(L, "_EXP_CHUNK_BYTES", 3000)
+    monkeypatch.setattr(L, "_SUM_BLOCK_BYTES", 700)
+    X, y, W0, U, V, _, _ = plane(9, 60, 3, 3, np.float64)
+    alphas, betas = np.linspace(-2, 2, 9), np.linspace(1, -1, 5)
+    G = kernels.data_grid(X, y, W0, U, V, alphas, betas, loss="softmax", single=single)
+    np.testing.assert_allclose(G, naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax"),
+                               rtol=1e-6 if single else 1e-11)
+
+
+@given(seed=st.integers(0, 2**32 - 1), N=st.integers(1, 30), C=st.integers(2, 11), G=st.integers(1, 40),
+       spread=st.sampled_from([0.5, 3.0, 30.0]), single=st.booleans())
+def test_softmax_on_an_even_grid_matches_reference(seed, N, C, G, spread, single):
+    """The app's grids are evenly spaced: exponentials by repeated multiplication along each line, summed
+    four classes at a time, in float64 (exact to rounding) or float32 (single: within 1e-5 relative);
+    samples whose exponents leave the fast range (spread 30, or 40 in float32) take the stable path."""
+    X, y, W0, U, V, _, _ = plane(seed, N, 3, C, np.float64)
+    alphas = np.linspace(-spread, spread, G)
+    betas = np.linspace(spread, -spread / 2, max(1, G // 2))
+    out = kernels.data_grid(X, y, W0, U, V, alphas, betas, loss="softmax", single=single)
+    ref = naive.grid(X, y, W0, U, V, alphas, betas, loss="softmax")
+    np.testing.assert_allclose(out, ref, rtol=1e-5 if single else 1e-9, atol=1e-9)
+
+
+def test_exponentials_along_a_line_are_exact_to_rounding():
+    import kernels._landscape as K
+
+    rng = np.random.default_rng(3)
+    P, Q = rng.normal(size=(7, 5)) * 20, rng.normal(size=(7, 5)) * 5
+    t = np.linspace(-3, 3, 101)
+    out = np.empty((7, 5, 101))
+    K.exp_lines(P, Q, t, out)
+    np.testing.assert_allclose(out, np.exp(P[:, :, None] + Q[:, :, None] * t), rtol=1e-13)
 
 
 def test_grid_at_the_origin_equals_loss_and_grad():

@@ -202,7 +202,7 @@ def test_box_title_legend_and_landscape_change_together(app, attach, qtbot):
         grid = np.asarray(st["landscape"]["grid"])
         W = s.plane.point(st["landscape"]["alphas"][3], st["landscape"]["betas"][5])
         exact = kernels.loss_and_grad(W, s.data.X, s.data.y, reg="l2", lam=lam)[0]
-        assert grid[5, 3] == pytest.approx(exact, rel=1e-9)
+        assert grid[5, 3] == pytest.approx(exact, rel=1e-6)  # softmax grids sum in float32 (1e-5 at most)
 
     c.lam.valueChanged.connect(agree, QtCore.Qt.ConnectionType.QueuedConnection)  # after the app handled it
     for pos in range(300, 700, 40):

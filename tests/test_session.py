@@ -59,7 +59,7 @@ def test_changing_lam_only_rerenders_from_the_cached_data_term(make):
     g2 = s.landscape()
     p = s.plane
     ref = kernels.loss_grid(s.data.X, s.data.y, p.W0, p.U, p.V, req.alphas, req.betas, reg="l2", lam=0.1)
-    np.testing.assert_allclose(g2, ref, rtol=1e-10)
+    np.testing.assert_allclose(g2, ref, rtol=1e-6)  # the app sums softmax grids in float32
     assert not np.allclose(g1, g2)
     s.update_model(loss="hinge")
     assert s.landscape_request().key != req.key and s.landscape() is None

@@ -30,7 +30,7 @@ def warm_up_kernels(progress=lambda text: None):
              ("structured landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                                  [0.0], loss="structured_hinge")),
              ("softmax landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
-                                                              [0.0], loss="softmax"))]
+                                                              [0.0], loss="softmax", single=True))]
     for i, (name, call) in enumerate(steps):
         progress(f"Preparing kernels: {name} ({i + 1}/{len(steps)})")
         call()

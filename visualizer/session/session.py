@@ -690,8 +690,10 @@ class LandscapeRequest:
     delta: float
 
     def compute(self):
+        """The data grid; softmax sums in float32 (within 1e-5 relative, a third faster): a picture and
+        its contours, while the status line's numbers at the dots are computed exactly."""
         return kernels.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas,
-                                 loss=self.loss, delta=self.delta)
+                                 loss=self.loss, delta=self.delta, single=True)
 
 
 def _start_loss(run):
