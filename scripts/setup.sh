@@ -40,3 +40,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
     touch "$stamp"
 fi
+# Compile the numba kernels now, so that the first window opens on a warm cache (a cold first launch
+# takes longer; the app then shows "Preparing kernels" meanwhile). Quick when they are compiled already.
+echo "setup: preparing the kernels (compiled once: about a minute the first time)"
+.venv/bin/python -c "from visualizer.workers import warm_up_kernels; warm_up_kernels(lambda t: print('setup:', t))"

@@ -366,3 +366,16 @@ def test_the_data_box_names_the_data_on_screen(app):
     c.data.activated.emit(c.data.findData("scores"))  # from another set: it says where the examples are
     assert "Lecture menu" in app.window.statusBar().currentMessage()
     assert app.session.data.name == "blobs" and c.data.currentData() == "blobs"
+
+
+def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):
+    """Cold, every kernel compiles for seconds: the demo's own loss's landscape kernel first, the others
+    once its first frame is drawn."""
+    from visualizer.workers import warm_up_kernels
+
+    seen = []
+    warm_up_kernels(seen.append, {"softmax"})
+    assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["losses", "optimizers", "softmax landscapes"]
+    assert not app.worker.warm
+    attach("[landscape]\nresolution = 24")
+    assert app.worker.warm  # the full landscape is drawn: the rest was queued (run at once when sync)

@@ -94,7 +94,8 @@ class Controller(QtCore.QObject):
         if self.session is None:  # first launch: the demo's values from the first paint, greyed out
             self.window.controls.show_config(config)
         self.window.show_busy(tr("Preparing kernels"))
-        self.worker.request_session(lambda: Session(config))
+        losses = {config.model["loss"]} | {r["loss"] for r in config.runs if r.get("loss")}
+        self.worker.request_session(lambda: Session(config), losses)
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)
@@ -169,6 +170,7 @@ class Controller(QtCore.QObject):
         full = self.session.landscape_request()
         if key == full.key:
             self.window.show_busy("")
+            self.worker.warm_up_rest()  # the first frame is up: now the kernels it did not need
         self.draw_landscape()
 
     def draw_landscape(self):

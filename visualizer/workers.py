@@ -13,26 +13,38 @@ import traceback
 import numpy as np
 from PyQt6 import QtCore
 
+from .i18n import N_, tr
 
-def warm_up_kernels(progress=lambda text: None):
-    """Call every kernel the app uses once, with tiny float64 input: compiles them on a cold numba cache
-    (seconds each) or loads them from it. Returns the seconds it took."""
+
+# which landscape kernel draws each loss
+LANDSCAPE_GROUP = {"hinge": "hinge landscapes", "squared_hinge": "hinge landscapes",
+                   "mean_hinge": "hinge landscapes", "ova_hinge": "hinge landscapes",
+                   "structured_hinge": "structured landscapes", "softmax": "softmax landscapes"}
+
+
+def warm_up_kernels(progress=lambda text: None, losses=None):
+    """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
+    (seconds each) or loads them from it. losses: only the landscape kernels those losses need (the
+    first frame's), None: all. Returns the seconds it took."""
     import kernels
 
     t0 = time.perf_counter()
     X = np.random.default_rng(0).normal(size=(12, 3))
     y = np.arange(12) % 3
     W = np.zeros((3, 3))
-    steps = [("losses", lambda: kernels.loss_and_grad(W, X, y)),
-             ("optimizers", lambda: kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)),
-             ("hinge landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+    steps = [(N_("losses"), lambda: kernels.loss_and_grad(W, X, y)),
+             (N_("optimizers"), lambda: kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)),
+             (N_("hinge landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                             [0.0], loss="hinge")),
-             ("structured landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+             (N_("structured landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                                  [0.0], loss="structured_hinge")),
-             ("softmax landscapes", lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
+             (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                               [0.0], loss="softmax", single=True))]
+    if losses is not None:
+        wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
+        steps = [(name, call) for name, call in steps if name in wanted]
     for i, (name, call) in enumerate(steps):
-        progress(f"Preparing kernels: {name} ({i + 1}/{len(steps)})")
+        progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
         call()
     return time.perf_counter() - t0
 
@@ -48,6 +60,7 @@ class Worker(QtCore.QObject):
         super().__init__()
         self.sync = sync
         self.latest = 0
+        self.warm = False  # every kernel compiled or loaded
         self.thread = None
         if not sync:
             self.thread = QtCore.QThread()
@@ -78,12 +91,28 @@ class Worker(QtCore.QObject):
                 traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
-    def request_session(self, make_session):
+    def request_session(self, make_session, losses=None):
+        """Build a session, compiling first only the kernels its losses need (see warm_up_rest)."""
         def job(worker, gen):
-            warm_up_kernels(worker.progress.emit)
-            worker.progress.emit("Loading the data and computing the runs")
+            warm_up_kernels(worker.progress.emit, losses)
+            worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
         return self.submit(job)
+
+    def warm_up_rest(self):
+        """Compile the kernels the first frame did not need, quietly, once it is on screen (a first
+        launch shows its demo sooner; the other losses' landscapes are then ready when chosen). Queued
+        behind what is waiting, and superseding nothing."""
+        if self.warm:
+            return
+        self.warm = True
+
+        def job(worker, gen):
+            warm_up_kernels()
+        if self.sync:
+            job(self, self.latest)
+        else:
+            self._jobs.emit(self.latest, job)
 
     def request_landscapes(self, requests):
         """Compute requests in order (a coarse preview, then the full grid); later ones are skipped
