@@ -204,3 +204,23 @@ def test_plot_titles_wrap_instead_of_widening_a_narrow_column(app, attach, qtbot
             assert view.ci.geometry().width() <= view.width() + 1
     qtbot.waitUntil(fits)
     assert "<br>" in w.curves.loss_plot.titleLabel.text
+
+
+def test_a_switch_rewrites_texts_only_keeps_the_answer_and_names_runs_anew(app, attach):
+    """A language switch sends the worker nothing (a request would supersede a demo or a landscape on
+    its way), leaves a shown answer in sight, and the endpoints plane's axes name the runs as they are
+    named now, whichever language the plane was made in."""
+    set_language("ko")
+    s = attach((ROOT / "resources" / "presets" / "loss-at-init.toml").read_text())
+    assert s.plane.mode == "endpoints" and "힌지" in s.plane.axis_names[0]
+    w = app.window
+    w.landscape.toggle_answer()
+    assert w.landscape.answer.isVisible()
+    sent = []
+    real = app.worker.submit
+    app.worker.submit = lambda job: sent.append(job) or real(job)
+    app.set_language("en")
+    assert sent == []
+    assert w.landscape.answer.isVisible() and not HANGUL.search(w.landscape.answer.text())
+    assert s.plane.axis_names[0] == "start -> end of 'hinge (multiclass SVM)'"
+    assert w.landscape.describe()["axes"][0] == s.plane.axis_names[0]

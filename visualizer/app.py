@@ -19,7 +19,7 @@ def parse_args(argv):
     src.add_argument("--preset", metavar="NAME", help="open a bundled demo (see the Presets menu)")
     p.add_argument("--present", action="store_true", help="open in presenter mode (View > Presenter mode)")
     p.add_argument("--lang", choices=("en", "ko"), default=None,
-                   help="English or Korean (the window remembers View > Language; --screenshot: English)")
+                   help="English or Korean (default: what View > Language chose last; English for --screenshot)")
     p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")

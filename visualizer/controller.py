@@ -133,10 +133,13 @@ class Controller(QtCore.QObject):
         s.relabel()
         w = self.window
         w.data.show_data(s.data)
-        w.landscape.show_lecture(s.config.lecture)
+        w.landscape.show_lecture(s.config.lecture, keep_answer=True)
+        w.landscape.show_hint()
         w.controls.show_session(s, self.selected, self.playing)
         w.show_document(os.path.basename(self.path) if self.path else s.data.name)
-        self.request_landscape()
+        # the texts again, never a new request: one would supersede a demo or landscape on its way
+        w.landscape.show_axes(s.plane.axis_names)
+        self.draw_landscape()
         self.refresh_runs()
         self.refresh_lecture()
 
@@ -373,7 +376,7 @@ class Controller(QtCore.QObject):
         session.advance(step)
         self.pause()
         self.attach(session, play=playing)
-        self.window.show_message("Undone")
+        self.window.show_message(tr("Undone"))
 
     def _on_controls_model_changed(self, change):
         if self.session is None:

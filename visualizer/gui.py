@@ -45,7 +45,7 @@ def run_gui(config=None, path=None, present=False, lang=None):
     window.set_theme(settings.value("theme", "light", type=str))
     window.theme_changed.connect(lambda t: settings.setValue("theme", t))
     remembered = settings.value("language", "en", type=str)
-    ctl.set_language(lang or (remembered if remembered in LANGUAGES else "en"))
+    ctl.set_language(lang or (remembered if isinstance(remembered, str) and remembered in LANGUAGES else "en"))
     window.language_changed.connect(lambda code: settings.setValue("language", code))
     window.show()
     if present:

@@ -27,12 +27,14 @@ class Plane:
     U: np.ndarray
     V: np.ndarray
     mode: str
-    axes: tuple = (("a", {}), ("b", {}))  # each axis's name: (English template, {field: text})
+    # each axis's name: (English template, {field: text, or a function giving it as it is now})
+    axes: tuple = (("a", {}), ("b", {}))
 
     @property
     def axis_names(self):
-        """The axes' names in the current language."""
-        return tuple(tr(text, **{k: tr(v) for k, v in fields.items()}) for text, fields in self.axes)
+        """The axes' names in the current language (a run's label as the run is named now)."""
+        return tuple(tr(text, **{k: v() if callable(v) else tr(v) for k, v in fields.items()})
+                     for text, fields in self.axes)
 
     def point(self, a, b):
         return self.W0 + a * self.U + b * self.V

@@ -526,7 +526,7 @@ class Session:
         elif cfg["plane"] == "endpoints":
             runs = self.runs[:2]
             self.plane = planes.endpoints_plane(self.start_of(runs[0]), [self._path_points(r) for r in runs],
-                                                [r.label for r in runs], cfg["seed"])
+                                                [lambda r=r: r.label for r in runs], cfg["seed"])
         else:
             ref = self.runs[0].W[-1]
             self.plane = planes.random_plane(ref, cfg["seed"])

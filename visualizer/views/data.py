@@ -113,6 +113,7 @@ class DataView(pg.GraphicsLayoutWidget):
                 img = pg.ImageItem(axisOrder="row-major")
                 vb.addItem(img)
                 vb.setMouseEnabled(False, False)
+                vb.setMenuEnabled(False)  # pyqtgraph's own menu (English, and not ours)
                 self.addLabel(data.class_names[c], row=2 * (c // cols) + 1, col=c % cols, size="11pt")
                 self.templates.append(img)
         else:

@@ -5,12 +5,13 @@ import re
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from ..i18n import tr
+from ..i18n import N_, tr
 from .figure import LandscapeFigure, paint_canvas
 
 
 class LandscapeView(QtWidgets.QWidget):
     start_clicked = QtCore.pyqtSignal(float, float, bool)  # (a, b) in the plane; all runs (Shift)?
+    HINT = N_("Hover to read the loss; click: the selected run starts there (Shift+click: every run).")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -44,8 +45,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.explain.hide()
         self.compact = False
         self._scale = 1.0
-        self.readout = QtWidgets.QLabel("Hover to read the loss; click: the selected run starts there "
-                                        "(Shift+click: every run).")
+        self.readout = QtWidgets.QLabel(self.HINT)
         self.readout.setStyleSheet("font-size: 11pt; color: #333;")
         self.status = QtWidgets.QLabel()
         self.status.setStyleSheet("font-size: 11pt; color: #555;")
@@ -103,15 +103,21 @@ class LandscapeView(QtWidgets.QWidget):
             shift = bool(event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
             self.start_clicked.emit(ab[0], ab[1], shift)
 
-    def show_lecture(self, lecture):
-        """The question, what to look at, and the answer behind a button (empty lecture: hidden)."""
+    def show_lecture(self, lecture, keep_answer=False):
+        """The question, what to look at, and the answer behind a button (empty lecture: hidden);
+        keep_answer: the same lecture in another language, the answer as much in sight as it was."""
         self.explain.setVisible(bool(lecture))
         if lecture:
             self.question.setText(tr(lecture["question"]))
             self.look.setText(tr("Look at: {look}", look=tr(lecture["look"])))
             self.answer.setText(tr(lecture["answer"]))
-            self.answer.hide()
-            self.answer_button.setVisible(not self.compact)
+            if not keep_answer:
+                self.answer.hide()
+                self.answer_button.setVisible(not self.compact)
+
+    def show_hint(self):
+        """The read-out's hint until the pointer next moves over the landscape (a new language)."""
+        self.readout.setText(tr(self.HINT))
 
     def set_compact(self, on):
         """Presenter mode: no hover read-out, no answer button (B or '.' shows the answer)."""

@@ -5,14 +5,14 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import LANGUAGES, N_, tr
 from ..session import presets
-from .controls import ControlPanel
+from .controls import DATA_NAMES, ControlPanel
 from .curves import CurvesView
 from .data import DataView
 from .figure import configure_pyqtgraph
 from .fonts import use_hangul
 from .landscape import LandscapeView
 from .lecture import LecturePanel
-from .translate import retranslate
+from .translate import retranslate, use_qt_translations
 
 
 def make_window():
@@ -149,6 +149,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Every fixed text in the current language (View > Language; the controller rewrites the rest)."""
         from ..i18n import language
 
+        use_qt_translations()
         retranslate(self)
         self.curves.retranslate()
         if self.gl_problem:  # the reason the 3-D tab is off, in the new language
@@ -287,7 +288,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.tabs.currentWidget() is self.lecture
 
     def show_document(self, name):
-        self.setWindowTitle(f"Losscape - {tr(name)}")
+        self.setWindowTitle(f"Losscape - {tr(DATA_NAMES.get(name, name))}")
 
     PATH_DIALOGS = {  # kind -> (caption, suggested name, filter, saving?)
         "open": (N_("Open demo"), "", N_("Demo (*.toml)"), False),

@@ -7,9 +7,9 @@ and forth is exact. Texts the code writes as it runs (titles, status, numbers) a
 they stand: the code writes those through tr() and the controller writes them again on a switch.
 """
 
-from PyQt6 import QtGui, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
-from ..i18n import english_of, tr
+from ..i18n import english_of, language, tr
 
 
 def _swap(obj, key, shown):
@@ -44,6 +44,22 @@ def _texts(obj):
         for i in range(obj.count()):
             out.append((f"item{i}", lambda i=i: obj.itemText(i), lambda t, i=i: obj.setItemText(i, t)))
     return out
+
+
+def use_qt_translations():
+    """Qt's own texts (a message box's OK, a file dialog, a text box's menu) in the current language,
+    from the translations PyQt6 ships."""
+    app = QtWidgets.QApplication.instance()
+    old = getattr(app, "_losscape_qt_translator", None)
+    if old is not None:
+        app.removeTranslator(old)
+        app._losscape_qt_translator = None
+    if language() != "en":
+        translator = QtCore.QTranslator(app)
+        where = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+        if translator.load(f"qtbase_{language()}", where):
+            app.installTranslator(translator)
+            app._losscape_qt_translator = translator
 
 
 def retranslate(root):
