@@ -239,3 +239,22 @@ def test_a_gif_is_written_frame_by_frame(tmp_path, make, qapp):
     img = Image.open(io.BytesIO(f.getvalue()))
     assert img.n_frames == 12 and img.info["loop"] == 0 and img.info["duration"] == 100
     assert not write_gif(s, s.landscape(), io.BytesIO(), (320, 240), 10, 12, progress=lambda i, n: i < 3)
+
+
+def test_a_long_run_stays_a_vector_path_in_svg(tmp_path, capsys):
+    """The window paints a long path's settled tail from a cached bitmap; an SVG must still get it as
+    lines: the run's colour strokes (nearly) every step of a 700-step run as vector points."""
+    import re
+
+    cfg = tmp_path / "run.toml"
+    cfg.write_text("[optimizer]\nname = \"sgd\"\nsteps = 700\nbatch_size = 4\n[landscape]\nresolution = 24\n")
+    out = tmp_path / "fig.svg"
+    assert export(capsys, "--config", str(cfg), "--out", str(out), "--size", "600x450")[0] == 0
+
+    def points(el, stroke=None):
+        stroke = el.get("stroke", stroke)
+        n = 0
+        if stroke and stroke.lower() == "#e69f00" and el.tag.endswith(("path", "polyline")):
+            n += len(re.findall(r"-?[\d.]+[ ,]-?[\d.]+", el.get("points", "") + el.get("d", "")))
+        return n + sum(points(child, stroke) for child in el)
+    assert points(ET.parse(out).getroot()) > 300

@@ -173,12 +173,15 @@ def style_axes(plot):
 class LandscapeFigure:
     """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
 
-    def __init__(self, plot: pg.PlotItem, font_size=14, legend_cell=None):
+    def __init__(self, plot: pg.PlotItem, font_size=14, legend_cell=None, cached=False):
         """legend_cell (layout, row, col): the legend sits there, beside the plot, instead of over the
         landscape's top (where it hid a third of a 1280x720 picture); False: no legend (the window's
         runs list, in the runs' colours, is the legend there)."""
         self.plot = plot
         self.font_size = font_size
+        # paths' settled tails painted from a cached picture: the window's animation; an SVG or PDF would
+        # get that picture as a bitmap, so exports draw them as lines
+        self.cached = cached
         plot.setAspectLocked(False)
         plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -336,8 +339,8 @@ class LandscapeFigure:
                                    antialias=True)
             tail = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
                                    antialias=True)
-            # painted once into a pixmap and blitted every frame after, until its points or the view change
-            tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            if self.cached:  # painted once into a pixmap, then blitted until its points or the view change
+                tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
             dots = pg.ScatterPlotItem(size=5, symbol="o", pen=None)
             start = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen(OUTLINE, width=2))
             head = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen(OUTLINE, width=2.5))

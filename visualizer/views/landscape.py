@@ -19,7 +19,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.canvas.setBackground("w")
         self.plot = self.canvas.addPlot()
         self.plot.setMenuEnabled(False)
-        self.figure = LandscapeFigure(self.plot, legend_cell=False)
+        self.figure = LandscapeFigure(self.plot, legend_cell=False, cached=True)
         self.title = QtWidgets.QLabel()
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
         self.title.setWordWrap(True)  # a long run label takes a second line instead of being cut
