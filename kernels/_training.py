@@ -209,6 +209,15 @@ def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio
 
 
 @jit
+def copy2(src, dst):
+    """dst[:, :] = src by loops: numpy-style slice assignment compiles its broadcasting checks and their
+    error messages (seconds of a cold start for each distinct use)."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@jit
 def scratch(D, C, n):
     return (np.empty((D, n)), np.empty((C, n)), np.empty((C, n)), np.empty((3, n)), np.empty(n, np.int64),
             np.empty((D, C)))
@@ -231,7 +240,8 @@ def loss_grad_fused(W, X, y, loss, delta, reg, lam, l1_ratio, dW):
     if not labels_ok(y, C):
         return np.nan
     Xt, S, G, t, yk, acc = scratch(D, C, N)
-    L = batch_loss_grad(W, X, y, y, False, N, loss, delta, reg, lam, l1_ratio, True, True,
+    yes, no = N >= 0, N < 0  # booleans, not literals: every call shares one compiled batch_loss_grad
+    L = batch_loss_grad(W, X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
                         Xt, S, G, t, yk, acc)
     for d in range(D):
         for c in range(C):
@@ -352,6 +362,7 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
     l1_frac = 1.0 if reg == REG_L1 else (l1_ratio if reg == REG_ELASTIC else 0.0)
     use_prox = prox and l1_frac > 0.0 and lam > 0.0
     want_grad = opt != RANDOM_SEARCH
+    yes, no = N >= 0, N < 0  # booleans, not literals: every call shares one compiled batch_loss_grad
     rs_key = _stream_key(seed, 2, 0)
     r = 0
     diverged_at = -1
@@ -367,21 +378,21 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
         nbatch = min(B, N - lo)
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        Lb = batch_loss_grad(W, X, y, rows, True, nbatch, loss, delta, reg, lam, l1_ratio,
+        Lb = batch_loss_grad(W, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
                              not use_prox, want_grad, Xt, S, G, tmp, yk, acc)
         if not np.isfinite(Lb):
             diverged_at = t
             end_loss = np.inf
             break
         if (t - t0) % record_every == 0:
-            out_W[r] = W
+            copy2(W, out_W[r])
             out_step[r] = t
             out_lr[r] = lr_t
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = batch_loss_grad(W, X, y, perm, False, N, loss, delta, reg, lam,
-                                                   l1_ratio, True, False, Xt, S, G, tmp, yk, acc)
+                out_loss_full[r] = batch_loss_grad(W, X, y, perm, no, N, loss, delta, reg, lam,
+                                                   l1_ratio, yes, no, Xt, S, G, tmp, yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
         if opt == RANDOM_SEARCH:
@@ -389,10 +400,10 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
             for d in range(D):
                 for c in range(C):
                     new[d, c] = W[d, c] + lr_t * _gaussian(rs_key, (t * D + d) * C + c)
-            Lt = batch_loss_grad(new, X, y, rows, True, nbatch, loss, delta, reg, lam, l1_ratio,
-                                 True, False, Xt, S, G, tmp, yk, acc)
+            Lt = batch_loss_grad(new, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+                                 yes, no, Xt, S, G, tmp, yk, acc)
             if not Lt < Lb:  # also rejects a NaN trial
-                new[:, :] = W
+                copy2(W, new)
         else:
             tt = t + 1.0
             thr = lr_t * lam * l1_frac
@@ -433,17 +444,17 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
         if not finite:
             diverged_at = t + 1
             break
-        W[:, :] = new
+        copy2(new, W)
         t += 1
     # the end point: the current (finite) W at step t
     if r == 0 or out_step[r - 1] != t:
-        out_W[r] = W
+        copy2(W, out_W[r])
         out_step[r] = t
         out_lr[r] = learning_rate(lr, schedule, t, decay, step_every, horizon)
         out_loss_batch[r] = end_loss
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = batch_loss_grad(W, X, y, perm, False, N, loss, delta, reg, lam, l1_ratio,
-                                               True, False, Xt, S, G, tmp, yk, acc)
+            out_loss_full[r] = batch_loss_grad(W, X, y, perm, no, N, loss, delta, reg, lam, l1_ratio,
+                                               yes, no, Xt, S, G, tmp, yk, acc)
         r += 1
     return r, diverged_at
