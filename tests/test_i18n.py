@@ -53,6 +53,7 @@ def preset_texts():
         out.update(v for k, v in d.get("lecture", {}).items() if k in ("question", "look", "answer"))
         out.add(d.get("view", {}).get("note", ""))
         out.update(r.get("label", "") for r in [d.get("optimizer", {}), *d.get("run", [])])
+        out.update(n for n in d.get("data", {}).get("class_names", []) if not re.match(r"class \d+$", n))
     return out - {""}
 
 

@@ -8,6 +8,7 @@ entry stays English; tests/test_i18n.py checks that none is missing and none is 
 """
 
 import functools
+import re
 import tomllib
 from importlib import resources
 
@@ -60,6 +61,20 @@ def english_of(text):
 def N_(text):
     """Mark a text for translation where it is defined; tr() translates it where it is shown."""
     return text
+
+
+# the names the app gives data that came without them ('class 2', 'example 5', and the bias feature)
+_MADE_NAMES = {"class": N_("class {k}"), "example": N_("example {k}")}
+_MADE_NAME = re.compile(r"^(class|example) (\d+)$")
+
+
+def tr_name(name):
+    """A class or feature name in the current language: the ones the app makes up ('class 2', 'bias')
+    and the lecture's and CIFAR-10's classes ('cat'); any other name from the data as written."""
+    m = _MADE_NAME.match(str(name))
+    if m:
+        return tr(_MADE_NAMES[m.group(1)], k=m.group(2))
+    return tr(str(name))
 
 
 def tr(text, **fields):

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
-from ..i18n import tr
+from ..i18n import tr, tr_name
 from .figure import fit_title, paint_canvas, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
@@ -100,8 +100,8 @@ class DataView(pg.GraphicsLayoutWidget):
             self.points.setZValue(10)
             self.plot.addItem(self.points)
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
-            self.plot.setLabel("bottom", data.feature_names[0], **{"font-size": "12pt"})
-            self.plot.setLabel("left", data.feature_names[1], **{"font-size": "12pt"})
+            self.plot.setLabel("bottom", tr_name(data.feature_names[0]), **{"font-size": "12pt"})
+            self.plot.setLabel("left", tr_name(data.feature_names[1]), **{"font-size": "12pt"})
             fit_title(self.plot, tr("data, decision regions, zero-score lines"))
         elif data.image_shape is not None:
             self.mode = "templates"
@@ -114,7 +114,7 @@ class DataView(pg.GraphicsLayoutWidget):
                 vb.addItem(img)
                 vb.setMouseEnabled(False, False)
                 vb.setMenuEnabled(False)  # pyqtgraph's own menu (English, and not ours)
-                self.addLabel(data.class_names[c], row=2 * (c // cols) + 1, col=c % cols, size="11pt")
+                self.addLabel(tr_name(data.class_names[c]), row=2 * (c // cols) + 1, col=c % cols, size="11pt")
                 self.templates.append(img)
         else:
             self.mode = "bars"
@@ -126,9 +126,9 @@ class DataView(pg.GraphicsLayoutWidget):
             bottom = self.plot.getAxis("bottom")
             legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
             for c, name in enumerate(data.class_names):  # which colour is which class
-                legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), str(name))
+                legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), tr_name(name))
             if data.D <= 12:  # few features: name each one
-                bottom.setTicks([[(d, name) for d, name in enumerate(data.feature_names)]])
+                bottom.setTicks([[(d, tr_name(name)) for d, name in enumerate(data.feature_names)]])
             self.plot.setLabel("bottom", tr("example" if scores else "feature"), **{"font-size": "12pt"})
         for name in ("bottom", "left"):
             if self.plot is not None:

@@ -3,7 +3,7 @@ sanity checks for the current data."""
 
 from PyQt6 import QtCore, QtWidgets
 
-from ..i18n import tr
+from ..i18n import tr, tr_name
 from .controls import LOSS_NAMES
 
 
@@ -57,7 +57,7 @@ class LecturePanel(QtWidgets.QWidget):
         y = b["label"]
         margin = ["" if c == y else f"{b['margins'][c]:.3f}" for c in range(b["C"])]
         rows = "".join(
-            f"<tr><td>{'<b>' if c == y else ''}{class_names[c]}{' (' + tr('label') + ')</b>' if c == y else ''}</td>"
+            f"<tr><td>{'<b>' if c == y else ''}{tr_name(class_names[c])}{' (' + tr('label') + ')</b>' if c == y else ''}</td>"
             f"<td align=right>{b['scores'][c]:.3f}</td>"
             f"<td align=right>{margin[c]}</td>"
             f"<td align=right>{b['probs'][c]:.3f}</td></tr>" for c in range(b["C"]))

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...i18n import N_
 from ..reading import read_file
 
 
@@ -79,5 +80,5 @@ def _prepare(name, X, y, X_val, y_val, class_names, feature_names, image_shape, 
     return Dataset(name=name, X=np.ascontiguousarray(X), y=np.asarray(y, dtype=np.int64),
                    X_val=np.ascontiguousarray(X_val), y_val=np.asarray(y_val, dtype=np.int64),
                    class_names=[str(c) for c in class_names],
-                   feature_names=[*map(str, feature_names), "bias"],
+                   feature_names=[*map(str, feature_names), N_("bias")],
                    image_shape=image_shape)

@@ -6,10 +6,12 @@ import os
 
 import numpy as np
 
+from ...i18n import N_
 from .base import DatasetError, _prepare, check_labels
 from .unpickler import _array, _ArrayState, _unpickle
 
-CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+CIFAR_CLASSES = (N_("airplane"), N_("automobile"), N_("bird"), N_("cat"), N_("deer"), N_("dog"), N_("frog"),
+                 N_("horse"), N_("ship"), N_("truck"))
 CIFAR_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
 CIFAR_FILES = CIFAR_TRAIN + ("test_batch",)
 CIFAR_SIDE = 32
