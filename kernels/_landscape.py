@@ -46,6 +46,16 @@ def _i2f(typingctx, x):
 
 
 @jit(inline="always")
+def _bounds(t):
+    """(min, max) of a 1-D array by a loop (numpy's min and max cost a second each to compile)."""
+    lo = hi = t[0]
+    for v in t:
+        lo = min(lo, v)
+        hi = max(hi, v)
+    return lo, hi
+
+
+@jit(inline="always")
 def _guess(alphas, x, amin, amax):
     """Index near x in ascending alphas, exact for evenly spaced grids (the usual case)."""
     G = alphas.shape[0]
@@ -137,8 +147,7 @@ def grid_structured(R0, RU, RV, y, alphas, betas, out):
     Gb = betas.shape[0]
     Ga = alphas.shape[0]
     N, C = R0.shape
-    amin = alphas.min()
-    amax = alphas.max()
+    amin, amax = _bounds(alphas)
     for i in prange(Gb):
         b = betas[i]
         row = np.zeros(Ga)
@@ -236,7 +245,8 @@ def grid_softmax(R0, RU, RV, y, EU, alphas, betas, prod, expo, direct):
     Gb = betas.shape[0]
     Ga = alphas.shape[0]
     N, C = R0.shape
-    amax_abs = max(abs(alphas.min()), abs(alphas.max()))
+    amin, amax = _bounds(alphas)
+    amax_abs = max(abs(amin), abs(amax))
     for i in prange(Gb):
         b = betas[i]
         z = np.empty(Ga)
