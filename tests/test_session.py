@@ -223,9 +223,17 @@ def test_default_labels_name_what_differs_between_runs(make):
     assert [r.label for r in s.runs] == ["lr=0.3 hinge", "lr=0.5 softmax"]
     s.update_run(1, label="mine")
     assert s.runs[1].label == "mine"
-    assert [r.label for r in make("[optimizer]\nlr = 0.2").runs] == ["sgd lr=0.2"]
+    assert [r.label for r in make("[optimizer]\nlr = 0.2").runs] == ["SGD lr=0.2"]
     twins = make("[[run]]\n[[run]]")
-    assert [r.label for r in twins.runs] == ["sgd lr=0.1 #1", "sgd lr=0.1 #2"]
+    assert [r.label for r in twins.runs] == ["SGD lr=0.1 #1", "SGD lr=0.1 #2"]
+    mixed = make("[optimizer]\nname = 'momentum'\nschedule = 'step'\n[[run]]\n[[run]]\nmomentum = 0.5\nseed = 3")
+    assert [r.label for r in mixed.runs] == ["momentum=0.9 seed=0", "momentum=0.5 seed=3"]
+    from visualizer.i18n import set_language
+
+    set_language("ko")
+    mixed.relabel()
+    assert [r.label for r in mixed.runs] == ["모멘텀=0.9 시드=0", "모멘텀=0.5 시드=3"]
+    assert make("[optimizer]\nname = 'momentum'").runs[0].label == "모멘텀 lr=0.1"
 
 
 def test_exact_losses_and_spreads_are_computed_once_per_shown_point_and_never_stale(make, monkeypatch):

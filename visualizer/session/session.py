@@ -64,9 +64,15 @@ def describe_model(m):
 
 # what a default label may name, in this order, with its short name
 LABEL_KEYS = (("name", ""), ("lr", "lr="), ("batch_size", "B="), ("loss", ""), ("delta", "delta="),
-              ("reg", ""), ("lam", "lambda="), ("l1_ratio", "L1 ratio="), ("momentum", "momentum="),
-              ("beta1", "beta1="), ("beta2", "beta2="), ("rho", "rho="), ("schedule", ""), ("decay", "decay="),
-              ("step_every", "every="), ("horizon", "horizon="), ("prox", "prox="), ("seed", "seed="))
+              ("reg", ""), ("lam", "lambda="), ("l1_ratio", N_("L1 ratio=")), ("momentum", N_("momentum=")),
+              ("beta1", "beta1="), ("beta2", "beta2="), ("rho", "rho="), ("schedule", ""),
+              ("decay", N_("decay=")), ("step_every", N_("every=")), ("horizon", N_("horizon=")),
+              ("prox", N_("prox=")), ("seed", N_("seed=")))
+# the methods and schedules as a run's label names them
+LABEL_WORDS = {"gd": "GD", "sgd": "SGD", "momentum": N_("momentum"), "nesterov": "Nesterov",
+               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam", "random_search": N_("random search"),
+               "constant": N_("constant"), "step": N_("step decay"), "inv_t": N_("1/t decay"),
+               "cosine": N_("cosine")}
 
 
 def default_labels(effective):
@@ -76,12 +82,14 @@ def default_labels(effective):
     def show(k, v):
         if k in ("loss", "reg"):
             return tr(SHORT_NAMES[v])
-        return f"{v:g}" if isinstance(v, float) else str(v).replace("_", " ")
+        if k in ("name", "schedule"):
+            return tr(LABEL_WORDS[v])
+        return f"{v:g}" if isinstance(v, float) else str(v)
 
     keys = [(k, short) for k, short in LABEL_KEYS if len({repr(e[k]) for e in effective}) > 1]
     if not keys:
         keys = [("name", ""), ("lr", "lr=")]
-    labels = [" ".join(f"{short}{show(k, e[k])}" for k, short in keys) for e in effective]
+    labels = [" ".join(f"{tr(short)}{show(k, e[k])}" for k, short in keys) for e in effective]
     return [f"{label} #{i + 1}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
 
 
