@@ -7,9 +7,12 @@ Validated entry points (bad input raises ValueError naming the argument):
   loss_grid(X, y, W0, U, V, alphas, betas, ...) = data_grid(...) + reg_grid(...)
   penalty(Ws, reg=..., lam=...)          -> lam * R(W), for one W or a stack
   run_optimizer(start, X, y, ...)        -> Trajectory (W per record, losses, divergence, state)
+  hessian_vector(W, X, y, V, ...)        -> H V, the Hessian of the loss at W times V
+  top_eigen(W, X, y, k=2, ...)           -> the k largest Hessian eigenvalues and their eigenvectors
 """
 
 from . import _jit
+from .curvature import hessian_vector, top_eigen
 from .landscape import data_grid, loss_grid, reg_grid
 from .losses import grad_check, loss_and_grad, numerical_grad, penalty
 from .optimizers import OPTIMIZERS, SCHEDULES, OptimizerState, Trajectory, batch_indices, run_optimizer
@@ -17,6 +20,6 @@ from ._validate import LOSSES, REGS, reg_weights
 
 __all__ = ["loss_and_grad", "grad_check", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
            "penalty", "reg_weights", "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
-           "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer"]
+           "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer", "hessian_vector", "top_eigen"]
 
 threading_layer = _jit.threading_layer
