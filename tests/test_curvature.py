@@ -110,3 +110,26 @@ def test_bad_input_is_a_clear_error(call, message):
     W, X, y = problem(1, 10, 3, 4)
     with pytest.raises(ValueError, match=message):
         call(W, X, y)
+
+
+def test_the_lecture_panel_the_step_size_and_the_state_give_the_largest_safe_step(app, attach):
+    from visualizer.state import window_state
+
+    s = attach("[model]\nloss = 'hinge'\nreg = 'l2'\nlam = 0.05\n[optimizer]\nname = 'gd'\nsteps = 5")
+    w = app.window
+    w.tabs.setCurrentWidget(w.lecture)
+    app.refresh_lecture()
+    doc = window_state(w, s)
+    assert doc["curvature"]["lambda_max"] == pytest.approx(0.1) and doc["curvature"]["lr_limit"] == pytest.approx(20)
+    assert "1 / lam" in w.lecture.text.toPlainText() and "2 / lambda_max = 20" in w.lecture.text.toPlainText()
+    assert not w.controls.lr_limit.isHidden() and "20" in w.controls.lr_limit.text()
+    s = attach("[optimizer]\nname = 'gd'\nsteps = 5\nlr = 0.5")
+    app.refresh_lecture()
+    run = s.runs[0]
+    W = run.W[run.shown(s.display_step)]
+    top = kernels.top_eigen(W, s.data.X, s.data.y, k=1, **run.model_at(run.shown(s.display_step)))[0][0]
+    doc = window_state(w, s)
+    assert doc["curvature"]["lambda_max"] == pytest.approx(top) and doc["curvature"]["lr_limit"] == pytest.approx(2 / top)
+    s = attach("[model]\nloss = 'hinge'\nreg = 'none'\n[optimizer]\nname = 'gd'\nsteps = 5")
+    app.refresh_lecture()
+    assert window_state(w, s)["curvature"]["lr_limit"] is None and w.controls.lr_limit.isHidden()

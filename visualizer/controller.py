@@ -256,6 +256,7 @@ class Controller(QtCore.QObject):
             self.window.lecture.show_message(tr("No numbers at this step: {problem}", problem=e))
             return
         self.window.lecture.show_numbers(b, checks, s.data.class_names, m["delta"], m["loss"])
+        self.window.controls.show_lr_limit(checks["curvature"]["lr_limit"])
 
     def refresh_all(self):
         self.window.controls.show_session(self.session, self.selected, self.playing)

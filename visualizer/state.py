@@ -50,6 +50,10 @@ def window_state(window, session):
     if s.config.lecture:
         doc["lecture"] = {k: tr(s.config.lecture[k]) for k in ("question", "look", "answer")}
     doc["language"] = language()
+    from .session.lecture import curvature
+
+    c = curvature(s, s.selected)
+    doc["curvature"] = {"lambda_max": c["lambda_max"], "lr_limit": c["lr_limit"]}
     return doc
 
 

@@ -40,4 +40,22 @@ def sanity_checks(session, run_index):
     t = run.shown(session.display_step)
     out["grad_check"] = kernels.grad_check(run.W[t], d.X, d.y, num_checks=20, **run.model_at(t))
     out["ln_C"] = math.log(d.C)
+    out["curvature"] = curvature(session, run_index)
     return out
+
+
+def curvature(session, run_index):
+    """{lambda_max, lr_limit, model} at the run's shown W: the largest eigenvalue of the loss's Hessian
+    there, and 2 / lambda_max, the largest step for which gradient descent is stable near that point
+    (None: no curvature, no limit). Computed once per point."""
+    run = session.runs[run_index]
+    t = run.shown(session.display_step)
+    W = np.asarray(run.W[t], dtype=np.float64)
+    model = run.model_at(t)
+    key = ("curvature", W.tobytes(), tuple(sorted(model.items())), session.data_version)
+
+    def compute():
+        d = session.data
+        top = float(kernels.top_eigen(W, d.X, d.y, k=1, **model)[0][0])
+        return {"lambda_max": top, "lr_limit": 2.0 / top if top > 1e-12 else None, "model": model}
+    return session._memo(key, compute)

@@ -171,6 +171,13 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.prox.setToolTip("Soft-threshold after each step: weights become exactly 0")
         form.addRow("method", self.opt)
         form.addRow("step size", self.lr)
+        # where gradient descent stops being stable near the selected run's point (the lecture panel
+        # computes it): 2 / lambda_max
+        self.lr_limit = QtWidgets.QLabel()
+        self.lr_limit.setWordWrap(True)
+        self.lr_limit.setStyleSheet("color: #8a5a00;")
+        self.lr_limit.hide()
+        form.addRow(self.lr_limit)
         form.addRow("batch size", self.batch)
         form.addRow("momentum", self.momentum)
         form.addRow("Adam beta1", self.beta1)
@@ -335,6 +342,12 @@ class ControlPanel(QtWidgets.QScrollArea):
                 "lr": self.lr.value(), "batch_size": self.batch.value(), "step": self.step_label.text(),
                 "runs": [self.runs.item(i).text() for i in range(self.runs.count())],
                 "selected": self.runs.currentRow()}
+
+    def show_lr_limit(self, limit):
+        """The largest stable step size near the selected run's point, under the step size (None: none)."""
+        self.lr_limit.setVisible(limit is not None)
+        if limit is not None:
+            self.lr_limit.setText(tr("stable below {limit} here (2 / lambda_max)", limit=f"{limit:.3g}"))
 
     def show_playing(self, playing):
         self.play.setText(tr("Pause" if playing else "Play"))

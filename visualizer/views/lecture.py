@@ -18,6 +18,25 @@ def grad_check_verdict(error, loss):
     return tr("differ (W is at or within h of a hinge kink: the numerical gradient straddles the bend there)")
 
 
+def curvature_html(c):
+    """The curvature section: lambda_max at this W, the step size gradient descent stays stable below,
+    and why (the hinge losses are piecewise linear: only the penalty curves)."""
+    m = c["model"]
+    lines = [tr("Largest curvature here (top eigenvalue of the Hessian): lambda_max = {value}",
+                value=f"{c['lambda_max']:.4g}")]
+    if c["lr_limit"] is None:
+        lines.append(tr("No curvature here: the loss is flat or piecewise linear around this W, and no "
+                        "step size is too large by this measure."))
+    else:
+        lines.append(tr("Gradient descent is stable near here for step sizes below 2 / lambda_max = {limit}: "
+                        "a larger step overshoots along the steepest curve and grows each time.",
+                        limit=f"{c['lr_limit']:.4g}"))
+    if m["loss"] not in ("softmax", "squared_hinge") and m["reg"] == "l2" and m["lam"] > 0:
+        lines.append(tr("The hinge loss is piecewise linear (no curvature): only the L2 penalty curves, "
+                        "lambda_max = 2 lam, so the limit is 1 / lam."))
+    return f"<h3>{tr('Curvature and the largest safe step')}</h3><p>" + "<br>".join(lines) + "</p>"
+
+
 class LecturePanel(QtWidgets.QWidget):
     example_changed = QtCore.pyqtSignal(int)
 
@@ -86,4 +105,4 @@ class LecturePanel(QtWidgets.QWidget):
             + tr("W near 0: softmax loss {loss}, expected ln C = {expected}", loss=f"{s[0]:.4f}",
                  expected=f"{s[1]:.4f}") + "<br>"
             + tr("gradient check (analytic vs numerical, max relative error): {error}", error=f"{g:.1e}")
-            + f" &mdash; {verdict}</p>")
+            + f" &mdash; {verdict}</p>" + curvature_html(checks["curvature"]))
