@@ -133,3 +133,18 @@ def test_the_lecture_panel_the_step_size_and_the_state_give_the_largest_safe_ste
     s = attach("[model]\nloss = 'hinge'\nreg = 'none'\n[optimizer]\nname = 'gd'\nsteps = 5")
     app.refresh_lecture()
     assert window_state(w, s)["curvature"]["lr_limit"] is None and w.controls.lr_limit.isHidden()
+
+
+def test_the_hessian_plane_runs_along_the_two_most_curved_directions(make):
+    s = make("[optimizer]\nname = 'gd'\nsteps = 30\nlr = 0.5\n[landscape]\nplane = 'hessian'\nresolution = 24")
+    run = s.runs[0]
+    W = run.W[run.shown(s.display_step)]
+    p = s.plane
+    assert p.mode == "hessian" and np.allclose(p.W0, W)
+    assert abs(np.vdot(p.U, p.V)) < 1e-10 and np.linalg.norm(p.U) == pytest.approx(1.0)
+    values, _ = kernels.top_eigen(W, s.data.X, s.data.y, k=2, **run.model_at(run.shown(s.display_step)))
+    for vec, value in zip((p.U, p.V), values):
+        np.testing.assert_allclose(kernels.hessian_vector(W, s.data.X, s.data.y, vec, **s.model_of(run)),
+                                   value * vec, atol=1e-8)
+    assert s.plane.axis_names[0] == f"eigenvector 1 (lambda {values[0]:.3g})"
+    assert values[0] >= values[1] > 0

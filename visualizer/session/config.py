@@ -122,7 +122,7 @@ LECTURE = {
     "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
 }
 LANDSCAPE = {
-    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random"))),
+    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random", "hessian"))),
     "resolution": (128, _number(int, 16, 512)),
     "span": (0.5, _number(float, 0.0, 10.0)),
     "entries": ([[0, 0], [1, 0]], _entries),

@@ -1,6 +1,6 @@
 """The plane of weight space a landscape is drawn on: W(a, b) = W0 + a*U + b*V.
 
-Four honest ways to choose it:
+Five honest ways to choose it:
 - "weights": two chosen entries of W vary, all others stay at W0 (exact for a path that moves only in
   them); a and b are then the entries' values themselves.
 - "pca": through the end of the trajectories, spanned by their two main directions (PCA of the path).
@@ -9,6 +9,8 @@ Four honest ways to choose it:
   first end at (1, 0), the second at (0, 1).
 - "random": two random directions, each class column scaled to the norm of that column of W0 (so every
   class moves about as much), as in loss-landscape papers.
+- "hessian": through the selected run's shown point along the Hessian's two top eigenvectors, the
+  directions in which the loss curves most (where a too-large step oscillates first).
 Every projected point also reports its distance from the plane, so a path drawn on contours it does not
 lie on says so.
 """
@@ -136,6 +138,16 @@ def endpoints_plane(start, paths, labels, seed=0):
             v *= np.linalg.norm(u) / np.linalg.norm(v)
             names.append((N_("random direction"), {}))
     return Plane(start.copy(), u.reshape(start.shape), v.reshape(start.shape), "endpoints", tuple(names))
+
+
+def hessian_plane(W, values, vectors):
+    """Through W along the Hessian's two top eigenvectors there: the directions in which the loss curves
+    most, where a too-large step size oscillates first (2 / lambda_max is the limit along the first)."""
+    W = np.asarray(W, dtype=np.float64)
+    names = tuple((N_("eigenvector {k} (lambda {value})"), {"k": str(k + 1), "value": f"{values[k]:.3g}"})
+                  for k in range(2))
+    return Plane(W.copy(), np.asarray(vectors[0], np.float64), np.asarray(vectors[1], np.float64), "hessian",
+                 names)
 
 
 def random_plane(W_ref, seed=0):

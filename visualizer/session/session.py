@@ -535,6 +535,11 @@ class Session:
             runs = self.runs[:2]
             self.plane = planes.endpoints_plane(self.start_of(runs[0]), [self._path_points(r) for r in runs],
                                                 [lambda r=r: r.label for r in runs], cfg["seed"])
+        elif cfg["plane"] == "hessian":  # at the selected run's shown point
+            run = self.runs[self.selected]
+            W = np.asarray(run.W[run.shown(self.display_step)], dtype=np.float64)
+            values, vectors = kernels.top_eigen(W, self.data.X, self.data.y, k=2, **self.model_of(run))
+            self.plane = planes.hessian_plane(W, values, vectors)
         else:
             ref = self.runs[0].W[-1]
             self.plane = planes.random_plane(ref, cfg["seed"])

@@ -21,7 +21,8 @@ DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "line
               "scores": "worked examples (scores)"}
 SCHEDULE_NAMES = {"constant": "constant", "step": "step decay", "inv_t": "1/t decay", "cosine": "cosine"}
 PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
-               "weights": "two weights", "random": "random directions"}
+               "weights": "two weights", "random": "random directions",
+               "hessian": "most curved directions (Hessian)"}
 
 
 def _combo(names):
