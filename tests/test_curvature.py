@@ -148,3 +148,17 @@ def test_the_hessian_plane_runs_along_the_two_most_curved_directions(make):
                                    value * vec, atol=1e-8)
     assert s.plane.axis_names[0] == f"eigenvector 1 (lambda {values[0]:.3g})"
     assert values[0] >= values[1] > 0
+
+
+def test_while_playing_large_data_the_gui_thread_leaves_the_curvature_for_a_pause(app, attach, monkeypatch):
+    import visualizer.controller as ctl
+
+    monkeypatch.setattr(ctl, "CURVATURE_WHILE_PLAYING", 0)  # the toy data counts as large here
+    attach("[optimizer]\nname = 'gd'\nsteps = 50")
+    w = app.window
+    w.tabs.setCurrentWidget(w.lecture)
+    app.play()
+    app.refresh_lecture()
+    assert "Computed when playback is paused" in w.lecture.text.toPlainText()
+    app.pause()
+    assert "lambda_max = " in w.lecture.text.toPlainText()

@@ -24,6 +24,7 @@ PREVIEW_RESOLUTION = 48
 UNDO_DEPTH = 30
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
 EXACT_STATUS_WORK = 2_000_000  # N*D*C up to which the status line computes both losses exactly per frame
+CURVATURE_WHILE_PLAYING = 200_000  # N*D*C up to which the lecture panel's curvature is found while playing
 
 class Controller(QtCore.QObject):
     session_attached = QtCore.pyqtSignal()
@@ -251,12 +252,15 @@ class Controller(QtCore.QObject):
         m = run.model_at(t)
         try:
             b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"])
-            checks = sanity_checks(s, self.selected)
+            # the curvature (dozens of Hessian products on large data) while paused, or when it is cheap
+            work = s.data.N * s.data.D * s.data.C
+            checks = sanity_checks(s, self.selected, not self.playing or work <= CURVATURE_WHILE_PLAYING)
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
             self.window.lecture.show_message(tr("No numbers at this step: {problem}", problem=e))
             return
         self.window.lecture.show_numbers(b, checks, s.data.class_names, m["delta"], m["loss"])
-        self.window.controls.show_lr_limit(checks["curvature"]["lr_limit"])
+        if checks["curvature"] is not None:
+            self.window.controls.show_lr_limit(checks["curvature"]["lr_limit"])
 
     def refresh_all(self):
         self.window.controls.show_session(self.session, self.selected, self.playing)

@@ -26,9 +26,14 @@ def example_breakdown(W, x, label, delta):
             "hinge_all_classes": losses["hinge"] + max(0.0, delta)}
 
 
-def sanity_checks(session, run_index):
+# the GUI thread finds the curvature itself up to this much data (N * D * C): a few ms when paused
+CURVATURE_WORK = 2_000_000
+
+
+def sanity_checks(session, run_index, curvature_too=True):
     """The lecture's checks on the current data: the loss at W ~ 0 against C-1 (hinge, delta=1) and ln C
-    (softmax), and the analytic gradient against centred differences at the run's current W."""
+    (softmax), the analytic gradient against centred differences at the run's current W, and (unless
+    curvature_too is False, or the data is larger than CURVATURE_WORK) the curvature there."""
     d = session.data
     rng = np.random.default_rng(0)
     W_small = 1e-6 * rng.normal(size=(d.D, d.C))
@@ -40,7 +45,8 @@ def sanity_checks(session, run_index):
     t = run.shown(session.display_step)
     out["grad_check"] = kernels.grad_check(run.W[t], d.X, d.y, num_checks=20, **run.model_at(t))
     out["ln_C"] = math.log(d.C)
-    out["curvature"] = curvature(session, run_index)
+    out["curvature"] = curvature(session, run_index) if curvature_too and d.N * d.D * d.C <= CURVATURE_WORK \
+        else None
     return out
 
 

@@ -21,6 +21,9 @@ def grad_check_verdict(error, loss):
 def curvature_html(c):
     """The curvature section: lambda_max at this W, the step size gradient descent stays stable below,
     and why (the hinge losses are piecewise linear: only the penalty curves)."""
+    if c is None:
+        return (f"<h3>{tr('Curvature and the largest safe step')}</h3><p>"
+                + tr("Computed when playback is paused (and for data up to N x D x C = 2,000,000).") + "</p>")
     m = c["model"]
     lines = [tr("Largest curvature here (top eigenvalue of the Hessian): lambda_max = {value}",
                 value=f"{c['lambda_max']:.4g}")]
