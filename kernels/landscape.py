@@ -14,6 +14,7 @@ from . import _validate as V
 # (the samples every thread's rows read again and again stay in its cache)
 _EXP_CHUNK_BYTES = 1 << 23
 _SUM_BLOCK_BYTES = 1 << 19
+_STABLE_BLOCK_VALUES = 4_000_000  # the per-row kernel's exp(alpha * slope), for samples with huge scores
 # float32 softmax landscapes: exponents within +-40 keep every product and sum of C of them finite
 _EXP_LIMIT_SINGLE = 40.0
 
@@ -145,7 +146,7 @@ def _softmax_grid(R0, RU, RV, y, alphas, betas, out, single=False):
             K.grid_softmax_fast(EV[sl], EU[sl], y[rows[sl]], prod, expo)
     rest = np.setdiff1d(np.arange(N), fast)
     lim = K._EXP_LIMIT
-    block = max(1, 4_000_000 // (C * len(alphas)))
+    block = max(1, _STABLE_BLOCK_VALUES // (C * len(alphas)))
     for n0 in range(0, len(rest), block):
         rows = rest[n0:n0 + block]
         EU = np.exp(np.clip(RU[rows, :, None] * alphas, -lim - 1.0, lim + 1.0))  # clipped: stable path

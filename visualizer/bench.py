@@ -61,32 +61,43 @@ def first_frame():
               f"= {frame / floor:.1f}x the floor (whole process {total:.2f} s)")
 
 
-def fps(runs=8, seconds=4.0):
+def _animating_window(runs, steps):
+    """(app, controller, window): the offscreen window at 1600x960 with `runs` SGD runs of `steps`."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PyQt6 import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
     from visualizer.controller import Controller
-    from visualizer.views.main_window import make_window
     from visualizer.session import config as C
     from visualizer.session.session import Session
+    from visualizer.views.main_window import make_window
     from visualizer.workers import Worker
 
-    text = "[optimizer]\nsteps = 300\n" + "".join(f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n"
-                                                 for k in range(runs))
+    text = f"[optimizer]\nsteps = {steps}\n" + "".join(
+        f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n" for k in range(runs))
     window, found = make_window()
     ctl = Controller(window, Worker(sync=True), found)
     window.resize(1600, 960)
     window.show()
     ctl.attach(Session(C.loads(text)))
     app.processEvents()
+    return app, ctl, window
+
+
+def _frame(app, ctl):
+    """Seconds for one animation tick: a session step, every view redrawn and painted."""
+    t = time.perf_counter()
+    ctl.advance(1)
+    app.processEvents()
+    return time.perf_counter() - t
+
+
+def fps(runs=8, seconds=4.0):
+    app, ctl, window = _animating_window(runs, 300)
     frame_times = []
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        t = time.perf_counter()
-        ctl.advance(1)  # one animation tick: session step + every view redrawn
-        app.processEvents()  # and painted
-        frame_times.append(time.perf_counter() - t)
+        frame_times.append(_frame(app, ctl))
     med = statistics.median(frame_times)
     p90 = sorted(frame_times)[int(0.9 * len(frame_times))]
     print(f"animation with {runs} runs on screen (1600x960, offscreen): median frame {med * 1e3:.1f} ms "
@@ -98,35 +109,12 @@ def fps(runs=8, seconds=4.0):
 def frame_cost_by_steps(runs=8, frames=60):
     """The cost of one animation frame with 8 runs drawn up to step ~100 and up to step ~10,000: flat
     means the frame does not grow with the path already drawn."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PyQt6 import QtWidgets
-
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
-    from visualizer.controller import Controller
-    from visualizer.views.main_window import make_window
-    from visualizer.session import config as C
-    from visualizer.session.session import Session
-    from visualizer.workers import Worker
-
-    text = "[optimizer]\nsteps = 10200\n" + "".join(f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n"
-                                                   for k in range(runs))
-    window, found = make_window()
-    ctl = Controller(window, Worker(sync=True), found)
-    window.resize(1600, 960)
-    window.show()
-    ctl.attach(Session(C.loads(text)))
-    app.processEvents()
+    app, ctl, window = _animating_window(runs, 10_200)
     medians = {}
     for at in (100, 10_000):
         ctl.advance(at - ctl.session.display_step)
         app.processEvents()
-        times = []
-        for _ in range(frames):
-            t = time.perf_counter()
-            ctl.advance(1)
-            app.processEvents()
-            times.append(time.perf_counter() - t)
-        medians[at] = statistics.median(times)
+        medians[at] = statistics.median([_frame(app, ctl) for _ in range(frames)])
     print(f"frame cost with {runs} runs (1600x960, offscreen): at step 100 {medians[100] * 1e3:.1f} ms, "
           f"at step 10,000 {medians[10_000] * 1e3:.1f} ms: {medians[10_000] / medians[100]:.2f}x (goal <= 1.2x)")
     window.close()

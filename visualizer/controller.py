@@ -114,7 +114,7 @@ class Controller(QtCore.QObject):
         w.highlight(session.config.lecture.get("highlight") if session.config.lecture else None)
         w.lecture.set_examples(session.data.N)
         w.controls.show_session(session, self.selected, self.playing)
-        w.show_document(os.path.basename(self.path) if self.path else session.data.name)
+        self._show_document()
         if getattr(session.data, "notes", None):
             w.show_message(" ".join(session.data.notes))
         self.request_landscape()
@@ -123,6 +123,10 @@ class Controller(QtCore.QObject):
         self.session_attached.emit()
         if play:
             self.play()
+
+    def _show_document(self):
+        """The window's title: the demo file's name, or the data set's."""
+        self.window.show_document(os.path.basename(self.path) if self.path else self.session.data.name)
 
     def set_language(self, code):
         """View > Language: every text in `code` at once, the fixed ones and those the demo writes."""
@@ -137,7 +141,7 @@ class Controller(QtCore.QObject):
         w.landscape.show_lecture(s.config.lecture, keep_answer=True)
         w.landscape.show_hint()
         w.controls.show_session(s, self.selected, self.playing)
-        w.show_document(os.path.basename(self.path) if self.path else s.data.name)
+        self._show_document()
         # the texts again, never a new request: one would supersede a demo or landscape on its way
         w.landscape.show_axes(s.plane.axis_names)
         self.draw_landscape()

@@ -64,4 +64,4 @@ def curvature(session, run_index):
         d = session.data
         top = float(kernels.top_eigen(W, d.X, d.y, k=1, **model)[0][0])
         return {"lambda_max": top, "lr_limit": 2.0 / top if top > 1e-12 else None, "model": model}
-    return session._memo(key, compute)
+    return session.remember(key, compute)

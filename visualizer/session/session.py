@@ -174,6 +174,7 @@ class Session:
         self.display_step = 0
         self.extra_steps = 0  # "continue": every run goes this many steps beyond its `steps`
         self.data_version = 0
+        self._remembered = {}  # see remember()
         self.plane_version = 0  # names the plane in cache keys (an id() could be reused)
         self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
         self.W_start = self._initial_start()
@@ -638,20 +639,20 @@ class Session:
             self._unit_reg[rkey] = unit
         return data + m["lam"] * unit
 
-    def _memo(self, key, compute):
-        """compute(), remembered under `key`: the animation asks for the same exact losses and gradient
-        spreads several frames in a row (a step lasts a few frames), and each is a pass over the data."""
-        memo = self.__dict__.setdefault("_memo_table", {})
-        if key not in memo:
-            if len(memo) >= 256:
-                memo.clear()
-            memo[key] = compute()
-        return memo[key]
+    def remember(self, key, compute):
+        """compute(), remembered under `key`: the animation asks for the same exact losses, gradient
+        spreads and curvature several frames in a row (a step lasts a few frames), and each is a pass
+        over the data."""
+        if key not in self._remembered:
+            if len(self._remembered) >= 256:
+                self._remembered.clear()
+            self._remembered[key] = compute()
+        return self._remembered[key]
 
     def _loss_at(self, W, model):
         W = np.asarray(W, dtype=np.float64)
         key = ("loss", W.shape, W.tobytes(), tuple(sorted(model.items())), self.data_version)
-        return self._memo(key, lambda: float(kernels.loss_and_grad(W, self.data.X, self.data.y, **model)[0]))
+        return self.remember(key, lambda: float(kernels.loss_and_grad(W, self.data.X, self.data.y, **model)[0]))
 
     def plane_loss(self, a, b):
         """The landscape model's loss at W0 + a U + b V, computed exactly (not read off the grid)."""
@@ -676,7 +677,7 @@ class Session:
         B = min(run.settings["batch_size"], self.data.N)
         key = ("spread", i, W.tobytes(), tuple(sorted(kw.items())), float(lr), B, samples, self.plane_version,
                self.data_version, float(run.a[i]), float(run.b[i]))
-        return self._memo(key, lambda: self._spread(run, i, W, kw, lr, B, samples))
+        return self.remember(key, lambda: self._spread(run, i, W, kw, lr, B, samples))
 
     def _spread(self, run, i, W, kw, lr, B, samples):
         rng = np.random.default_rng(i)
