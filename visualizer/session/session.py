@@ -98,6 +98,7 @@ class Segment:
     start: int
     settings: dict
     model: dict
+    W: np.ndarray | None = None  # W set by hand at `start` (the Weights tab), None: where the run was
 
 
 @dataclass
@@ -284,6 +285,9 @@ class Session:
         for i, seg in enumerate(run.segments):
             seg_end = run.segments[i + 1].start if i + 1 < len(run.segments) else t1
             lo, hi = max(seg.start, state.step), min(seg_end, t1)
+            if seg.W is not None and state.step == seg.start:
+                state = _with_weights(state, seg.W)  # the hand edit at the segment's start
+                parts[-1] = np.concatenate([parts[-1][:-1], seg.W[None]])
             if hi > lo:
                 traj = kernels.run_optimizer(state, self.data.X, self.data.y, steps=hi - lo,
                                              **kernel_kwargs(seg.model, seg.settings))
@@ -368,17 +372,24 @@ class Session:
         self.display_step = min(target, max(r.head for r in self.runs))
         return not self.at_end()
 
-    def _branch(self, run):
-        """Cut a run at the shown step and continue from there with the current settings."""
+    def _branch(self, run, W=None):
+        """Cut a run at the shown step and continue from there with the current settings (and from W
+        instead of the run's weights there, if given)."""
         t = run.shown(self.display_step)
-        if t < run.head or run.diverged_at is not None:
+        if t < run.head or run.diverged_at is not None or W is not None:
             run.state = run.path.state_at(t)
             run.truncate(t + 1)
-            run.path.head_state = run.state
             run.loss_batch[-1] = np.nan
             run.diverged_at = None
+        if W is None and t > 0:  # a hand edit earlier at this step stays in force
+            W = next((s.W for s in run.segments if s.start == t and s.W is not None), None)
+        if W is not None:
+            run.state = _with_weights(run.state, W)
+            run.path.replace_head(run.state)
+        else:
+            run.path.head_state = run.state
         run.segments = [s for s in run.segments if s.start < t]
-        run.segments.append(Segment(t, dict(run.settings), self.model_of(run)))
+        run.segments.append(Segment(t, dict(run.settings), self.model_of(run), W))
         # record t is the first of the new segment: its loss and penalty are under the new settings
         run.loss_full[-1] = np.nan
         run.loss_reg, run.a, run.b, run.off = run.loss_reg[:t], run.a[:t], run.b[:t], run.off[:t]
@@ -474,6 +485,20 @@ class Session:
         self.relabel()
         if self.selected >= index and self.config.view["selected"] > 0:
             self.select(self.config.view["selected"] - 1)
+        return True
+
+    def edit_weights(self, index, W):
+        """Set run `index`'s W at the shown step by hand (the Weights tab's nudges); the run goes on from
+        there, its optimizer buffers as they were. At step 0 this is the run's own start."""
+        run = self.runs[index]
+        W = np.array(W, dtype=np.float64)
+        if W.shape != run.W[0].shape or not np.isfinite(W).all():
+            raise ConfigError(f"W must be a finite {run.W[0].shape[0]} x {run.W[0].shape[1]} matrix")
+        if run.shown(self.display_step) == 0:
+            self.set_start(W, index)
+            return True
+        self._branch(run, W)
+        self.compute_ahead(self.display_step + AHEAD)
         return True
 
     def start_of(self, run):
@@ -708,6 +733,12 @@ class LandscapeRequest:
         its contours, while the status line's numbers at the dots are computed exactly."""
         return kernels.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas,
                                  loss=self.loss, delta=self.delta, single=True)
+
+
+def _with_weights(state, W):
+    """The optimizer state with W replaced (its step and buffers kept)."""
+    return kernels.OptimizerState(np.array(W, dtype=np.float64), int(state.step), state.velocity.copy(),
+                                  state.first.copy(), state.second.copy())
 
 
 def _start_loss(run):

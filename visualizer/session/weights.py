@@ -63,6 +63,18 @@ class WeightPath:
         lo, Ws = self._cache
         self._cache = (lo, Ws[:max(0, t - lo + 1)]) if lo <= t else (0, Ws[:0])
 
+    def replace_head(self, state):
+        """The state at `head` is replaced (W edited by hand there): its checkpoint and cached W too."""
+        t = self.head = int(state.step)
+        self.head_state = state
+        if t in self.checkpoints:
+            self.checkpoints[t] = state
+        lo, Ws = self._cache
+        if lo <= t < lo + len(Ws):
+            Ws = Ws[:t - lo + 1].copy()
+            Ws[t - lo] = state.W
+            self._cache = (lo, Ws)
+
     # ---------------------------------------------------------------------------------- reading
     def state_at(self, t):
         """The exact optimizer state at step t (0 <= t <= head)."""

@@ -1,0 +1,145 @@
+"""The numbers behind the picture, for the Examples and Weights tabs and "Explain step" (Qt-free).
+
+Every number here is recomputed from the run's exact state at the shown step: the scores of every
+example, each class's term of its loss, the gradient split into its data and penalty parts, the
+minibatch a step drew, the optimizer's buffers before and after, and the update it made.
+"""
+
+import numpy as np
+
+import kernels
+
+from .session import kernel_kwargs
+
+HINGES = ("hinge", "mean_hinge", "squared_hinge", "ova_hinge", "structured_hinge")
+
+
+def example_terms(S, y, loss, delta):
+    """Each example's loss from its scores S (N, C) and labels y, term by term: (terms (N, C), L (N,)).
+
+    Hinge family: terms[n, j] is class j's term of L_n (its margin max(0, s_j - s_y + delta), squared for
+    squared_hinge, over C - 1 for mean_hinge; 0 at the label except for ova_hinge's max(0, delta - s_y));
+    L_n is their sum (structured_hinge: their largest). Softmax: terms are the probabilities p_j and
+    L_n = -ln p_y, computed stably."""
+    S = np.asarray(S, dtype=np.float64)
+    y = np.asarray(y, dtype=np.int64)
+    N, C = S.shape
+    rows = np.arange(N)
+    s_y = S[rows, y][:, None]
+    if loss == "softmax":
+        shifted = S - S.max(axis=1, keepdims=True)
+        log_z = np.log(np.exp(shifted).sum(axis=1))
+        p = np.exp(shifted - log_z[:, None])
+        return p, log_z - shifted[rows, y]
+    if loss == "ova_hinge":
+        terms = np.maximum(0.0, delta + S)
+        terms[rows, y] = np.maximum(0.0, delta - S[rows, y])
+        return terms, terms.sum(axis=1)
+    terms = np.maximum(0.0, S - s_y + delta)
+    terms[rows, y] = 0.0
+    if loss == "squared_hinge":
+        terms = terms ** 2
+    elif loss == "mean_hinge":
+        terms = terms / (C - 1)
+    elif loss == "structured_hinge":
+        return terms, terms.max(axis=1)
+    return terms, terms.sum(axis=1)
+
+
+def penalty_gradient(W, reg, lam, l1_ratio, l1=True):
+    """The gradient of lam * R(W) (the L1 part's subgradient is 0 at 0, as in the kernels); l1=False
+    leaves the L1 part out (a proximal step applies it as a soft threshold instead)."""
+    w1, w2 = kernels.reg_weights(reg, l1_ratio)
+    W = np.asarray(W, dtype=np.float64)
+    return lam * ((w1 if l1 else 0.0) * np.sign(W) + 2.0 * w2 * W)
+
+
+def settings_at(run, step):
+    """The optimizer settings in force at a step."""
+    return next(seg.settings for seg in reversed(run.segments) if seg.start <= step)
+
+
+def batch_at(session, run, step):
+    """The example indices step `step` of a run drew (all of them for gradient descent)."""
+    st = settings_at(run, step)
+    N = session.data.N
+    if st["name"] == "gd":
+        return np.arange(N)
+    return kernels.batch_indices(st["seed"], step, N, st["batch_size"])
+
+
+def examples(session, run_index, step=None):
+    """Every example at the run's shown step: scores, terms and loss; the batch that step draws; and the
+    mean loss, which is the data loss the curves show."""
+    run = session.runs[run_index]
+    t = run.shown(session.display_step if step is None else step)
+    m = run.model_at(t)
+    d = session.data
+    W = np.asarray(run.W[t], dtype=np.float64)
+    with np.errstate(all="ignore"):
+        S = d.X.astype(np.float64) @ W
+        terms, L = example_terms(S, d.y, m["loss"], m["delta"])
+    return {"step": t, "model": m, "scores": S, "terms": terms, "loss": L, "label": d.y,
+            "batch": batch_at(session, run, t), "data_loss": float(L.mean()),
+            "penalty": float(kernels.penalty(W, reg=m["reg"], lam=m["lam"], l1_ratio=m["l1_ratio"])),
+            "kind": "probabilities" if m["loss"] == "softmax" else "margins"}
+
+
+def weights(session, run_index):
+    """W at the run's shown step with the full loss's gradient there, split into the data part and the
+    penalty part."""
+    run = session.runs[run_index]
+    t = run.shown(session.display_step)
+    m = run.model_at(t)
+    d = session.data
+    W = np.asarray(run.W[t], dtype=np.float64)
+    g_data = kernels.loss_and_grad(W, d.X, d.y, loss=m["loss"], delta=m["delta"])[1]
+    g_reg = penalty_gradient(W, m["reg"], m["lam"], m["l1_ratio"])
+    return {"step": t, "W": W, "grad_data": g_data, "grad_reg": g_reg, "grad": g_data + g_reg, "model": m}
+
+
+def plane_direction(plane, d):
+    """A direction in weight space as (da, db) on the plane (least squares, as points are projected)."""
+    B = np.stack([plane.U.ravel(), plane.V.ravel()], axis=1)
+    return np.linalg.solve(B.T @ B, B.T @ np.asarray(d, np.float64).ravel())
+
+
+def explain_step(session, run_index):
+    """Step t of the run (t its shown step) taken apart: the batch it drew, the gradient on it (data part
+    + penalty part), the step size of the schedule, the optimizer's buffers before and after, and the
+    update W_{t+1} - W_t, with each direction also as an arrow on the plane. Computed once per point."""
+    run = session.runs[run_index]
+    t = run.shown(session.display_step)
+    W = np.asarray(run.W[t], dtype=np.float64)
+    key = ("explain", run_index, t, W.tobytes(), session.plane_version, session.data_version,
+           tuple(sorted(settings_at(run, t).items())), tuple(sorted(run.model_at(t).items())))
+    return session.remember(key, lambda: _explain(session, run, t))
+
+
+def _explain(session, run, t):
+    d = session.data
+    st, m = settings_at(run, t), run.model_at(t)
+    before = run.path.state_at(t)
+    W = np.array(before.W, dtype=np.float64)
+    after = kernels.run_optimizer(before, d.X, d.y, steps=1, **kernel_kwargs(m, st))
+    rows = batch_at(session, run, t)
+    g_data = kernels.loss_and_grad(W, d.X[rows], d.y[rows], loss=m["loss"], delta=m["delta"])[1]
+    prox = st["prox"] and m["reg"] in ("l1", "elastic") and m["lam"] > 0
+    g_reg = penalty_gradient(W, m["reg"], m["lam"], m["l1_ratio"], l1=not prox)
+    out = {"step": t, "optimizer": st["name"], "settings": st, "model": m, "batch": rows,
+           "lr": float(after.lr[0]), "W": W, "grad_data": g_data, "grad_reg": g_reg, "grad": g_data + g_reg,
+           "prox": prox, "diverged": after.diverged_at is not None,
+           "velocity": (before.velocity.copy(), after.state.velocity.copy()),
+           "first": (before.first.copy(), after.state.first.copy()),
+           "second": (before.second.copy(), after.state.second.copy())}
+    out["W_next"] = np.array(after.W[-1], dtype=np.float64)
+    out["update"] = out["W_next"] - W
+    if st["name"] == "adam":
+        out["bias_correction"] = (1.0 - st["beta1"] ** (t + 1), 1.0 - st["beta2"] ** (t + 1))
+    p = session.plane
+    out["origin"] = np.array(p.project(W)[:2], dtype=np.float64)
+    arrows = {"gradient": plane_direction(p, -out["lr"] * out["grad"]), "update": plane_direction(p, out["update"])}
+    if st["name"] in ("momentum", "nesterov"):
+        arrows["velocity"] = plane_direction(p, out["velocity"][1])
+    out["arrows"] = arrows
+    return out
