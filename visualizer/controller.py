@@ -18,6 +18,7 @@ from .session import config as cfgmod
 from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session.contours import bilinear
+from .session import explain
 from .session.lecture import example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
@@ -25,6 +26,8 @@ UNDO_DEPTH = 30
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
 EXACT_STATUS_WORK = 2_000_000  # N*D*C up to which the status line computes both losses exactly per frame
 CURVATURE_WHILE_PLAYING = 200_000  # N*D*C up to which the lecture panel's curvature is found while playing
+EXPLAIN_WHILE_PLAYING = 200_000  # N*D*C up to which the explained step follows the animation frame by frame
+FEATURE_COLUMNS = 4  # the Examples tab lists the features of data with at most this many
 
 class Controller(QtCore.QObject):
     session_attached = QtCore.pyqtSignal()
@@ -81,6 +84,11 @@ class Controller(QtCore.QObject):
         w.undo_requested.connect(self.undo)
         w.lecture_step_requested.connect(self._on_window_lecture_step_requested)
         w.language_changed.connect(self.set_language)
+        w.explain_toggled.connect(self._on_window_explain_toggled)
+        w.panel_changed.connect(self._on_window_panel_changed)
+        w.examples.example_hovered.connect(w.data.highlight_example)
+        w.data.point_hovered.connect(w.examples.select_example)
+        w.weights.edit_requested.connect(self._on_weights_edit_requested)
 
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
@@ -214,6 +222,76 @@ class Controller(QtCore.QObject):
         w.data.show_weights(run.W[i])
         w.controls.show_step(step, s.planned_steps)
         w.landscape.show_status(self._status(self.selected, i, step))
+        self._show_explained_step()
+
+    def _show_explained_step(self):
+        """Explain step (E): the selected run's shown step taken apart, with its arrows and minibatch;
+        while playing on large data only when paused (a replay from the last checkpoint per step)."""
+        s, w = self.session, self.window
+        work = s.data.N * s.data.D * s.data.C
+        if not w.explaining or (self.playing and work > EXPLAIN_WHILE_PLAYING):
+            w.landscape.show_explain()
+            w.data.mark_examples(None)
+            w.lecture.show_step("" if not w.explaining else
+                                "<p>" + tr("The explained step shows when playback is paused.") + "</p>")
+            return
+        try:
+            x = explain.explain_step(s, self.selected)
+        except ValueError as e:  # the scores overflow at a diverged run's last point
+            w.landscape.show_explain()
+            w.lecture.show_step("<p>" + tr("No numbers at this step: {problem}", problem=e) + "</p>")
+            return
+        run = s.runs[self.selected]
+        w.landscape.show_explain(x["origin"], x["arrows"], run.color)
+        w.data.mark_examples(None if x["optimizer"] == "gd" else x["batch"])
+        w.lecture.show_explained(x, s.data.feature_names, s.data.class_names)
+
+    def _on_window_explain_toggled(self, on):
+        if self.session is not None:
+            self._show_explained_step()
+            if on:
+                self.window.show_message(tr("Explain step: the Lecture tab takes the shown step apart; "
+                                            "Right steps on, E hides it"))
+
+    def _on_window_panel_changed(self):
+        if self.session is not None:
+            self.refresh_tables()
+
+    def refresh_tables(self):
+        """The Examples or Weights tab, whichever is on top, at the selected run's shown step."""
+        s, w = self.session, self.window
+        shown = w.panel_shown()
+        if shown == "examples":
+            d = s.data
+            few = d.D - 1 <= FEATURE_COLUMNS and d.image_shape is None and d.name != "scores"
+            w.examples.show_examples(explain.examples(s, self.selected), d.class_names,
+                                     d.X[:, :-1] if few else None, d.feature_names[:-1])
+        elif shown == "weights":
+            try:
+                w.weights.show_weights(explain.weights(s, self.selected), s.data.feature_names, s.data.class_names)
+            except ValueError as e:
+                w.weights.footer.setText(tr("No numbers at this step: {problem}", problem=e))
+
+    def _on_weights_edit_requested(self, kind, entries, amount):
+        """A nudge, Randomize or Zero in the Weights tab: the selected run's W at the shown step changes
+        and the run goes on from there (Ctrl+Z takes it back)."""
+        s = self.session
+        if s is None:
+            return
+        run = s.runs[self.selected]
+        W = np.array(run.W[run.shown(s.display_step)], dtype=np.float64)
+        if kind == "nudge":
+            for d, c in entries:
+                W[d, c] += amount
+        elif kind == "randomize":
+            scale = max(s.config.model["init_scale"], 1e-3)
+            W = scale * np.random.default_rng().normal(size=W.shape)
+        else:
+            W[:] = 0.0
+        self.pause()
+        if self._apply(lambda: s.edit_weights(self.selected, W)):
+            self.refresh_runs()
+            self.refresh_lecture()
 
     def _status(self, k, i, step):
         """'label: step i · loss: run y / plane x (off the plane by d) · accuracy': the run's own loss
@@ -265,6 +343,7 @@ class Controller(QtCore.QObject):
         self.window.lecture.show_numbers(b, checks, s.data.class_names, m["delta"], m["loss"])
         if checks["curvature"] is not None:
             self.window.controls.show_lr_limit(checks["curvature"]["lr_limit"])
+        self.refresh_tables()
 
     def refresh_all(self):
         self.window.controls.show_session(self.session, self.selected, self.playing)
@@ -333,7 +412,7 @@ class Controller(QtCore.QObject):
         self._acc -= n
         if not self.advance(n):
             self.pause()
-        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.lecture_shown():
+        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.panel_shown() != "curves":
             self.refresh_lecture()
 
     def reset(self):

@@ -52,6 +52,7 @@ class DraggablePoints(pg.ScatterPlotItem):
 
 class DataView(pg.GraphicsLayoutWidget):
     point_moved = QtCore.pyqtSignal(int, float, float)
+    point_hovered = QtCore.pyqtSignal(int)  # the example under the pointer (2-D sets), -1 for none
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -59,6 +60,17 @@ class DataView(pg.GraphicsLayoutWidget):
         self.theme = "light"
         self.plot = None
         self.mode = None
+        self._hovered = -1
+        self.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    def _on_mouse_moved(self, scene_pos):
+        if self.mode != "2d":
+            return
+        hits = self.points.pointsAt(self.points.mapFromScene(scene_pos))
+        index = hits[0].index() if len(hits) else -1
+        if index != self._hovered:
+            self._hovered = index
+            self.point_hovered.emit(index)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
@@ -99,6 +111,17 @@ class DataView(pg.GraphicsLayoutWidget):
                                           pen=pg.mkPen("w", width=1))
             self.points.setZValue(10)
             self.plot.addItem(self.points)
+            size = 11 if data.N <= 200 else 6
+            # rings: the minibatch of the explained step, and the example hovered in the Examples tab
+            self.batch_rings = pg.ScatterPlotItem(size=size + 8, brush=None, pen=pg.mkPen("#000", width=2))
+            self.hover_ring = pg.ScatterPlotItem(size=size + 16, brush=None, pen=pg.mkPen("#000", width=3.5))
+            # each class's weight vector (w_x, w_y) as an arrow from its zero-score line, as in the course demo
+            self.arrows = [pg.PlotDataItem(pen=pg.mkPen(class_color(c), width=3)) for c in range(data.C)]
+            self.arrow_heads = [pg.ArrowItem(headLen=14, tipAngle=35, pen=pg.mkPen(class_color(c)),
+                                             brush=class_color(c)) for c in range(data.C)]
+            for item in (self.batch_rings, self.hover_ring, *self.arrows, *self.arrow_heads):
+                item.setZValue(11)
+                self.plot.addItem(item)
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", tr_name(data.feature_names[0]), **{"font-size": "12pt"})
             self.plot.setLabel("left", tr_name(data.feature_names[1]), **{"font-size": "12pt"})
@@ -151,6 +174,44 @@ class DataView(pg.GraphicsLayoutWidget):
             self.bars = pg.BarGraphItem(x=x.ravel(), height=W.ravel(), width=0.8 / C, brushes=brushes)
             self.plot.addItem(self.bars)
 
+    def mark_examples(self, indices):
+        """Ring the examples of a minibatch (2-D sets); None or [] clears."""
+        if self.mode == "2d":
+            idx = np.asarray([] if indices is None else indices, dtype=np.int64)
+            self.batch_rings.setData(self.data.X[idx, 0], self.data.X[idx, 1])
+
+    def highlight_example(self, index):
+        """A large ring around one example (the Examples tab's hovered row); -1 clears."""
+        if self.mode == "2d":
+            ok = 0 <= index < self.data.N
+            self.hover_ring.setData(self.data.X[[index], 0] if ok else [], self.data.X[[index], 1] if ok else [])
+
+    def _show_arrows(self, W):
+        """Each class's weight vector w = (W[0, c], W[1, c]), from the point of its zero-score line nearest
+        the centre, along w: the direction in which that class's score grows. The longest is a quarter of
+        the view; the others in proportion."""
+        centre = (self.lo + self.hi) / 2
+        w = np.asarray(W[:2], dtype=np.float64).T  # (C, 2)
+        b = np.asarray(W[2], dtype=np.float64)
+        norms = np.linalg.norm(w, axis=1)
+        scale = 0.25 * float(np.min(self.hi - self.lo)) / max(float(norms.max()), 1e-300)
+        for c in range(len(b)):
+            if not np.isfinite(norms[c]) or norms[c] < 1e-12:
+                self.arrows[c].setData([], [])
+                self.arrow_heads[c].hide()
+                continue
+            u = w[c] / norms[c]
+            foot = centre - ((w[c] @ centre + b[c]) / norms[c]) * u  # on the line w.x + b = 0
+            foot = np.clip(foot, self.lo, self.hi)
+            tip = foot + scale * w[c]
+            self.arrows[c].setData([foot[0], tip[0]], [foot[1], tip[1]])
+            vb = self.plot.vb
+            p0, p1 = vb.mapViewToScene(pg.Point(*foot)), vb.mapViewToScene(pg.Point(*tip))
+            angle = np.degrees(np.arctan2(p1.y() - p0.y(), p1.x() - p0.x()))  # on screen (y points down)
+            self.arrow_heads[c].setStyle(angle=180 + angle)
+            self.arrow_heads[c].setPos(*tip)
+            self.arrow_heads[c].show()
+
     def _show_regions(self, W):
         n = 200
         gx = np.linspace(self.lo[0], self.hi[0], n)
@@ -175,3 +236,4 @@ class DataView(pg.GraphicsLayoutWidget):
             else:
                 xs = ys = np.array([])
             ln.setData(xs, ys)
+        self._show_arrows(W)

@@ -332,6 +332,56 @@ class LandscapeFigure:
         full_item.setData([origin[0], origin[0] + full[0]], [origin[1], origin[1] + full[1]],
                           pen=pg.mkPen("#000", width=4))
 
+    # ------------------------------------------------------------------------------ one step explained
+    EXPLAIN_COLORS = {"gradient": "#000000", "velocity": "#0072B2"}
+
+    def set_explain(self, origin=None, arrows=None, color="#000"):
+        """Arrows from the head of the explained step (session.explain): the negative gradient times the
+        step size, the velocity (momentum), and the step taken (in the run's colour), all projected on
+        the plane and magnified alike; None hides them."""
+        if not hasattr(self, "explain_items"):
+            self.explain_items = {}
+            self.explain_label = pg.TextItem(color="#000", anchor=(0, 0))
+            self.explain_label.setZValue(18)
+            self.plot.addItem(self.explain_label)
+        for line, head in self.explain_items.values():
+            line.setData([], [])
+            head.hide()
+        if origin is None:
+            self.explain_label.setHtml("")
+            return
+        longest = max([float(np.hypot(*v)) for v in arrows.values()] + [1e-300])
+        scale = 1.0
+        if self.extent is not None:
+            scale = max(1.0, 0.2 * (self.extent[1] - self.extent[0]) / longest)
+        names = {"gradient": tr("-lr x gradient"), "velocity": tr("velocity"), "update": tr("step taken")}
+        shown = []
+        for name, v in arrows.items():
+            if name not in self.explain_items:
+                line = pg.PlotDataItem()
+                head = pg.ArrowItem(headLen=16, tipAngle=35)
+                for item in (line, head):  # the step taken under the others (SGD's equals -lr g)
+                    item.setZValue(17 if name == "update" else 18)
+                    self.plot.addItem(item)
+                self.explain_items[name] = (line, head)
+            line, head = self.explain_items[name]
+            c = pg.mkColor(color if name == "update" else self.EXPLAIN_COLORS[name])
+            tip = origin + scale * np.asarray(v, dtype=np.float64)
+            width = 5 if name == "update" else 3
+            line.setData([origin[0], tip[0]], [origin[1], tip[1]], pen=pg.mkPen(c, width=width),
+                         shadowPen=pg.mkPen(OUTLINE, width=width + 2) if name == "update" else None)
+            vb = self.plot.vb
+            p0, p1 = vb.mapViewToScene(pg.Point(*origin)), vb.mapViewToScene(pg.Point(*tip))
+            head.setStyle(angle=180 + float(np.degrees(np.arctan2(p1.y() - p0.y(), p1.x() - p0.x()))),
+                          pen=pg.mkPen(OUTLINE if name == "update" else c), brush=c)
+            head.setPos(*tip)
+            head.setVisible(bool(np.hypot(*v) > 0))
+            shown.append(f'<span style="color: {c.name()}">&#9632;</span> {names[name]}')
+        text = " &nbsp;".join(shown) + (" &nbsp;" + tr("(x{scale})", scale=f"{scale:.3g}") if scale > 1 else "")
+        self.explain_label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,210)">{text}</span>')
+        if self.extent is not None:  # the top-left corner: clear of the head and the spread's label
+            self.explain_label.setPos(self.extent[0], self.extent[3])
+
     # ------------------------------------------------------------------------------ runs
     def _ensure_runs(self, n):
         while len(self.paths) < n:

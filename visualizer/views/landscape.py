@@ -186,3 +186,6 @@ class LandscapeView(QtWidgets.QWidget):
 
     def show_spread(self, spread, color):
         self.figure.set_spread(spread, color)
+
+    def show_explain(self, origin=None, arrows=None, color="#000"):
+        self.figure.set_explain(origin, arrows, color)

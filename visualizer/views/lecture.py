@@ -1,6 +1,7 @@
 """The lecture panel: one example's scores, margins, probabilities and losses side by side, and the
 sanity checks for the current data."""
 
+import numpy as np
 from PyQt6 import QtCore, QtWidgets
 
 from ..i18n import tr, tr_name
@@ -40,6 +41,79 @@ def curvature_html(c):
     return f"<h3>{tr('Curvature and the largest safe step')}</h3><p>" + "<br>".join(lines) + "</p>"
 
 
+OPTIMIZER_RULES = {
+    "gd": "W' = W - lr g", "sgd": "W' = W - lr g", "momentum": "v' = mu v - lr g;  W' = W + v'",
+    "nesterov": "v' = mu v - lr g;  W' = W - mu v + (1 + mu) v'",
+    "adagrad": "c' = c + g²;  W' = W - lr g / (√c' + eps)",
+    "rmsprop": "c' = rho c + (1 - rho) g²;  W' = W - lr g / (√c' + eps)",
+    "adam": "m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g²;  W' = W - lr (m' / (1 - b1^(t+1))) / "
+            "(√(v' / (1 - b2^(t+1))) + eps)",
+    "random_search": "W' = W + lr noise, kept if the batch loss drops",
+}
+
+
+def _n(v):
+    return f"{v:.4g}"
+
+
+def step_html(x, feature_names, class_names):
+    """One update taken apart (session.explain.explain_step): the batch, the step size, the gradient as
+    data part + penalty part, the optimizer's buffers and the update, with one entry of W (the one that
+    moved most) worked out number by number."""
+    t, name, st = x["step"], x["optimizer"], x["settings"]
+    N = len(x["batch"])
+    batch = ", ".join(f"#{i}" for i in x["batch"][:12]) + (" ..." if N > 12 else "")
+    norm = np.linalg.norm
+    lines = [tr("Update rule: {rule}", rule=OPTIMIZER_RULES[name]),
+             tr("Minibatch of {n}: {which}", n=N, which=batch) if name != "gd" else
+             tr("Gradient descent: the gradient over all {n} examples", n=N),
+             tr("Step size at step {step}: lr = {lr}", step=t, lr=_n(x["lr"])),
+             tr("|g| = {g} (data part {data}, penalty part {reg})", g=_n(norm(x["grad"])),
+                data=_n(norm(x["grad_data"])), reg=_n(norm(x["grad_reg"])))]
+    if x["prox"]:
+        lines.append(tr("Proximal step: the L1 part is left out of g and applied as a soft threshold"))
+    if name in ("momentum", "nesterov"):
+        lines.append(tr("Velocity |v|: {before} before, {after} after", before=_n(norm(x["velocity"][0])),
+                        after=_n(norm(x["velocity"][1]))))
+    if name in ("adagrad", "rmsprop", "adam"):
+        lines.append(tr("Squared-gradient cache |c|: {before} before, {after} after",
+                        before=_n(norm(x["second"][0])), after=_n(norm(x["second"][1]))))
+    if name == "adam":
+        b1, b2 = x["bias_correction"]
+        lines.append(tr("Bias correction: 1 - b1^(t+1) = {b1}, 1 - b2^(t+1) = {b2}", b1=_n(b1), b2=_n(b2)))
+    lines.append(tr("Update |W' - W| = {norm}", norm=_n(norm(x["update"]))))
+    if x["diverged"]:
+        lines.append(tr("This step overflowed: the run stopped here"))
+    # the entry that moved most, number by number
+    d, c = np.unravel_index(int(np.argmax(np.abs(x["update"]))), x["update"].shape)
+    w, g, gd, gr, dw = (x[k][d, c] for k in ("W", "grad", "grad_data", "grad_reg", "update"))
+    lr = x["lr"]
+    work = [f"w = {_n(w)}", f"g = {_n(gd)} + {_n(gr)} = {_n(g)}"]
+    if name in ("momentum", "nesterov"):
+        v0, v1 = x["velocity"][0][d, c], x["velocity"][1][d, c]
+        mu = st["momentum"]
+        work.append(f"v' = {mu:g} × {_n(v0)} - {_n(lr)} × {_n(g)} = {_n(v1)}")
+        if name == "nesterov":
+            work.append(f"Δw = -{mu:g} × {_n(v0)} + {1 + mu:g} × {_n(v1)} = {_n(dw)}")
+    elif name in ("adagrad", "rmsprop"):
+        c1 = x["second"][1][d, c]
+        work.append(f"c' = {_n(c1)};  Δw = -{_n(lr)} × {_n(g)} / (√{_n(c1)} + eps) = {_n(dw)}")
+    elif name == "adam":
+        m1, v1 = x["first"][1][d, c], x["second"][1][d, c]
+        b1, b2 = x["bias_correction"]
+        work.append(f"m' = {_n(m1)}, v' = {_n(v1)};  m^ = {_n(m1 / b1)}, v^ = {_n(v1 / b2)}")
+        work.append(f"Δw = -{_n(lr)} × {_n(m1 / b1)} / (√{_n(v1 / b2)} + eps) = {_n(dw)}")
+    elif name in ("gd", "sgd"):
+        work.append(f"Δw = -{_n(lr)} × {_n(g)} = {_n(dw)}")
+    work.append(f"w' = {_n(w)} + {_n(dw)} = {_n(w + dw)}")
+    entry = tr("The entry that moved most, W[{feature}, {cls}]:", feature=tr_name(feature_names[d]),
+               cls=tr_name(class_names[c]))
+    arrows = tr("On the landscape: black is -lr g, blue the velocity, the run's colour the step taken "
+                "(all projected on the plane). E hides this.")
+    return (f"<h3>{tr('Step {step} taken apart', step=t)}</h3><p>" + "<br>".join(lines) + "</p>"
+            f"<p>{entry}<br><code>" + "<br>".join(work) + f"</code></p><p><i>{arrows}</i></p>")
+
+
 class LecturePanel(QtWidgets.QWidget):
     example_changed = QtCore.pyqtSignal(int)
 
@@ -62,12 +136,26 @@ class LecturePanel(QtWidgets.QWidget):
     def show_message(self, text):
         self.text.setPlainText(text)
 
+    step_section = ""  # the explained step (E), above the lecture's numbers
+    numbers_section = ""
+
+    def show_explained(self, x, feature_names, class_names):
+        """The explained step (session.explain.explain_step) above the lecture's numbers."""
+        self.show_step(step_html(x, feature_names, class_names))
+
+    def show_step(self, html):
+        """The explained step's section as given ("" removes it)."""
+        self.step_section = html
+        self._set_html(None)
+
     def _set_html(self, html):
         """New numbers in place: the reader's scroll position stays (it jumped to the top 4 times a
         second while playing, so the checks below the fold could not be read)."""
+        if html is not None:
+            self.numbers_section = html
         bar = self.text.verticalScrollBar()
         keep = bar.value()
-        self.text.setHtml(html)
+        self.text.setHtml(self.step_section + self.numbers_section)
         bar.setValue(min(keep, bar.maximum()))
 
     def set_examples(self, n):

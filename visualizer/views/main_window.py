@@ -12,6 +12,7 @@ from .figure import configure_pyqtgraph
 from .fonts import use_hangul
 from .landscape import LandscapeView
 from .lecture import LecturePanel
+from .tables import ExamplesView, WeightsView
 from .translate import retranslate, use_qt_translations
 
 
@@ -38,6 +39,8 @@ class MainWindow(QtWidgets.QMainWindow):
     font_scale_changed = QtCore.pyqtSignal(float)
     theme_changed = QtCore.pyqtSignal(str)
     language_changed = QtCore.pyqtSignal(str)  # 'en' or 'ko', chosen in View > Language
+    explain_toggled = QtCore.pyqtSignal(bool)  # View > Explain step (E)
+    panel_changed = QtCore.pyqtSignal()  # another tab of the right column is shown
     closing = QtCore.pyqtSignal()
 
     def __init__(self, presets=(), lecture=()):
@@ -52,9 +55,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.data = DataView()
         self.curves = CurvesView()
         self.lecture = LecturePanel()
+        self.examples = ExamplesView()
+        self.weights = WeightsView()
         self.tabs = QtWidgets.QTabWidget()
+        self.tabs.setUsesScrollButtons(True)  # four tabs must not widen a narrow column
         self.tabs.addTab(self.curves, "Curves")
+        self.tabs.addTab(self.examples, "Examples")
+        self.tabs.addTab(self.weights, "Weights")
         self.tabs.addTab(self.lecture, "Lecture")
+        self.tabs.currentChanged.connect(lambda _: self.panel_changed.emit())
         right = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         right.addWidget(self.data)
         right.addWidget(self.tabs)
@@ -133,6 +142,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(vm, "Previous lecture question", "PgUp", lambda: self.lecture_step_requested.emit(-1))
         self._action(vm, "Show or hide the answer", "B", self.landscape.toggle_answer)
         self._action(vm, "Show or hide the answer (clicker)", ".", self.landscape.toggle_answer)
+        self.explain_action = self._action(vm, "&Explain step", "E", lambda: self.set_explaining(not self.explaining))
+        self.explain_action.setCheckable(True)
+        self.explaining = False
         lang = vm.addMenu("&Language")
         group = QtGui.QActionGroup(self)
         self.language_actions = {}
@@ -286,6 +298,20 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def lecture_shown(self):
         return self.tabs.currentWidget() is self.lecture
+
+    def panel_shown(self):
+        """'curves', 'examples', 'weights' or 'lecture': the right column's tab on top."""
+        return {self.curves: "curves", self.examples: "examples", self.weights: "weights",
+                self.lecture: "lecture"}[self.tabs.currentWidget()]
+
+    def set_explaining(self, on):
+        """Explain step (E): the selected run's step taken apart in the Lecture tab, with arrows on the
+        landscape and its minibatch marked."""
+        self.explaining = bool(on)
+        self.explain_action.setChecked(self.explaining)
+        if self.explaining:
+            self.tabs.setCurrentWidget(self.lecture)
+        self.explain_toggled.emit(self.explaining)
 
     def show_document(self, name):
         self.setWindowTitle(f"Losscape - {tr(DATA_NAMES.get(name, name))}")
