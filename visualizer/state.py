@@ -54,7 +54,21 @@ def window_state(window, session):
 
     c = curvature(s, s.selected)
     doc["curvature"] = {"lambda_max": c["lambda_max"], "lr_limit": c["lr_limit"]}
+    doc["examples"] = examples_state(s)
     return doc
+
+
+EXAMPLE_ROWS = 500  # --state lists every example of a set up to this size (the first ones beyond)
+
+
+def examples_state(session):
+    """[{index, label, scores, loss}] of the selected run at its shown step, as the Examples tab shows."""
+    from .session.explain import examples
+
+    ex = examples(session, session.selected)
+    n = min(len(ex["loss"]), EXAMPLE_ROWS)
+    return [{"index": i, "label": int(ex["label"][i]), "scores": ex["scores"][i].tolist(), "loss": float(ex["loss"][i])}
+            for i in range(n)]
 
 
 def state_json(window, session):
