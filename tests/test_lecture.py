@@ -456,3 +456,32 @@ def test_gradient_check_panel_says_agree_for_softmax_and_kink_for_hinge(app):
     app._on_controls_run_selected(1)  # select the hinge run, as a click in Runs does
     assert "hinge loss" in app.window.landscape.title.text()
     assert "differ (W is at or within h of a hinge kink" in panel.toPlainText()
+
+
+def test_text_stability_limit():
+    s = finished("stability-limit")
+    says("stability-limit", "2 / lambda_max", "(1 - lr lambda_max)", "factor -0.8", "factor -1.2", "about 0.36",
+         "bottom's 0.33")
+    X, y = s.data.X, s.data.y
+    model = dict(loss="softmax", reg="l2", lam=0.01)
+    # the minimum found on its own: the gradient vanishes there, and the steps are 0.9 and 1.1 of 2 / lambda_max
+    W_min = kernels.run_optimizer(np.zeros((s.data.D, s.data.C)), X, y, optimizer="gd", lr=1.0, steps=3000,
+                                  **model).state.W
+    assert np.linalg.norm(kernels.loss_and_grad(W_min, X, y, **model)[1]) < 1e-9
+    values, vectors = kernels.top_eigen(W_min, X, y, k=2, **model)
+    assert [r.settings["lr"] for r in s.runs] == pytest.approx([0.9 * 2 / values[0], 1.1 * 2 / values[0]], rel=1e-6)
+    u1, u2 = vectors[0].ravel(), vectors[1].ravel()
+    start = s.runs[0].W[0]
+    np.testing.assert_allclose(start - W_min, 0.1 * vectors[0] + 0.05 * vectors[1], atol=1e-6)
+    settle, grow = (np.array([(W - W_min).ravel() @ u1 for W in r.W]) for r in s.runs)
+    # near the minimum each step multiplies the distance along u1 by (1 - lr lambda_max): -0.8 and -1.2
+    # (the loss is not exactly quadratic there: the factor alternates a little about its mean)
+    assert abs(settle[10] / settle[0]) ** (1 / 10) == pytest.approx(0.8, abs=0.03)
+    assert abs(grow[4] / grow[0]) ** (1 / 4) == pytest.approx(1.2, abs=0.05)
+    assert abs(settle[-1]) < 1e-6 and abs(grow[8]) > 2 * abs(grow[0])
+    assert np.all(np.sign(grow[1:12]) != np.sign(grow[:11]))  # a zig-zag across the bowl
+    bottom = kernels.loss_and_grad(W_min, X, y, **model)[0]
+    assert round(bottom, 2) == 0.33 and s.runs[0].loss_full[-1] == pytest.approx(bottom, abs=1e-8)
+    end = s.runs[1].loss_full
+    assert end[-1] == pytest.approx(end[-3], abs=1e-6) and end[-2] == pytest.approx(end[-4], abs=1e-6)  # a 2-cycle
+    assert round(end[-1], 2) == 0.36 and s.runs[1].diverged_at is None

@@ -257,3 +257,20 @@ def test_exact_losses_and_spreads_are_computed_once_per_shown_point_and_never_st
     lam_now = s.run_loss(0)
     s.move_point(0, (5.0, 5.0))
     assert s.run_loss(0) != lam_now
+
+
+def test_a_start_near_the_minimum_and_steps_from_its_curvature(make):
+    s = make("[model]\nreg = 'l2'\nlam = 0.05\ninit = 'near_minimum'\ninit_offset = 0.2\n"
+             "[optimizer]\nname = 'gd'\nlr_of_limit = 0.5\nsteps = 10")
+    W_min, top = s._minimum
+    g = kernels.loss_and_grad(W_min, s.data.X, s.data.y, reg="l2", lam=0.05)[1]
+    assert np.linalg.norm(g) < 1e-8
+    assert top == pytest.approx(kernels.top_eigen(W_min, s.data.X, s.data.y, k=1, reg="l2", lam=0.05)[0][0])
+    assert s.runs[0].settings["lr"] == pytest.approx(0.5 * 2 / top) == s.config.runs[0]["lr"]
+    assert np.linalg.norm(s.W_start - W_min) == pytest.approx(0.2 * np.sqrt(1.25))
+    s.update_run(0, lr=0.3)  # a step size set by hand is no longer a fraction of the limit
+    assert s.runs[0].settings["lr_of_limit"] == 0 and s.runs[0].settings["lr"] == 0.3
+    with pytest.raises(C.ConfigError, match="lr_of_limit needs a loss that curves"):
+        make("[model]\nloss = 'hinge'\nreg = 'none'\n[optimizer]\nlr_of_limit = 0.9")
+    with pytest.raises(C.ConfigError, match=r"\[model\] init must be one of"):
+        C.loads("[model]\ninit = 'minimum'")

@@ -95,6 +95,9 @@ MODEL = {
     "lam": (1e-3, _number(float, 0.0)),
     "l1_ratio": (0.5, _number(float, 0.0, 1.0)),
     "init_scale": (1e-3, _number(float, 0.0, MAX_WEIGHT)),
+    # "near_minimum": start at the loss's minimum moved init_offset along the Hessian's top eigenvector
+    "init": ("random", _choice(("random", "near_minimum"))),
+    "init_offset": (0.3, _number(float, 0.0, MAX_WEIGHT)),
 }
 OPTIMIZER = {
     "name": ("sgd", _choice(tuple(kernels.OPTIMIZERS))),
@@ -112,6 +115,9 @@ OPTIMIZER = {
     "horizon": (1000, _number(int, 1)),
     "prox": (False, _bool),
     "label": ("", _text),
+    # > 0: lr is this many times 2 / lambda_max at the loss's minimum (the largest stable step there),
+    # computed when the demo loads
+    "lr_of_limit": (0.0, _number(float, 0.0, 100.0)),
 }
 # A run may also set its own loss or regularization (compared on the [model] landscape); None: as [model].
 RUN = {**OPTIMIZER, **{k: (None, MODEL[k][1]) for k in ("loss", "delta", "reg", "lam", "l1_ratio")}}

@@ -23,7 +23,7 @@ def load(name):
 # The lecture's questions in the order it asks them (issue: every question answered by a demo).
 LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-all-classes", "mean-vs-sum",
                  "squared-hinge", "w-not-unique", "margin-delta", "softmax-range", "softmax-vs-hinge",
-                 "l1-vs-l2", "too-much-regularization", "random-search", "gradient-check", "step-size",
+                 "l1-vs-l2", "too-much-regularization", "random-search", "gradient-check", "step-size", "stability-limit",
                  "batch-size-noise")
 
 

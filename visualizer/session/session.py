@@ -17,6 +17,7 @@ import kernels
 from ..i18n import N_, tr
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
+from .minimum import find_minimum, near_minimum
 from .weights import WeightPath
 
 # Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
@@ -178,7 +179,9 @@ class Session:
         self._remembered = {}  # see remember()
         self.plane_version = 0  # names the plane in cache keys (an id() could be reused)
         self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
+        self._minimum = None  # (W*, lambda_max there) of the [model] loss, found when a demo asks
         self.W_start = self._initial_start()
+        self._steps_from_curvature()
         self.plane = None
         self.extent = None  # (a_lo, a_hi, b_lo, b_hi)
         self._data_grid = {}  # key -> grid
@@ -239,8 +242,29 @@ class Session:
                 raise ConfigError(f"start must be {D} x {C} for this dataset (D features with bias, C classes); "
                                   f"got {W.shape[0]} x {W.shape[1]}")
             return W
+        if self.config.model["init"] == "near_minimum":
+            start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"])
+            self._minimum = (W_min, top)
+            return start
         rng = np.random.default_rng(self.config.optimizer["seed"])
         return self.config.model["init_scale"] * rng.normal(size=(D, C))
+
+    def _steps_from_curvature(self):
+        """Runs with lr_of_limit take that fraction of 2 / lambda_max at the minimum of their loss."""
+        for i, run in enumerate(self.runs):
+            factor = run.settings.get("lr_of_limit") or 0.0
+            if factor <= 0:
+                continue
+            model = self.model_of(run)
+            if self._minimum is not None and model == self.model:
+                top = self._minimum[1]
+            else:
+                W = find_minimum(self.data.X, self.data.y, model)
+                top = float(kernels.top_eigen(W, self.data.X, self.data.y, k=1, **model)[0][0])
+            if top <= 1e-12:
+                raise ConfigError(f"run {i + 1}: lr_of_limit needs a loss that curves at its minimum "
+                                  "(softmax or squared hinge, or an L2 penalty)")
+            run.settings["lr"] = self.config.runs[i]["lr"] = factor * 2.0 / top
 
     def _records_per_full_loss(self):
         work = self.data.N * self.data.D * self.data.C
@@ -447,6 +471,8 @@ class Session:
             if k not in RUN:
                 raise ConfigError(f"[optimizer] has no key {k!r}; allowed: {', '.join(RUN)}")
             new[k] = v if v is None else RUN[k][1](f"[optimizer] {k}", v)
+        if "lr" in changes and "lr_of_limit" not in changes:
+            new["lr_of_limit"] = 0.0  # a step size set by hand is no longer a fraction of the limit
         if new == run.settings:
             return False
         run.settings = new

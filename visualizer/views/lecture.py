@@ -4,7 +4,7 @@ sanity checks for the current data."""
 import numpy as np
 from PyQt6 import QtCore, QtWidgets
 
-from ..i18n import tr, tr_name
+from ..i18n import N_, tr, tr_name
 from .controls import LOSS_NAMES
 
 
@@ -48,7 +48,7 @@ OPTIMIZER_RULES = {
     "rmsprop": "c' = rho c + (1 - rho) g²;  W' = W - lr g / (√c' + eps)",
     "adam": "m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g²;  W' = W - lr (m' / (1 - b1^(t+1))) / "
             "(√(v' / (1 - b2^(t+1))) + eps)",
-    "random_search": "W' = W + lr noise, kept if the batch loss drops",
+    "random_search": N_("W' = W + lr noise, kept if the batch loss drops"),
 }
 
 
@@ -64,7 +64,7 @@ def step_html(x, feature_names, class_names):
     N = len(x["batch"])
     batch = ", ".join(f"#{i}" for i in x["batch"][:12]) + (" ..." if N > 12 else "")
     norm = np.linalg.norm
-    lines = [tr("Update rule: {rule}", rule=OPTIMIZER_RULES[name]),
+    lines = [tr("Update rule: {rule}", rule=tr(OPTIMIZER_RULES[name])),
              tr("Minibatch of {n}: {which}", n=N, which=batch) if name != "gd" else
              tr("Gradient descent: the gradient over all {n} examples", n=N),
              tr("Step size at step {step}: lr = {lr}", step=t, lr=_n(x["lr"])),
