@@ -243,7 +243,7 @@ class Controller(QtCore.QObject):
             return
         run = s.runs[self.selected]
         w.landscape.show_explain(x["origin"], x["arrows"], run.color)
-        w.data.mark_examples(None if x["optimizer"] == "gd" else x["batch"])
+        w.data.mark_examples(None if len(x["batch"]) == s.data.N else x["batch"])  # a full batch: no rings
         w.lecture.show_explained(x, s.data.feature_names, s.data.class_names)
 
     def _on_window_explain_toggled(self, on):

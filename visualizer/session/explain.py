@@ -126,7 +126,7 @@ def _explain(session, run, t):
     g_data = kernels.loss_and_grad(W, d.X[rows], d.y[rows], loss=m["loss"], delta=m["delta"])[1]
     prox = st["prox"] and m["reg"] in ("l1", "elastic") and m["lam"] > 0
     g_reg = penalty_gradient(W, m["reg"], m["lam"], m["l1_ratio"], l1=not prox)
-    out = {"step": t, "optimizer": st["name"], "settings": st, "model": m, "batch": rows,
+    out = {"step": t, "optimizer": st["name"], "settings": st, "model": m, "batch": rows, "N": d.N,
            "lr": float(after.lr[0]), "W": W, "grad_data": g_data, "grad_reg": g_reg, "grad": g_data + g_reg,
            "prox": prox, "diverged": after.diverged_at is not None,
            "velocity": (before.velocity.copy(), after.state.velocity.copy()),

@@ -19,6 +19,10 @@ def class_color(c, alpha=255):
     return col
 
 
+def _wrap(name, width=10):
+    return name.replace(" ", "\n") if len(name) > width else name
+
+
 class DraggablePoints(pg.ScatterPlotItem):
     """A scatter whose points can be dragged; point_moved(index, x, y) fires when a drag ends."""
 
@@ -151,8 +155,10 @@ class DataView(pg.GraphicsLayoutWidget):
             for c, name in enumerate(data.class_names):  # which colour is which class
                 legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), tr_name(name))
             if data.D <= 12:  # few features: name each one
-                bottom.setTicks([[(d, tr_name(name)) for d, name in enumerate(data.feature_names)]])
-            self.plot.setLabel("bottom", tr("example" if scores else "feature"), **{"font-size": "12pt"})
+                # a long name one word per line: iris's four "sepal width (cm)" overlapped on one line each
+                bottom.setTicks([[(d, _wrap(tr_name(name))) for d, name in enumerate(data.feature_names)]])
+            if scores or data.D > 12:  # named ticks say what they are
+                self.plot.setLabel("bottom", tr("example" if scores else "feature"), **{"font-size": "12pt"})
         for name in ("bottom", "left"):
             if self.plot is not None:
                 self.plot.getAxis(name).setTickFont(f)

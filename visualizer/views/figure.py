@@ -333,7 +333,7 @@ class LandscapeFigure:
                           pen=pg.mkPen("#000", width=4))
 
     # ------------------------------------------------------------------------------ one step explained
-    EXPLAIN_COLORS = {"gradient": "#000000", "velocity": "#0072B2"}
+    EXPLAIN_COLORS = {"gradient": "#000000", "velocity": "#555555"}  # velocity dashed
 
     def set_explain(self, origin=None, arrows=None, color="#000"):
         """Arrows from the head of the explained step (session.explain): the negative gradient times the
@@ -368,7 +368,8 @@ class LandscapeFigure:
             c = pg.mkColor(color if name == "update" else self.EXPLAIN_COLORS[name])
             tip = origin + scale * np.asarray(v, dtype=np.float64)
             width = 5 if name == "update" else 3
-            line.setData([origin[0], tip[0]], [origin[1], tip[1]], pen=pg.mkPen(c, width=width),
+            style = QtCore.Qt.PenStyle.DashLine if name == "velocity" else QtCore.Qt.PenStyle.SolidLine
+            line.setData([origin[0], tip[0]], [origin[1], tip[1]], pen=pg.mkPen(c, width=width, style=style),
                          shadowPen=pg.mkPen(OUTLINE, width=width + 2) if name == "update" else None)
             vb = self.plot.vb
             p0, p1 = vb.mapViewToScene(pg.Point(*origin)), vb.mapViewToScene(pg.Point(*tip))
@@ -376,7 +377,8 @@ class LandscapeFigure:
                           pen=pg.mkPen(OUTLINE if name == "update" else c), brush=c)
             head.setPos(*tip)
             head.setVisible(bool(np.hypot(*v) > 0))
-            shown.append(f'<span style="color: {c.name()}">&#9632;</span> {names[name]}')
+            mark = "&#9476;&#9476;" if name == "velocity" else "&#9632;"
+            shown.append(f'<span style="color: {c.name()}">{mark}</span> {names[name]}')
         text = " &nbsp;".join(shown) + (" &nbsp;" + tr("(x{scale})", scale=f"{scale:.3g}") if scale > 1 else "")
         self.explain_label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,210)">{text}</span>')
         if self.extent is not None:  # the top-left corner: clear of the head and the spread's label

@@ -65,8 +65,8 @@ def step_html(x, feature_names, class_names):
     batch = ", ".join(f"#{i}" for i in x["batch"][:12]) + (" ..." if N > 12 else "")
     norm = np.linalg.norm
     lines = [tr("Update rule: {rule}", rule=tr(OPTIMIZER_RULES[name])),
-             tr("Minibatch of {n}: {which}", n=N, which=batch) if name != "gd" else
-             tr("Gradient descent: the gradient over all {n} examples", n=N),
+             tr("Minibatch of {n}: {which}", n=N, which=batch) if N < x["N"] else
+             tr("Full batch: the gradient over all {n} examples", n=N),
              tr("Step size at step {step}: lr = {lr}", step=t, lr=_n(x["lr"])),
              tr("|g| = {g} (data part {data}, penalty part {reg})", g=_n(norm(x["grad"])),
                 data=_n(norm(x["grad_data"])), reg=_n(norm(x["grad_reg"])))]
@@ -108,7 +108,7 @@ def step_html(x, feature_names, class_names):
     work.append(f"w' = {_n(w)} + {_n(dw)} = {_n(w + dw)}")
     entry = tr("The entry that moved most, W[{feature}, {cls}]:", feature=tr_name(feature_names[d]),
                cls=tr_name(class_names[c]))
-    arrows = tr("On the landscape: black is -lr g, blue the velocity, the run's colour the step taken "
+    arrows = tr("On the landscape: black is -lr g, dashed grey the velocity, the run's colour the step taken "
                 "(all projected on the plane). E hides this.")
     return (f"<h3>{tr('Step {step} taken apart', step=t)}</h3><p>" + "<br>".join(lines) + "</p>"
             f"<p>{entry}<br><code>" + "<br>".join(work) + f"</code></p><p><i>{arrows}</i></p>")

@@ -146,20 +146,19 @@ class ExamplesView(QtWidgets.QWidget):
         in_batch = np.zeros(N, bool)
         in_batch[ex["batch"]] = True
         full = len(ex["batch"]) == N
-        headers = ["#", tr("class"), tr("batch")]
+        # the loss right after the class: in a narrow column it is the number to see without scrolling
+        headers = ["#", tr("class"), tr("batch"), "L_i"]
         columns = [np.arange(N), [names[k] for k in ex["label"]],
-                   [BATCH_MARK if b and not full else "" for b in in_batch]]
+                   [BATCH_MARK if b and not full else "" for b in in_batch], ex["loss"]]
         if features is not None:
             headers += [tr_name(f) for f in feature_names]
             columns += list(features.T)
+        k0 = len(headers)  # the first score column
         headers += [f"s {n}" for n in names]
         columns += list(ex["scores"].T)
         term = "p" if ex["kind"] == "probabilities" else tr("margin")
         headers += [f"{term} {n}" for n in names]
         columns += list(ex["terms"].T)
-        headers.append("L_i")
-        columns.append(ex["loss"])
-        k0 = len(headers) - 2 * C - 1  # the first score column
         bold = np.zeros((N, len(headers)), bool)
         rows = np.arange(N)
         bold[rows, k0 + ex["label"]] = True  # the label's score
@@ -167,12 +166,13 @@ class ExamplesView(QtWidgets.QWidget):
             bold[rows, k0 + C + ex["label"]] = True  # p_y, whose -ln is the loss
         else:
             bold[:, k0 + C:k0 + 2 * C] = ex["terms"] > 0  # the active margins
-        bold[:, 2] = True
+        bold[:, 2:4] = True
         background = loss_colours(ex["loss"])
         tips = [""] * len(headers)
         tips[2] = tr("In the minibatch of this step (gradient descent uses every example)")
-        tips[-1] = tr("This example's loss")
+        tips[3] = tr("This example's loss")
         self.model.set_table(headers, columns, background, bold, tips)
+        self.table.setColumnHidden(2, full)  # a full batch: every row would be marked
         m = ex["model"]
         text = tr("Mean of L_i over {n} examples = {mean}: the data loss on the curves.", n=N,
                   mean=f"{ex['data_loss']:.6g}")
