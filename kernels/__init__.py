@@ -9,17 +9,23 @@ Validated entry points (bad input raises ValueError naming the argument):
   run_optimizer(start, X, y, ...)        -> Trajectory (W per record, losses, divergence, state)
   hessian_vector(W, X, y, V, ...)        -> H V, the Hessian of the loss at W times V
   top_eigen(W, X, y, k=2, ...)           -> the k largest Hessian eigenvalues and their eigenvectors
+  mlp_loss_and_grad(W1, W2, X, y, ...)   -> (loss, dW1, dW2) of a one-hidden-layer network
+  mlp_loss_grid(X, y, P0, U, V, alphas, betas, hidden=H, ...) -> its loss over a plane of parameters
+  (kernels.network: pack / unpack / init / scores of the network's flat parameters)
 """
 
 from . import _jit
 from .curvature import hessian_vector, top_eigen
+from . import network
 from .landscape import data_grid, loss_grid, reg_grid
+from .network import mlp_loss_and_grad, mlp_loss_grid
 from .losses import grad_check, loss_and_grad, numerical_grad, penalty
 from .optimizers import OPTIMIZERS, SCHEDULES, OptimizerState, Trajectory, batch_indices, run_optimizer
 from ._validate import LOSSES, REGS, reg_weights
 
 __all__ = ["loss_and_grad", "grad_check", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
            "penalty", "reg_weights", "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
-           "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer", "hessian_vector", "top_eigen"]
+           "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer", "hessian_vector", "top_eigen",
+           "network", "mlp_loss_and_grad", "mlp_loss_grid"]
 
 threading_layer = _jit.threading_layer

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, njit_parallel, prange
 
 # Loss and regularizer codes: one compiled kernel branches on them (cheaper than one signature each).
 HINGE, SQUARED_HINGE, OVA_HINGE, STRUCTURED_HINGE, SOFTMAX, MEAN_HINGE = 0, 1, 2, 3, 4, 5
@@ -20,6 +20,8 @@ REG_NONE, REG_L2, REG_L1, REG_ELASTIC = 0, 1, 2, 3
 # Optimizer and learning-rate schedule codes.
 GD, SGD, MOMENTUM, NESTEROV, ADAGRAD, RMSPROP, ADAM, RANDOM_SEARCH = 0, 1, 2, 3, 4, 5, 6, 7
 CONSTANT, STEP_DECAY, INV_T, COSINE = 0, 1, 2, 3
+# The small network's activations.
+RELU, TANH = 0, 1
 
 
 
@@ -209,12 +211,11 @@ def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio
 
 
 @jit
-def copy2(src, dst):
-    """dst[:, :] = src by loops: numpy-style slice assignment compiles its broadcasting checks and their
+def copy1(src, dst):
+    """dst[:] = src by a loop: numpy-style slice assignment compiles its broadcasting checks and their
     error messages (seconds of a cold start for each distinct use)."""
     for i in range(src.shape[0]):
-        for j in range(src.shape[1]):
-            dst[i, j] = src[i, j]
+        dst[i] = src[i]
 
 
 @jit
@@ -333,17 +334,116 @@ def learning_rate(lr, schedule, t, decay, step_every, horizon):
 # ------------------------------------------------------------------------------------------- optimizer
 
 @jit
-def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
+def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg, lam, l1_ratio, l1_grad,
+                        want_grad, Xt, A, Hh, S, G, t, yk, acc1, acc2):
+    """The small network's mean loss over X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W1, W2):
+    hidden h = act(x @ W1) (RELU or TANH), scores s = h @ W2[:H] + W2[H] (W2's last row is the output
+    bias). Scratch (at least nb columns): Xt (D, nb), A and Hh (H, nb), S and G (C, nb), t (3, nb),
+    yk (nb,). The gradients go into acc1 (D, H) and acc2 (H + 1, C) when want_grad. Returns NaN or inf
+    when the scores or the loss are not finite."""
+    D, H = W1.shape
+    C = W2.shape[1]
+    for k in range(nb):
+        n = rows[k] if use_rows else k
+        yk[k] = y[n]
+        for d in range(D):
+            Xt[d, k] = X[n, d]
+    for h in range(H):  # pre-activations, class-major like the scores: inner loops over examples
+        for k in range(nb):
+            A[h, k] = 0.0
+        for d in range(D):
+            w = np.float64(W1[d, h])
+            for k in range(nb):
+                A[h, k] += w * Xt[d, k]
+        for k in range(nb):
+            a = A[h, k]
+            Hh[h, k] = (0.0 if a <= 0.0 else a) if act == RELU else math.tanh(a)  # NaN stays NaN
+    for c in range(C):
+        b = np.float64(W2[H, c])
+        for k in range(nb):
+            S[c, k] = b
+        for h in range(H):
+            w = np.float64(W2[h, c])
+            for k in range(nb):
+                S[c, k] += w * Hh[h, k]
+    total = class_major_loss(S, yk, nb, loss, delta, G, t[0], t[1], t[2])
+    scale = 1.0 / nb
+    if want_grad:
+        for c in range(C):
+            g = 0.0
+            for k in range(nb):
+                g += G[c, k]
+            acc2[H, c] = g * scale
+            for h in range(H):
+                g = 0.0
+                for k in range(nb):
+                    g += Hh[h, k] * G[c, k]
+                acc2[h, c] = g * scale
+        for h in range(H):  # back through the activation: A now holds dL/dA (scaled below)
+            for k in range(nb):
+                g = 0.0
+                for c in range(C):
+                    g += np.float64(W2[h, c]) * G[c, k]
+                a = A[h, k]
+                A[h, k] = (g if a > 0.0 else 0.0) if act == RELU else g * (1.0 - Hh[h, k] * Hh[h, k])
+        for d in range(D):
+            for h in range(H):
+                g = 0.0
+                for k in range(nb):
+                    g += Xt[d, k] * A[h, k]
+                acc1[d, h] = g * scale
+    return (total * scale + reg_value_grad(W1, reg, lam, l1_ratio, acc1, want_grad, l1_grad)
+            + reg_value_grad(W2, reg, lam, l1_ratio, acc2, want_grad, l1_grad))
+
+
+@jit
+def mlp_views(P, D, H, C):
+    """W1 (D, H) and W2 (H + 1, C) as views of the flat parameter vector P = [W1.ravel(), W2.ravel()]."""
+    return P[:D * H].reshape((D, H)), P[D * H:D * H + (H + 1) * C].reshape((H + 1, C))
+
+
+@jit
+def model_loss_grad(P, D, H, C, act, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad,
+                    want_grad, Xt, A, Hh, S, G, t, yk, acc):
+    """The loss of the model whose parameters are the flat P (H == 0: the linear W (D, C); else the
+    network), its gradient into the flat acc."""
+    if H == 0:
+        return batch_loss_grad(P.reshape((D, C)), X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio,
+                               l1_grad, want_grad, Xt, S, G, t, yk, acc.reshape((D, C)))
+    W1, W2 = mlp_views(P, D, H, C)
+    a1, a2 = mlp_views(acc, D, H, C)
+    return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg, lam, l1_ratio, l1_grad,
+                               want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
+
+
+@jit
+def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, dP):
+    """Public path of the network's loss and gradient (flat parameters); NaN when labels are out of
+    range or the result is not finite."""
+    N = X.shape[0]
+    if not labels_ok(y, C):
+        return np.nan
+    Xt, S, G, t, yk, _ = scratch(D, C, N)
+    A, Hh = np.empty((H, N)), np.empty((H, N))
+    yes, no = N >= 0, N < 0
+    return model_loss_grad(P, D, H, C, act, X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
+                           Xt, A, Hh, S, G, t, yk, dP)
+
+
+@jit
+def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
               opt, lr, schedule, decay, step_every, horizon,
               momentum, beta1, beta2, eps,
               batch_size, seed, t0, steps, record_every, full_every,
               vel, m1, m2, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
-    """Run `steps` optimizer steps from W (updated in place), starting at global step t0.
+    """Run `steps` optimizer steps from the flat parameters W (updated in place), starting at global
+    step t0. The model: H == 0, the linear W (D, C) as W.reshape(D, C); H > 0, the network's
+    [W1.ravel(), W2.ravel()] (see mlp_batch_loss_grad) with activation act.
 
     Step t evaluates the minibatch loss and gradient at W_t and moves to W_{t+1}. Batch k of epoch e is
-    perm(seed, e)[k*B : (k+1)*B] (the last batch of an epoch may be smaller). vel, m1, m2 (D, C) hold
-    the optimizer's state and are updated in place, so a later call continues the same run (Adam counts
-    its bias correction from t = 0 of the run).
+    perm(seed, e)[k*B : (k+1)*B] (the last batch of an epoch may be smaller). vel, m1, m2 (flat, like W)
+    hold the optimizer's state and are updated in place, so a later call continues the same run (Adam
+    counts its bias correction from t = 0 of the run).
 
     Records at steps t with (t - t0) % record_every == 0, and at the end point: W_t, t, lr_t, the batch
     loss at W_t (NaN at the end point, inf there when the loss overflowed) and the full loss at W_t when
@@ -352,17 +452,20 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
     finite, -1 if none. The run stops there; W and the last record hold the last finite weights.
     """
     N = X.shape[0]
-    D, C = W.shape
+    P = W.shape[0]
     B = min(batch_size, N)
     nb = (N + B - 1) // B  # batches per epoch
     perm = np.empty(N, np.int64)
     cur_epoch = -1
-    Xt, S, G, tmp, yk, acc = scratch(D, C, N if full_every > 0 else B)
-    new = np.empty((D, C), W.dtype)
+    n_cols = N if full_every > 0 else B
+    Xt, S, G, tmp, yk, _ = scratch(D, C, n_cols)
+    A, Hh = np.empty((H, n_cols)), np.empty((H, n_cols))
+    acc = np.empty(P)
+    new = np.empty(P, W.dtype)
     l1_frac = 1.0 if reg == REG_L1 else (l1_ratio if reg == REG_ELASTIC else 0.0)
     use_prox = prox and l1_frac > 0.0 and lam > 0.0
     want_grad = opt != RANDOM_SEARCH
-    yes, no = N >= 0, N < 0  # booleans, not literals: every call shares one compiled batch_loss_grad
+    yes, no = N >= 0, N < 0  # booleans, not literals: every call shares one compiled loss kernel
     rs_key = _stream_key(seed, 2, 0)
     r = 0
     diverged_at = -1
@@ -378,83 +481,116 @@ def run_steps(W, X, y, loss, delta, reg, lam, l1_ratio, prox,
         nbatch = min(B, N - lo)
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        Lb = batch_loss_grad(W, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
-                             not use_prox, want_grad, Xt, S, G, tmp, yk, acc)
+        Lb = model_loss_grad(W, D, H, C, act, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+                             not use_prox, want_grad, Xt, A, Hh, S, G, tmp, yk, acc)
         if not np.isfinite(Lb):
             diverged_at = t
             end_loss = np.inf
             break
         if (t - t0) % record_every == 0:
-            copy2(W, out_W[r])
+            copy1(W, out_W[r])
             out_step[r] = t
             out_lr[r] = lr_t
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = batch_loss_grad(W, X, y, perm, no, N, loss, delta, reg, lam,
-                                                   l1_ratio, yes, no, Xt, S, G, tmp, yk, acc)
+                out_loss_full[r] = model_loss_grad(W, D, H, C, act, X, y, perm, no, N, loss, delta, reg, lam,
+                                                   l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
         if opt == RANDOM_SEARCH:
             # the lecture's random local search: try W + lr * noise, keep it if the batch loss drops
-            for d in range(D):
-                for c in range(C):
-                    new[d, c] = W[d, c] + lr_t * _gaussian(rs_key, (t * D + d) * C + c)
-            Lt = batch_loss_grad(new, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
-                                 yes, no, Xt, S, G, tmp, yk, acc)
+            for i in range(P):
+                new[i] = W[i] + lr_t * _gaussian(rs_key, t * P + i)
+            Lt = model_loss_grad(new, D, H, C, act, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+                                 yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             if not Lt < Lb:  # also rejects a NaN trial
-                copy2(W, new)
+                copy1(W, new)
         else:
             tt = t + 1.0
             thr = lr_t * lam * l1_frac
-            for d in range(D):
-                for c in range(C):
-                    dw = acc[d, c]
-                    w = np.float64(W[d, c])
-                    if opt == MOMENTUM:
-                        vel[d, c] = momentum * vel[d, c] - lr_t * dw
-                        w += vel[d, c]
-                    elif opt == NESTEROV:
-                        v_prev = vel[d, c]
-                        vel[d, c] = momentum * v_prev - lr_t * dw
-                        w += -momentum * v_prev + (1.0 + momentum) * vel[d, c]
-                    elif opt == ADAGRAD:
-                        m2[d, c] += dw * dw
-                        w -= lr_t * dw / (math.sqrt(m2[d, c]) + eps)
-                    elif opt == RMSPROP:
-                        m2[d, c] = beta2 * m2[d, c] + (1.0 - beta2) * dw * dw
-                        w -= lr_t * dw / (math.sqrt(m2[d, c]) + eps)
-                    elif opt == ADAM:
-                        m1[d, c] = beta1 * m1[d, c] + (1.0 - beta1) * dw
-                        m2[d, c] = beta2 * m2[d, c] + (1.0 - beta2) * dw * dw
-                        mh = m1[d, c] / (1.0 - beta1 ** tt)
-                        vh = m2[d, c] / (1.0 - beta2 ** tt)
-                        w -= lr_t * mh / (math.sqrt(vh) + eps)
-                    else:  # GD and SGD
-                        w -= lr_t * dw
-                    if use_prox:
-                        # proximal step for lam * l1_frac * |w|: soft-thresholding gives exact zeros
-                        w = math.copysign(max(abs(w) - thr, 0.0), w)
-                    new[d, c] = w
+            for i in range(P):
+                dw = acc[i]
+                w = np.float64(W[i])
+                if opt == MOMENTUM:
+                    vel[i] = momentum * vel[i] - lr_t * dw
+                    w += vel[i]
+                elif opt == NESTEROV:
+                    v_prev = vel[i]
+                    vel[i] = momentum * v_prev - lr_t * dw
+                    w += -momentum * v_prev + (1.0 + momentum) * vel[i]
+                elif opt == ADAGRAD:
+                    m2[i] += dw * dw
+                    w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
+                elif opt == RMSPROP:
+                    m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
+                    w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
+                elif opt == ADAM:
+                    m1[i] = beta1 * m1[i] + (1.0 - beta1) * dw
+                    m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
+                    mh = m1[i] / (1.0 - beta1 ** tt)
+                    vh = m2[i] / (1.0 - beta2 ** tt)
+                    w -= lr_t * mh / (math.sqrt(vh) + eps)
+                else:  # GD and SGD
+                    w -= lr_t * dw
+                if use_prox:
+                    # proximal step for lam * l1_frac * |w|: soft-thresholding gives exact zeros
+                    w = math.copysign(max(abs(w) - thr, 0.0), w)
+                new[i] = w
         finite = True
-        for d in range(D):
-            for c in range(C):
-                if not np.isfinite(new[d, c]):
-                    finite = False
+        for i in range(P):
+            if not np.isfinite(new[i]):
+                finite = False
         if not finite:
             diverged_at = t + 1
             break
-        copy2(new, W)
+        copy1(new, W)
         t += 1
     # the end point: the current (finite) W at step t
     if r == 0 or out_step[r - 1] != t:
-        copy2(W, out_W[r])
+        copy1(W, out_W[r])
         out_step[r] = t
         out_lr[r] = learning_rate(lr, schedule, t, decay, step_every, horizon)
         out_loss_batch[r] = end_loss
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = batch_loss_grad(W, X, y, perm, no, N, loss, delta, reg, lam, l1_ratio,
-                                               yes, no, Xt, S, G, tmp, yk, acc)
+            out_loss_full[r] = model_loss_grad(W, D, H, C, act, X, y, perm, no, N, loss, delta, reg, lam,
+                                               l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
         r += 1
     return r, diverged_at
+
+
+# ---------------------------------------------------------------------------------------------- network plane
+@njit_parallel
+def mlp_grid(A0, AU, AV, W2_0, U2, V2, y, alphas, betas, act, loss, delta, out):
+    """The network's mean data loss over the plane P0 + a U + b V, into out (len(betas), len(alphas)).
+
+    The first layer's pre-activations are affine in (a, b): A0, AU, AV (H, N) are X @ W1 of P0, U and
+    V (class-major), formed once by the caller; W2_0, U2, V2 (H + 1, C) the output layer's parts. One
+    grid row per thread; the inner loops run over examples."""
+    H, N = A0.shape
+    C = W2_0.shape[1]
+    for j in prange(betas.shape[0]):
+        b = betas[j]
+        S = np.empty((C, N))
+        G = np.empty((C, N))
+        t = np.empty((3, N))
+        hrow = np.empty(N)
+        W2 = np.empty((H + 1, C))
+        for i in range(alphas.shape[0]):
+            a = alphas[i]
+            for h in range(H + 1):
+                for c in range(C):
+                    W2[h, c] = W2_0[h, c] + a * U2[h, c] + b * V2[h, c]
+            for c in range(C):
+                for k in range(N):
+                    S[c, k] = W2[H, c]
+            for h in range(H):
+                for k in range(N):
+                    z = A0[h, k] + a * AU[h, k] + b * AV[h, k]
+                    hrow[k] = (0.0 if z <= 0.0 else z) if act == RELU else math.tanh(z)
+                for c in range(C):
+                    w = W2[h, c]
+                    for k in range(N):
+                        S[c, k] += w * hrow[k]
+            out[j, i] = class_major_loss(S, y, N, loss, delta, G, t[0], t[1], t[2]) / N

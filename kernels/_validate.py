@@ -112,14 +112,31 @@ def problem(W, X, y):
     return W, X, labels(y, N)
 
 
+def network(P, X, y, hidden):
+    """Check and convert (P, X, y) for the small network: P the flat parameters [W1.ravel(), W2.ravel()]
+    of length D*H + (H+1)*C, X (N, D), y (N,). Returns (P, X, y, C)."""
+    X = float_array("X", X, 2)
+    P = float_array("parameters", P, 1)
+    N, D = X.shape
+    if N == 0 or D == 0:
+        raise ValueError(f"X must hold at least one example and one feature; got shape {X.shape}")
+    C, rest = divmod(P.shape[0] - D * hidden, hidden + 1)
+    if rest or C < 2:
+        raise ValueError(f"the network's parameters must number D*H + (H+1)*C = {D}*{hidden} + {hidden + 1}*C "
+                         f"with C >= 2 classes; got {P.shape[0]}")
+    if P.dtype != X.dtype:
+        raise ValueError(f"X and the parameters must have the same dtype; got X {X.dtype} and {P.dtype}")
+    return P, X, labels(y, N), C
+
+
 def model(loss, delta, reg, lam, l1_ratio):
     return (choice("loss", loss, LOSSES), real("delta", delta, low=0.0), choice("reg", reg, REGS),
             real("lam", lam, low=0.0), real("l1_ratio", l1_ratio, low=0.0, high=1.0))
 
 
-def explain_nonfinite(W, X, y):
+def explain_nonfinite(W, X, y, C=None):
     """A kernel returned a non-finite loss: raise the ValueError that names the culprit."""
-    C = W.shape[1]
+    C = W.shape[1] if C is None else C
     if y.size and (y.min() < 0 or y.max() >= C):
         raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
     for name, a in (("X", X), ("W", W)):

@@ -256,6 +256,44 @@ def bench_threads():
           f"serial kernels: {'no error' if not errors else errors}; threading layer: {kernels.threading_layer()}")
 
 
+def np_mlp_grid(X, y, P0, U, V, alphas, betas, hidden, C, chunk=64):
+    """Batched numpy: the network's softmax loss at `chunk` grid points per pair of matrix products."""
+    D = X.shape[1]
+    n1 = D * hidden
+    out = np.empty((len(betas), len(alphas)))
+    pts = [(j, i, a, b) for j, b in enumerate(betas) for i, a in enumerate(alphas)]
+    for s in range(0, len(pts), chunk):
+        part = pts[s:s + chunk]
+        coef = np.array([[a, b] for _, _, a, b in part])
+        Ps = P0 + coef[:, :1] * U + coef[:, 1:] * V  # (k, P)
+        W1 = Ps[:, :n1].reshape(-1, D, hidden)
+        W2 = Ps[:, n1:].reshape(-1, hidden + 1, C)
+        h = np.maximum(np.matmul(X, W1), 0.0)  # (k, N, H)
+        S = np.matmul(h, W2[:, :-1]) + W2[:, -1:, :]
+        S -= S.max(axis=2, keepdims=True)
+        L = np.log(np.exp(S).sum(axis=2)) - S[:, np.arange(len(y)), y]
+        for (j, i, _, _), v in zip(part, L.mean(axis=1)):
+            out[j, i] = v
+    return out
+
+
+def bench_network(quick):
+    print("\nnetwork landscape (median ms): mlp_loss_grid vs batched numpy  [goal: 64^2 spiral >= 5x]")
+    N, D, H, C = 300, 3, 16, 3
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, 3, N)
+    y = np.arange(N) % C
+    X = np.column_stack([t * np.cos(t + 2.1 * y), t * np.sin(t + 2.1 * y), np.ones(N)])
+    P0 = kernels.network.init(D, H, C, seed=0)
+    U, V = rng.normal(scale=0.3, size=(2, P0.size))
+    for G in ((64,) if quick else (64, 128)):
+        a = np.linspace(-1, 1, G)
+        ours = median_time(lambda: kernels.mlp_loss_grid(X, y, P0, U, V, a, a, hidden=H), 7)
+        base = median_time(lambda: np_mlp_grid(X, y, P0, U, V, a, a, H, C), 3)
+        assert np.allclose(kernels.mlp_loss_grid(X, y, P0, U, V, a, a, hidden=H), np_mlp_grid(X, y, P0, U, V, a, a, H, C))
+        row(f"spiral N={N} D={D} H={H} C={C}, {G}x{G}", ours, base, 5 if G == 64 else None)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m kernels.bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller grids and fewer steps")
@@ -266,6 +304,7 @@ def main(argv=None):
     bench_regularization()
     bench_loss_and_grad()
     bench_optimizer(args.quick)
+    bench_network(args.quick)
     bench_threads()
 
 

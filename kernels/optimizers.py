@@ -29,6 +29,7 @@ from . import _validate as V
 OPTIMIZERS = {"gd": T.GD, "sgd": T.SGD, "momentum": T.MOMENTUM, "nesterov": T.NESTEROV,
               "adagrad": T.ADAGRAD, "rmsprop": T.RMSPROP, "adam": T.ADAM, "random_search": T.RANDOM_SEARCH}
 SCHEDULES = {"constant": T.CONSTANT, "step": T.STEP_DECAY, "inv_t": T.INV_T, "cosine": T.COSINE}
+ACTIVATIONS = {"relu": T.RELU, "tanh": T.TANH}
 
 
 @dataclass
@@ -69,9 +70,13 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
                   optimizer="sgd", lr=0.01, batch_size=32, steps=100, seed=0,
                   momentum=0.9, beta1=0.9, beta2=0.999, rho=0.99, eps=1e-8,
                   schedule="constant", decay=0.5, step_every=100, horizon=1000,
-                  prox=False, record_every=1, full_loss_every=0):
+                  prox=False, record_every=1, full_loss_every=0, hidden=0, activation="relu"):
     """Run `steps` steps of `optimizer` from `start` (an initial W (D, C), or the `state` of an earlier
     Trajectory to continue it) on (X, y); see the module docstring for the rules.
+
+    hidden > 0 trains the small network of kernels.mlp_loss_and_grad instead, with that many hidden
+    units: its parameters are one flat vector P = [W1.ravel(), W2.ravel()] (length D*H + (H+1)*C) in
+    `start`, the state and the trajectory's W (R, len(P)); the same rules apply to every entry.
 
     Minibatches are drawn without replacement within each epoch from a permutation seeded by
     (seed, epoch): the same seed gives the same trajectory, bit for bit, and a continued run draws the
@@ -79,7 +84,13 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     """
     state = start if isinstance(start, OptimizerState) else None
     W_in = state.W if state is not None else start
-    W, X, y = V.problem(W_in, X, y)
+    hidden = V.integer("hidden", hidden, low=0)
+    act = V.choice("activation", activation, ACTIVATIONS)
+    if hidden:
+        W, X, y, C = V.network(W_in, X, y, hidden)
+    else:
+        W, X, y = V.problem(W_in, X, y)
+        C = W.shape[1]
     lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
     oc = V.choice("optimizer", optimizer, OPTIMIZERS)
     sc = V.choice("schedule", schedule, SCHEDULES)
@@ -97,9 +108,9 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     rho = V.real("rho", rho, low=0.0, high=1.0, high_open=True)
     eps = V.real("eps", eps, low=0.0, low_open=True)
     decay = V.real("decay", decay, low=0.0)
-    N, C = X.shape[0], W.shape[1]
+    N = X.shape[0]
     if not (T.labels_ok(y, C) and np.isfinite(X).all() and np.isfinite(W).all()):
-        V.explain_nonfinite(W, X, y)
+        V.explain_nonfinite(W, X, y, C)
     if state is None:
         state = OptimizerState.fresh(W)
     else:
@@ -108,22 +119,22 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     if oc == T.GD:
         batch_size = N
     R = steps // record_every + 2
-    D = W.shape[0]
-    if R * D * C * W.itemsize > V.MAX_RECORD_BYTES:
+    D = X.shape[1]
+    if R * W.size * W.itemsize > V.MAX_RECORD_BYTES:
         raise ValueError(f"steps / record_every would record {R:,} weight matrices "
-                         f"({R * D * C * W.itemsize / 2**30:.1f} GiB, more than {V.MAX_RECORD_BYTES >> 30} GiB): "
+                         f"({R * W.size * W.itemsize / 2**30:.1f} GiB, more than {V.MAX_RECORD_BYTES >> 30} GiB): "
                          f"run fewer steps or record every k-th (record_every)")
-    out_W = np.empty((R, D, C), W.dtype)
+    out_W = np.empty((R, W.size), W.dtype)
     out_step = np.empty(R, np.int64)
     out_lr, out_lb, out_lf = np.empty(R), np.empty(R), np.empty(R)
-    r, div = T.run_steps(state.W, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
+    flat = [a.reshape(-1) for a in (state.W, state.velocity, state.first, state.second)]  # views: updated in place
+    r, div = T.run_steps(flat[0], D, hidden, C, act, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
                          oc, lr, sc, decay, step_every, horizon,
                          momentum, beta1, rho if oc == T.RMSPROP else beta2, eps,
                          batch_size, seed, state.step, steps, record_every, full_loss_every,
-                         state.velocity, state.first, state.second,
-                         out_W, out_step, out_lr, out_lb, out_lf)
+                         flat[1], flat[2], flat[3], out_W, out_step, out_lr, out_lb, out_lf)
     state.step = int(out_step[r - 1])
-    return Trajectory(out_W[:r].copy(), out_step[:r].copy(), out_lr[:r].copy(), out_lb[:r].copy(),
+    return Trajectory(out_W[:r].reshape((r,) + W.shape).copy(), out_step[:r].copy(), out_lr[:r].copy(), out_lb[:r].copy(),
                       out_lf[:r].copy(), None if div < 0 else int(div), state)
 
 

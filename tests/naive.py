@@ -133,3 +133,33 @@ def sgd_family(W0, X, y, batches, lrs, *, opt, grad_kw, momentum=0.9, beta1=0.9,
             W = np.sign(W) * np.maximum(np.abs(W) - lr * prox_l1, 0.0)
         path.append(W.copy())
     return np.array(path)
+
+
+def mlp_loss_and_grad(W1, W2, X, y, activation="relu", loss="softmax", delta=1.0, reg="none", lam=0.0,
+                      l1_ratio=0.5):
+    """The one-hidden-layer network by the chain rule, one step at a time."""
+    X64, W1, W2 = (np.asarray(a, np.float64) for a in (X, W1, W2))
+    A = X64 @ W1
+    h = np.maximum(A, 0) if activation == "relu" else np.tanh(A)
+    h1 = np.hstack([h, np.ones((len(y), 1))])
+    S = h1 @ W2
+    N = len(y)
+    value = np.mean([sample_loss(S[n], y[n], loss, delta) for n in range(N)])
+    dS = np.array([sample_dscores(S[n], y[n], loss, delta) for n in range(N)]) / N
+    dW2 = h1.T @ dS
+    dh = dS @ W2[:-1].T
+    dA = dh * ((A > 0) if activation == "relu" else 1 - h ** 2)
+    dW1 = X64.T @ dA
+    penalty = reg_value(W1, reg, lam, l1_ratio) + reg_value(W2, reg, lam, l1_ratio)
+    return value + penalty, dW1 + reg_grad(W1, reg, lam, l1_ratio), dW2 + reg_grad(W2, reg, lam, l1_ratio)
+
+
+def mlp_grid(X, y, P0, U, V, alphas, betas, *, hidden, activation="relu", **kw):
+    D = np.shape(X)[1]
+    C = (len(P0) - D * hidden) // (hidden + 1)
+
+    def at(P):
+        W1 = P[:D * hidden].reshape(D, hidden)
+        W2 = P[D * hidden:].reshape(hidden + 1, C)
+        return mlp_loss_and_grad(W1, W2, X, y, activation=activation, **kw)[0]
+    return np.array([[at(P0 + a * U + b * V) for a in alphas] for b in betas])
