@@ -403,17 +403,19 @@ def mlp_views(P, D, H, C):
 
 
 @jit
-def model_loss_grad(P, D, H, C, act, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad,
+def model_loss_grad(P, D, C, net, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad,
                     want_grad, Xt, A, Hh, S, G, t, yk, acc):
-    """The loss of the model whose parameters are the flat P (H == 0: the linear W (D, C); else the
-    network), its gradient into the flat acc."""
-    if H == 0:
+    """The loss of the model whose parameters are the flat P, its gradient into the flat acc: net None,
+    the linear W (D, C); net = (H, activation), the network. `net is None` is settled when numba
+    compiles (dead-branch pruning), so the linear optimizer never compiles the network's code."""
+    if net is None:
         return batch_loss_grad(P.reshape((D, C)), X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio,
                                l1_grad, want_grad, Xt, S, G, t, yk, acc.reshape((D, C)))
-    W1, W2 = mlp_views(P, D, H, C)
-    a1, a2 = mlp_views(acc, D, H, C)
-    return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg, lam, l1_ratio, l1_grad,
-                               want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
+    else:
+        W1, W2 = mlp_views(P, D, net[0], C)
+        a1, a2 = mlp_views(acc, D, net[0], C)
+        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, delta, reg, lam, l1_ratio,
+                                   l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
 
 
 @jit
@@ -426,19 +428,19 @@ def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, 
     Xt, S, G, t, yk, _ = scratch(D, C, N)
     A, Hh = np.empty((H, N)), np.empty((H, N))
     yes, no = N >= 0, N < 0
-    return model_loss_grad(P, D, H, C, act, X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
+    return model_loss_grad(P, D, C, (H, act), X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
                            Xt, A, Hh, S, G, t, yk, dP)
 
 
 @jit
-def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
+def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
               opt, lr, schedule, decay, step_every, horizon,
               momentum, beta1, beta2, eps,
               batch_size, seed, t0, steps, record_every, full_every,
               vel, m1, m2, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
     """Run `steps` optimizer steps from the flat parameters W (updated in place), starting at global
-    step t0. The model: H == 0, the linear W (D, C) as W.reshape(D, C); H > 0, the network's
-    [W1.ravel(), W2.ravel()] (see mlp_batch_loss_grad) with activation act.
+    step t0. The model: net None, the linear W (D, C) as W.reshape(D, C); net = (H, activation), the
+    network's [W1.ravel(), W2.ravel()] (see mlp_batch_loss_grad).
 
     Step t evaluates the minibatch loss and gradient at W_t and moves to W_{t+1}. Batch k of epoch e is
     perm(seed, e)[k*B : (k+1)*B] (the last batch of an epoch may be smaller). vel, m1, m2 (flat, like W)
@@ -459,6 +461,10 @@ def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
     cur_epoch = -1
     n_cols = N if full_every > 0 else B
     Xt, S, G, tmp, yk, _ = scratch(D, C, n_cols)
+    if net is None:
+        H = 0
+    else:
+        H = net[0]
     A, Hh = np.empty((H, n_cols)), np.empty((H, n_cols))
     acc = np.empty(P)
     new = np.empty(P, W.dtype)
@@ -481,7 +487,7 @@ def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
         nbatch = min(B, N - lo)
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        Lb = model_loss_grad(W, D, H, C, act, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+        Lb = model_loss_grad(W, D, C, net, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
                              not use_prox, want_grad, Xt, A, Hh, S, G, tmp, yk, acc)
         if not np.isfinite(Lb):
             diverged_at = t
@@ -494,7 +500,7 @@ def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = model_loss_grad(W, D, H, C, act, X, y, perm, no, N, loss, delta, reg, lam,
+                out_loss_full[r] = model_loss_grad(W, D, C, net, X, y, perm, no, N, loss, delta, reg, lam,
                                                    l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
@@ -502,7 +508,7 @@ def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
             # the lecture's random local search: try W + lr * noise, keep it if the batch loss drops
             for i in range(P):
                 new[i] = W[i] + lr_t * _gaussian(rs_key, t * P + i)
-            Lt = model_loss_grad(new, D, H, C, act, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+            Lt = model_loss_grad(new, D, C, net, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
                                  yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             if not Lt < Lb:  # also rejects a NaN trial
                 copy1(W, new)
@@ -554,7 +560,7 @@ def run_steps(W, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, prox,
         out_loss_batch[r] = end_loss
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = model_loss_grad(W, D, H, C, act, X, y, perm, no, N, loss, delta, reg, lam,
+            out_loss_full[r] = model_loss_grad(W, D, C, net, X, y, perm, no, N, loss, delta, reg, lam,
                                                l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
         r += 1
     return r, diverged_at

@@ -128,7 +128,7 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     out_step = np.empty(R, np.int64)
     out_lr, out_lb, out_lf = np.empty(R), np.empty(R), np.empty(R)
     flat = [a.reshape(-1) for a in (state.W, state.velocity, state.first, state.second)]  # views: updated in place
-    r, div = T.run_steps(flat[0], D, hidden, C, act, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
+    r, div = T.run_steps(flat[0], D, C, (hidden, act) if hidden else None, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
                          oc, lr, sc, decay, step_every, horizon,
                          momentum, beta1, rho if oc == T.RMSPROP else beta2, eps,
                          batch_size, seed, state.step, steps, record_every, full_loss_every,
