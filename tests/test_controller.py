@@ -74,7 +74,7 @@ def test_a_new_plane_recomputes_the_landscape_and_log_scale_only_redraws(ctl):
     version = s.plane_version
     ctl._on_controls_landscape_changed({"plane": "random"})
     assert s.plane_version == version + 1 and s.plane.mode == "random"
-    assert last(w.landscape.show_axes) == (("random direction 1", "random direction 2"),)
+    assert last(w.landscape.show_axes) == (("filter-normalized random direction 1", "filter-normalized random direction 2"),)
     ctl._on_controls_landscape_changed({"log_scale": True})
     assert s.plane_version == version + 1 and last(w.landscape.show_landscape)[2] is True
 

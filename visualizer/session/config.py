@@ -98,6 +98,10 @@ MODEL = {
     # "near_minimum": start at the loss's minimum moved init_offset along the Hessian's top eigenvector
     "init": ("random", _choice(("random", "near_minimum"))),
     "init_offset": (0.3, _number(float, 0.0, MAX_WEIGHT)),
+    # what the runs train: the linear classifier, or a network with one hidden layer of `hidden` units
+    "kind": ("linear", _choice(("linear", "mlp"))),
+    "hidden": (16, _number(int, 1, 256)),
+    "activation": ("relu", _choice(("relu", "tanh"))),
 }
 OPTIMIZER = {
     "name": ("sgd", _choice(tuple(kernels.OPTIMIZERS))),
@@ -128,7 +132,7 @@ LECTURE = {
     "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
 }
 LANDSCAPE = {
-    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random", "hessian"))),
+    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random", "random_plain", "hessian"))),
     "resolution": (128, _number(int, 16, 512)),
     "span": (0.5, _number(float, 0.0, 10.0)),
     "entries": ([[0, 0], [1, 0]], _entries),

@@ -45,7 +45,7 @@ class Plane:
         """(a, b, off_plane) for a stack of weights (..., D, C): least-squares coordinates in the plane
         and the Euclidean distance of W from it."""
         Ws = np.asarray(Ws, dtype=np.float64)
-        lead = Ws.shape[:-2]
+        lead = Ws.shape[:Ws.ndim - self.W0.ndim]
         d = Ws.reshape(-1, self.W0.size) - self.W0.ravel()
         B = np.stack([self.U.ravel(), self.V.ravel()], axis=1)  # (DC, 2)
         with np.errstate(over="ignore", invalid="ignore"):  # a blown-up W is simply very far away
@@ -150,15 +150,25 @@ def hessian_plane(W, values, vectors):
                  names)
 
 
-def random_plane(W_ref, seed=0):
-    """Directions normalized per class column to the norm of W_ref's column (unit where it is ~0)."""
+def random_plane(W_ref, seed=0, layers=None, plain=False):
+    """Through W_ref along two random directions. Filter-normalized (Li et al. 2018): each filter of a
+    direction (a column of each of layers(d): a class's weights, or a hidden unit's incoming weights)
+    rescaled to the norm of that filter of W_ref (unit where it is ~0), because a ReLU network's loss does
+    not change when a unit's incoming weights grow and its outgoing ones shrink, so raw directions
+    mislead. plain=True: raw Gaussian directions scaled to W_ref's norm as a whole, for comparison."""
     W_ref = np.asarray(W_ref, dtype=np.float64)
+    layers = layers or (lambda P: [("W", P)])
     rng = np.random.default_rng(seed)
-    col = np.linalg.norm(W_ref, axis=0)
-    col = np.where(col > 1e-8, col, 1.0)
     dirs = []
     for _ in range(2):
         d = rng.normal(size=W_ref.shape)
-        dirs.append(d / np.linalg.norm(d, axis=0) * col)
-    return Plane(W_ref.copy(), dirs[0], dirs[1], "random", ((N_("random direction {k}"), {"k": "1"}),
-                                                                    (N_("random direction {k}"), {"k": "2"})))
+        if plain:
+            d *= max(np.linalg.norm(W_ref), 1e-8) / np.linalg.norm(d)
+        else:
+            for (_, dl), (_, wl) in zip(layers(d), layers(W_ref)):  # views: rescaled in place
+                col = np.linalg.norm(wl, axis=0)
+                dl *= np.where(col > 1e-8, col, 1.0) / np.linalg.norm(dl, axis=0)
+        dirs.append(d)
+    name = N_("random direction {k}") if plain else N_("filter-normalized random direction {k}")
+    return Plane(W_ref.copy(), dirs[0], dirs[1], "random_plain" if plain else "random",
+                 ((name, {"k": "1"}), (name, {"k": "2"})))

@@ -15,6 +15,7 @@ import numpy as np
 import kernels
 
 from ..i18n import N_, tr
+from . import architecture
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
 from .minimum import find_minimum, near_minimum
@@ -31,9 +32,9 @@ TAME = 3.0  # the view frames the points whose loss is within TAME times the hig
 PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long, to a sample beyond
 
 
-def kernel_kwargs(model, settings):
-    """The kernels' keyword arguments for one run segment."""
-    return dict(loss=model["loss"], delta=model["delta"], reg=model["reg"], lam=model["lam"],
+def kernel_kwargs(model, settings, arch=None):
+    """The kernels' keyword arguments for one run segment (of the architecture's model, linear if None)."""
+    return dict(**(arch.optimizer_kwargs() if arch is not None else {}), loss=model["loss"], delta=model["delta"], reg=model["reg"], lam=model["lam"],
                 l1_ratio=model["l1_ratio"], optimizer=settings["name"], lr=settings["lr"],
                 batch_size=settings["batch_size"], seed=settings["seed"], momentum=settings["momentum"],
                 beta1=settings["beta1"], beta2=settings["beta2"], rho=settings["rho"],
@@ -173,6 +174,8 @@ class Session:
             dataset = load(config.data)
         self.config = config
         self.data = dataset
+        self.arch = architecture.of(config.model, dataset)  # what the runs train: W, or a network
+        self._network_starts = {}  # seed -> a network's start (each network run starts from its own seed)
         self.display_step = 0
         self.extra_steps = 0  # "continue": every run goes this many steps beyond its `steps`
         self.data_version = 0
@@ -236,18 +239,34 @@ class Session:
 
     def _initial_start(self):
         D, C = self.data.D, self.data.C
+        arch = self.arch
         if self.config.start is not None:
             W = np.array(self.config.start, dtype=np.float64)
+            if arch.kind == "mlp":  # one row: the network's flat parameters
+                if W.shape != (1, arch.size):
+                    raise ConfigError(f"start must be one row of the network's {arch.size} parameters "
+                                      f"(D*H + (H+1)*C); got {W.shape[0]} x {W.shape[1]}")
+                return W[0]
             if W.shape != (D, C):
                 raise ConfigError(f"start must be {D} x {C} for this dataset (D features with bias, C classes); "
                                   f"got {W.shape[0]} x {W.shape[1]}")
             return W
+        if arch.kind == "mlp":
+            if self.config.model["init"] != "random":
+                raise ConfigError("[model] init = 'near_minimum' is for the linear model (a network has no "
+                                  "single minimum)")
+            return self._network_start(self.config.optimizer["seed"])
         if self.config.model["init"] == "near_minimum":
             start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"])
             self._minimum = (W_min, top)
             return start
         rng = np.random.default_rng(self.config.optimizer["seed"])
         return self.config.model["init_scale"] * rng.normal(size=(D, C))
+
+    def _network_start(self, seed):
+        if seed not in self._network_starts:
+            self._network_starts[seed] = self.arch.init(seed)
+        return self._network_starts[seed]
 
     def _steps_from_curvature(self):
         """Runs with lr_of_limit take that fraction of 2 / lambda_max at the minimum of their loss."""
@@ -256,6 +275,9 @@ class Session:
             if factor <= 0:
                 continue
             model = self.model_of(run)
+            if self.arch.kind == "mlp":
+                raise ConfigError(f"run {i + 1}: lr_of_limit is for the linear model (a network has no single "
+                                  "minimum to measure the curvature at)")
             if self._minimum is not None and model == self.model:
                 top = self._minimum[1]
             else:
@@ -314,7 +336,7 @@ class Session:
                 parts[-1] = np.concatenate([parts[-1][:-1], seg.W[None]])
             if hi > lo:
                 traj = kernels.run_optimizer(state, self.data.X, self.data.y, steps=hi - lo,
-                                             **kernel_kwargs(seg.model, seg.settings))
+                                             **kernel_kwargs(seg.model, seg.settings, self.arch))
                 parts.append(traj.W[1:])
                 state = traj.state
         return np.concatenate(parts), state
@@ -335,7 +357,7 @@ class Session:
             end = min(target, run.path.next_boundary(first))
             traj = kernels.run_optimizer(run.state, self.data.X, self.data.y, steps=end - first,
                                          full_loss_every=self._records_per_full_loss(),
-                                         **kernel_kwargs(seg.model, seg.settings))
+                                         **kernel_kwargs(seg.model, seg.settings, self.arch))
             # the first record repeats the current head (its batch loss is new: fill it in)
             run.loss_batch[-1] = traj.loss_batch[0]
             run.lr[-1] = traj.lr[0]
@@ -369,7 +391,7 @@ class Session:
             lo = max(seg.start, start) - start
             if lo < len(Ws):
                 m = seg.model
-                reg[lo:] = kernels.penalty(Ws[lo:], reg=m["reg"], lam=m["lam"], l1_ratio=m["l1_ratio"])
+                reg[lo:] = self.arch.penalty(Ws[lo:], m["reg"], m["lam"], m["l1_ratio"])
         run.loss_reg = np.concatenate([run.loss_reg[:start], reg])
         # on large data, accuracy (a pass over all of X) only where the full loss is recorded too
         every = self._records_per_full_loss()
@@ -377,9 +399,9 @@ class Session:
         val = np.full(len(Ws), np.nan)
         steps = np.arange(start, start + len(Ws))
         pick = (steps % every == 0) | (steps == start + len(Ws) - 1)
-        acc[pick] = accuracy(Ws[pick], self.data.X, self.data.y)
+        acc[pick] = architecture.accuracy(self.arch, Ws[pick], self.data.X, self.data.y)
         if len(self.data.y_val):
-            val[pick] = accuracy(Ws[pick], self.data.X_val, self.data.y_val)
+            val[pick] = architecture.accuracy(self.arch, Ws[pick], self.data.X_val, self.data.y_val)
         run.accuracy = np.concatenate([run.accuracy[:start], acc])
         run.val_accuracy = np.concatenate([run.val_accuracy[:start], val])
         if self.plane is not None and len(Ws):
@@ -519,7 +541,7 @@ class Session:
         run = self.runs[index]
         W = np.array(W, dtype=np.float64)
         if W.shape != run.W[0].shape or not np.isfinite(W).all():
-            raise ConfigError(f"W must be a finite {run.W[0].shape[0]} x {run.W[0].shape[1]} matrix")
+            raise ConfigError(f"W must be finite numbers of shape {run.W[0].shape}")
         if run.shown(self.display_step) == 0:
             self.set_start(W, index)
             return True
@@ -528,14 +550,20 @@ class Session:
         return True
 
     def start_of(self, run):
-        return self.W_start if run.start is None else run.start
+        """A run's own start if it has one; else the common start, or for a network (without a common
+        start in the demo) the start of the run's seed."""
+        if run.start is not None:
+            return run.start
+        if self.arch.kind == "mlp" and self.config.start is None:
+            return self._network_start(run.settings["seed"])
+        return self.W_start
 
     def set_start(self, W, run_index=None):
         """Start every run at W (run_index None), or only that run; the runs restart."""
         W = np.array(W, dtype=np.float64)
         if run_index is None:
             self.W_start = W
-            self.config.start = W.tolist()
+            self.config.start = (W[None] if W.ndim == 1 else W).tolist()
             for run in self.runs:
                 run.start = None
             self.reset(whole_plan=False)
@@ -577,6 +605,9 @@ class Session:
         self.plane_version += 1
         cfg = self.config.landscape
         if cfg["plane"] == "weights":
+            if self.arch.kind == "mlp":
+                raise ConfigError("[landscape] plane = 'weights' picks two entries of the linear W; for a "
+                                  "network use pca, endpoints, random or random_plain")
             self.plane = planes.weights_plane(self.W_start, cfg["entries"])
         elif cfg["plane"] == "pca":
             # centred where the best run ends (lowest final loss): that is where the interest is
@@ -590,11 +621,11 @@ class Session:
         elif cfg["plane"] == "hessian":  # at the selected run's shown point
             run = self.runs[self.selected]
             W = np.asarray(run.W[run.shown(self.display_step)], dtype=np.float64)
-            values, vectors = kernels.top_eigen(W, self.data.X, self.data.y, k=2, **self.model_of(run))
+            values, vectors = self.arch.top_eigen(W, self.data.X, self.data.y, 2, **self.model_of(run))
             self.plane = planes.hessian_plane(W, values, vectors)
         else:
             ref = self.runs[0].W[-1]
-            self.plane = planes.random_plane(ref, cfg["seed"])
+            self.plane = planes.random_plane(ref, cfg["seed"], self.arch.layers, plain=cfg["plane"] == "random_plain")
         for run in self.runs:
             self._project(run)
         self.fit_extent()
@@ -658,8 +689,10 @@ class Session:
         the result."""
         alphas, betas = self.axes(resolution)
         p, m = self.plane, self.landscape_model()
-        key = (self.plane_version, self.extent, len(alphas), m["loss"], m["delta"], self.data_version)
-        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas, m["loss"], m["delta"])
+        key = (self.plane_version, self.extent, len(alphas), m["loss"], m["delta"], self.data_version,
+               self.arch.describe())
+        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas, m["loss"], m["delta"],
+                                self.arch)
 
     def has_data_grid(self, key):
         return key in self._data_grid
@@ -685,8 +718,8 @@ class Session:
             if len(self._unit_reg) > 8:
                 self._unit_reg.clear()
             p = self.plane
-            unit = kernels.reg_grid(p.W0, p.U, p.V, req.alphas, req.betas, reg=m["reg"], lam=1.0,
-                                    l1_ratio=m["l1_ratio"])
+            W0, U, V = (np.atleast_2d(a) for a in (p.W0, p.U, p.V))  # a network's flat parameters: one row
+            unit = kernels.reg_grid(W0, U, V, req.alphas, req.betas, reg=m["reg"], lam=1.0, l1_ratio=m["l1_ratio"])
             self._unit_reg[rkey] = unit
         return data + m["lam"] * unit
 
@@ -703,7 +736,7 @@ class Session:
     def _loss_at(self, W, model):
         W = np.asarray(W, dtype=np.float64)
         key = ("loss", W.shape, W.tobytes(), tuple(sorted(model.items())), self.data_version)
-        return self.remember(key, lambda: float(kernels.loss_and_grad(W, self.data.X, self.data.y, **model)[0]))
+        return self.remember(key, lambda: float(self.arch.loss_and_grad(W, self.data.X, self.data.y, **model)[0]))
 
     def plane_loss(self, a, b):
         """The landscape model's loss at W0 + a U + b V, computed exactly (not read off the grid)."""
@@ -732,10 +765,10 @@ class Session:
 
     def _spread(self, run, i, W, kw, lr, B, samples):
         rng = np.random.default_rng(i)
-        steps = [-lr * kernels.loss_and_grad(W, self.data.X, self.data.y, **kw)[1]]
+        steps = [-lr * self.arch.loss_and_grad(W, self.data.X, self.data.y, **kw)[1]]
         for _ in range(samples):
             rows = rng.choice(self.data.N, B, replace=False)
-            steps.append(-lr * kernels.loss_and_grad(W, self.data.X[rows], self.data.y[rows], **kw)[1])
+            steps.append(-lr * self.arch.loss_and_grad(W, self.data.X[rows], self.data.y[rows], **kw)[1])
         basis = np.stack([self.plane.U.ravel(), self.plane.V.ravel()], axis=1)
         coef = np.linalg.solve(basis.T @ basis, basis.T @ np.array([d.ravel() for d in steps]).T).T
         return np.array([run.a[i], run.b[i]]), coef[0], coef[1:]
@@ -753,12 +786,13 @@ class LandscapeRequest:
     betas: np.ndarray
     loss: str
     delta: float
+    arch: object = None  # architecture.Linear or Network
 
     def compute(self):
-        """The data grid; softmax sums in float32 (within 1e-5 relative, a third faster): a picture and
-        its contours, while the status line's numbers at the dots are computed exactly."""
-        return kernels.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas,
-                                 loss=self.loss, delta=self.delta, single=True)
+        """The data grid; the linear softmax sums in float32 (within 1e-5 relative, a third faster): a
+        picture and its contours, while the status line's numbers at the dots are computed exactly."""
+        arch = self.arch or architecture.Linear(*self.W0.shape)
+        return arch.data_grid(self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas, self.loss, self.delta)
 
 
 def _with_weights(state, W):
@@ -785,18 +819,7 @@ def tame_limit(runs):
 
 def accuracy(Ws, X, y):
     """Fraction of examples whose highest score is their label, for each W of a stack (R, D, C)."""
-    if len(y) == 0:
-        return np.full(len(Ws), np.nan)
-    out = np.empty(len(Ws))
-    N, D = X.shape
-    C = Ws.shape[2]
-    step = max(1, int(4_000_000 // max(1, N * C)))
-    for i in range(0, len(Ws), step):
-        chunk = Ws[i:i + step]
-        with np.errstate(all="ignore"):  # one matrix product for the whole chunk (einsum was about 6x slower)
-            S = (X @ chunk.transpose(1, 0, 2).reshape(D, -1)).reshape(N, len(chunk), C)
-        out[i:i + step] = (S.argmax(axis=2) == y[:, None]).mean(axis=0)
-    return out
+    return architecture.accuracy(architecture.Linear(*np.shape(Ws)[1:]), Ws, X, y)
 
 
 def expected_initial_loss(loss, C, delta=1.0):
