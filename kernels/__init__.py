@@ -19,11 +19,11 @@ from .curvature import hessian_vector, top_eigen
 from . import network
 from .landscape import data_grid, loss_grid, reg_grid
 from .network import mlp_loss_and_grad, mlp_loss_grid
-from .losses import grad_check, loss_and_grad, numerical_grad, penalty
+from .losses import check_gradient, grad_check, loss_and_grad, numerical_grad, penalty
 from .optimizers import OPTIMIZERS, SCHEDULES, OptimizerState, Trajectory, batch_indices, run_optimizer
 from ._validate import LOSSES, REGS, reg_weights
 
-__all__ = ["loss_and_grad", "grad_check", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
+__all__ = ["loss_and_grad", "grad_check", "check_gradient", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
            "penalty", "reg_weights", "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
            "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer", "hessian_vector", "top_eigen",
            "network", "mlp_loss_and_grad", "mlp_loss_grid"]

@@ -104,15 +104,20 @@ def grad_check(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ra
     numerical gradient's fault, and worth showing.
     """
     W, X, y = V.problem(W, X, y)
-    h = V.real("h", h, low=0.0, low_open=True)
-    num_checks = V.integer("num_checks", num_checks, low=1)
     W64, X64 = W.astype(np.float64), X.astype(np.float64)
     kw = dict(loss=loss, delta=delta, reg=reg, lam=lam, l1_ratio=l1_ratio)
-    L, analytic = loss_and_grad(W64, X64, y, **kw)
+    return check_gradient(lambda Wp: loss_and_grad(Wp, X64, y, **kw), W64, h=h, num_checks=num_checks, seed=seed)
+
+
+def check_gradient(loss_grad, W, *, h=1e-5, num_checks=20, seed=0):
+    """grad_check's measure for any model: loss_grad(W) -> (loss, gradient of W's shape), W float64."""
+    h = V.real("h", h, low=0.0, low_open=True)
+    num_checks = V.integer("num_checks", num_checks, low=1)
+    L, analytic = loss_grad(W)
     rng = np.random.default_rng(seed)
     n = W.size
     entries = np.arange(n) if n <= num_checks else rng.choice(n, num_checks, replace=False)
-    numeric = numerical_grad(lambda Wp: loss_and_grad(Wp, X64, y, **kw)[0], W64, h, entries)
+    numeric = numerical_grad(lambda Wp: loss_grad(Wp)[0], W, h, entries)
     a = analytic.reshape(-1)[entries]
     resolvable = 1e4 * np.finfo(np.float64).eps * max(1.0, abs(L)) / h
     floor = max(resolvable, 1e-6 * max(np.abs(a).max(), np.abs(numeric).max()))

@@ -376,6 +376,9 @@ def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, atta
     seen = []
     warm_up_kernels(seen.append, {"softmax"})
     assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["losses", "optimizers", "softmax landscapes"]
+    seen.clear()
+    warm_up_kernels(seen.append, {"softmax"}, network=True)  # a network's demo needs none of the linear ones
+    assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network"]
     assert not app.worker.warm
     attach("[landscape]\nresolution = 24")
     assert app.worker.warm  # the full landscape is drawn: the rest was queued (run at once when sync)

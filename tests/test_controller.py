@@ -40,7 +40,7 @@ def test_attach_shows_the_session_everywhere(ctl):
     assert grid.shape == (24, 24) and extent == s.extent and contours == s.config.landscape["contours"]
     assert last(w.landscape.show_runs)[0] is s.runs and last(w.landscape.show_runs)[1:] == (0, 0)
     assert last(w.controls.show_session)[0] is s
-    w.data.show_data.assert_called_once_with(s.data)
+    w.data.show_data.assert_called_once_with(s.data, False)  # False: not a network
     assert "step 0" in last(w.landscape.show_status)[0]
     assert w.lecture.show_numbers.called
 

@@ -3,6 +3,7 @@ in the exported numbers; and for every lecture preset, each number and claim its
 look at and the answer) holds in the session and the kernels, so the text agrees with the window."""
 
 import functools
+import itertools
 import json
 import math
 
@@ -485,3 +486,45 @@ def test_text_stability_limit():
     end = s.runs[1].loss_full
     assert end[-1] == pytest.approx(end[-3], abs=1e-6) and end[-2] == pytest.approx(end[-4], abs=1e-6)  # a 2-cycle
     assert round(end[-1], 2) == 0.36 and s.runs[1].diverged_at is None
+
+
+def _ends_apart(runs):
+    return max(np.linalg.norm(a.W[-1] - b.W[-1]) for a, b in itertools.combinations(runs, 2))
+
+
+def test_text_convex_vs_nonconvex():
+    s = finished("convex-vs-nonconvex")
+    says("convex-vs-nonconvex", "0.4187 to 0.4191", "about 96% accuracy", "12.7 apart", "loss 0.7469",
+         "54% accuracy", "16 ReLU units")
+    assert s.arch.kind == "mlp" and s.arch.hidden == 16
+    final = [r.loss_full[-1] for r in s.runs]
+    assert round(min(final), 4) == 0.4187 and round(max(final), 4) == 0.4191
+    assert all(0.945 <= r.accuracy[-1] <= 0.975 for r in s.runs)
+    apart = _ends_apart(s.runs)
+    assert round(apart, 1) == 12.7
+    starts = max(np.linalg.norm(a.W[0] - b.W[0]) for a, b in itertools.combinations(s.runs, 2))
+    assert apart > starts  # "more than the starts were"
+    # the same four seeds, the linear classifier (the Data box's model): one end
+    cfg = presets.load("convex-vs-nonconvex")
+    cfg.model["kind"] = "linear"
+    lin = Session(cfg)
+    lin.advance(10 ** 6)
+    assert len({tuple(np.round(r.W[0].ravel(), 6)) for r in lin.runs}) == 4  # four different starts
+    assert _ends_apart(lin.runs) < 1e-5
+    assert round(lin.runs[0].loss_full[-1], 4) == 0.7469 and round(lin.runs[0].accuracy[-1], 2) == 0.54
+
+
+def test_text_two_minima():
+    s = finished("two-minima")
+    says("two-minima", "loss 0.419", "10.9 apart", "rises to 0.83", "about twice", "(1, 0)", "(0, 1)")
+    a, b = s.runs
+    assert round(a.loss_full[-1], 3) == round(b.loss_full[-1], 3) == 0.419
+    assert round(np.linalg.norm(a.W[-1] - b.W[-1]), 1) == 10.9
+    # the plane holds both ends where the text says
+    for run, at in ((a, (1.0, 0.0)), (b, (0.0, 1.0))):
+        assert (run.a[-1], run.b[-1]) == pytest.approx(at, abs=1e-9) and run.off[-1] < 1e-9
+    # on the straight line between the ends the loss rises to 0.83 near the middle
+    line = [s.plane_loss(1 - t, t) for t in np.linspace(0, 1, 101)]
+    peak = int(np.argmax(line))
+    assert round(max(line), 2) == 0.83 and 40 <= peak <= 60
+    assert max(line) / max(line[0], line[-1]) == pytest.approx(2.0, abs=0.1)

@@ -88,7 +88,7 @@ def test_a_nudge_in_the_weights_tab_moves_the_runs_point(app, attach):
     np.testing.assert_array_equal(run.W[20], after)
     assert s.display_step == 20 and run.a[20] != a0  # the head moved on the landscape
     np.testing.assert_allclose(_column(w.weights, "W"), after.ravel())
-    assert w.weights.selected_entries() == [(0, 1)]  # the selection stays for the next nudge
+    assert w.weights.selected_entries() == [1]  # W[0, 1] of the flat W  # the selection stays for the next nudge
     assert s.run_loss(0) == pytest.approx(kernels.loss_and_grad(after, s.data.X, s.data.y, reg="l2", lam=1e-3)[0])
     app.undo()
     np.testing.assert_array_equal(app.session.runs[0].W[20], before)

@@ -19,7 +19,7 @@ from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session.contours import bilinear
 from .session import explain
-from .session.lecture import example_breakdown, sanity_checks
+from .session.lecture import curvature_work, example_breakdown, sanity_checks
 
 PREVIEW_RESOLUTION = 48
 UNDO_DEPTH = 30
@@ -64,6 +64,7 @@ class Controller(QtCore.QObject):
         c.share_requested.connect(self._on_controls_share_requested)
         c.run_shown.connect(self._on_controls_run_shown)
         c.data_chosen.connect(self._on_controls_data_chosen)
+        c.architecture_chosen.connect(self._on_controls_architecture_chosen)
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
         c.reset_requested.connect(self.reset)
@@ -104,7 +105,7 @@ class Controller(QtCore.QObject):
             self.window.controls.show_config(config)
         self.window.show_busy(tr("Preparing kernels"))
         losses = {config.model["loss"]} | {r["loss"] for r in config.runs if r.get("loss")}
-        self.worker.request_session(lambda: Session(config), losses)
+        self.worker.request_session(lambda: Session(config), losses, config.model["kind"] == "mlp")
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)
@@ -117,7 +118,7 @@ class Controller(QtCore.QObject):
         self.session = session
         w = self.window
         w.show_busy("")
-        w.data.show_data(session.data)
+        w.data.show_data(session.data, session.arch.kind == "mlp")
         w.landscape.show_lecture(session.config.lecture)
         w.highlight(session.config.lecture.get("highlight") if session.config.lecture else None)
         w.lecture.set_examples(session.data.N)
@@ -145,7 +146,7 @@ class Controller(QtCore.QObject):
             return
         s.relabel()
         w = self.window
-        w.data.show_data(s.data)
+        w.data.show_data(s.data, s.arch.kind == "mlp")
         w.landscape.show_lecture(s.config.lecture, keep_answer=True)
         w.landscape.show_hint()
         w.controls.show_session(s, self.selected, self.playing)
@@ -219,7 +220,7 @@ class Controller(QtCore.QObject):
         run = s.runs[self.selected]
         i = run.shown(step)
         w.curves.show_runs(s.runs, step, self.selected)
-        w.data.show_weights(run.W[i])
+        w.data.show_weights(run.W[i], s.arch.scores if s.arch.kind == "mlp" else None)
         w.controls.show_step(step, s.planned_steps)
         w.landscape.show_status(self._status(self.selected, i, step))
         self._show_explained_step()
@@ -244,7 +245,7 @@ class Controller(QtCore.QObject):
         run = s.runs[self.selected]
         w.landscape.show_explain(x["origin"], x["arrows"], run.color)
         w.data.mark_examples(None if len(x["batch"]) == s.data.N else x["batch"])  # a full batch: no rings
-        w.lecture.show_explained(x, s.data.feature_names, s.data.class_names)
+        w.lecture.show_explained(x, self._entry_names())
 
     def _on_window_explain_toggled(self, on):
         if self.session is not None:
@@ -268,9 +269,13 @@ class Controller(QtCore.QObject):
                                      d.X[:, :-1] if few else None, d.feature_names[:-1])
         elif shown == "weights":
             try:
-                w.weights.show_weights(explain.weights(s, self.selected), s.data.feature_names, s.data.class_names)
+                w.weights.show_weights(explain.weights(s, self.selected), self._entry_names())
             except ValueError as e:
                 w.weights.footer.setText(tr("No numbers at this step: {problem}", problem=e))
+
+    def _entry_names(self):
+        s = self.session
+        return explain.entry_names(s.arch, s.data.feature_names, s.data.class_names)
 
     def _on_weights_edit_requested(self, kind, entries, amount):
         """A nudge, Randomize or Zero in the Weights tab: the selected run's W at the shown step changes
@@ -281,8 +286,9 @@ class Controller(QtCore.QObject):
         run = s.runs[self.selected]
         W = np.array(run.W[run.shown(s.display_step)], dtype=np.float64)
         if kind == "nudge":
-            for d, c in entries:
-                W[d, c] += amount
+            W.reshape(-1)[entries] += amount
+        elif kind == "randomize" and s.arch.kind == "mlp":
+            W = s.arch.init(int(np.random.default_rng().integers(2 ** 31)))
         elif kind == "randomize":
             scale = max(s.config.model["init_scale"], 1e-3)
             W = scale * np.random.default_rng().normal(size=W.shape)
@@ -333,10 +339,9 @@ class Controller(QtCore.QObject):
         t = run.shown(s.display_step)
         m = run.model_at(t)
         try:
-            b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"])
+            b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"], s.arch)
             # the curvature (dozens of Hessian products on large data) while paused, or when it is cheap
-            work = s.data.N * s.data.D * s.data.C
-            checks = sanity_checks(s, self.selected, not self.playing or work <= CURVATURE_WHILE_PLAYING)
+            checks = sanity_checks(s, self.selected, not self.playing or curvature_work(s) <= CURVATURE_WHILE_PLAYING)
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
             self.window.lecture.show_message(tr("No numbers at this step: {problem}", problem=e))
             return
@@ -519,6 +524,24 @@ class Controller(QtCore.QObject):
         config.data, config.start, config.lecture = data, None, {}
         config.landscape["entries"] = cfgmod.LANDSCAPE["entries"][0]
         config.view["note"] = ""
+        self.open_config(config, play=self.playing)
+
+    def _on_controls_architecture_chosen(self, arch):
+        """A linear classifier or a network (or another hidden size or activation): the same demo trains
+        it, from its own start (a start W belongs to the old parameters; two weights of W make no plane of
+        a network's parameters)."""
+        s = self.session
+        if s is None or all(s.config.model[k] == v for k, v in arch.items()):
+            return
+        config = copy.deepcopy(s.config)
+        config.model.update(arch)
+        config.start = None
+        if arch["kind"] == "mlp":
+            config.model["init"] = "random"
+            if config.landscape["plane"] in ("weights", "hessian"):
+                config.landscape["plane"] = "pca"
+            for run in config.runs:
+                run["lr_of_limit"] = 0.0
         self.open_config(config, play=self.playing)
 
     def _on_controls_share_requested(self):

@@ -55,6 +55,9 @@ def window_state(window, session):
     c = curvature(s, s.selected)
     doc["curvature"] = {"lambda_max": c["lambda_max"], "lr_limit": c["lr_limit"]}
     doc["examples"] = examples_state(s)
+    a = s.arch
+    doc["architecture"] = {"kind": a.kind, "hidden": a.hidden, "activation": getattr(a, "activation", None),
+                           "parameters": a.size}
     return doc
 
 

@@ -22,10 +22,10 @@ LANDSCAPE_GROUP = {"hinge": "hinge landscapes", "squared_hinge": "hinge landscap
                    "structured_hinge": "structured landscapes", "softmax": "softmax landscapes"}
 
 
-def warm_up_kernels(progress=lambda text: None, losses=None):
+def warm_up_kernels(progress=lambda text: None, losses=None, network=False):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
     (seconds each) or loads them from it. losses: only the landscape kernels those losses need (the
-    first frame's), None: all. Returns the seconds it took."""
+    first frame's; network: the network's kernels instead), None: all. Returns the seconds it took."""
     import kernels
 
     t0 = time.perf_counter()
@@ -39,14 +39,26 @@ def warm_up_kernels(progress=lambda text: None, losses=None):
              (N_("structured landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                                  [0.0], loss="structured_hinge")),
              (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
-                                                              [0.0], loss="softmax", single=True))]
-    if losses is not None:
+                                                              [0.0], loss="softmax", single=True)),
+             (N_("network"), lambda: _warm_network(X, y))]
+    if losses is not None and network:
+        steps = steps[-1:]
+    elif losses is not None:
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
     for i, (name, call) in enumerate(steps):
         progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
         call()
     return time.perf_counter() - t0
+
+
+def _warm_network(X, y):
+    import kernels
+
+    P = kernels.network.init(3, 2, 3)
+    kernels.network.mlp_loss_and_grad_flat(P, X, y, hidden=2)
+    kernels.run_optimizer(P, X, y, steps=2, full_loss_every=1, hidden=2)
+    kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2)
 
 
 class Worker(QtCore.QObject):
@@ -91,10 +103,11 @@ class Worker(QtCore.QObject):
                 traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
-    def request_session(self, make_session, losses=None):
-        """Build a session, compiling first only the kernels its losses need (see warm_up_rest)."""
+    def request_session(self, make_session, losses=None, network=False):
+        """Build a session, compiling first only the kernels its losses (or its network) need (see
+        warm_up_rest)."""
         def job(worker, gen):
-            warm_up_kernels(worker.progress.emit, losses)
+            warm_up_kernels(worker.progress.emit, losses, network)
             worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
         return self.submit(job)

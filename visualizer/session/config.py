@@ -95,8 +95,10 @@ MODEL = {
     "lam": (1e-3, _number(float, 0.0)),
     "l1_ratio": (0.5, _number(float, 0.0, 1.0)),
     "init_scale": (1e-3, _number(float, 0.0, MAX_WEIGHT)),
-    # "near_minimum": start at the loss's minimum moved init_offset along the Hessian's top eigenvector
-    "init": ("random", _choice(("random", "near_minimum"))),
+    # "random": one common start from [optimizer] seed (a network: each run from its own seed);
+    # "per_run": each run from its own seed; "near_minimum": the loss's minimum moved init_offset along
+    # the Hessian's top eigenvector
+    "init": ("random", _choice(("random", "per_run", "near_minimum"))),
     "init_offset": (0.3, _number(float, 0.0, MAX_WEIGHT)),
     # what the runs train: the linear classifier, or a network with one hidden layer of `hidden` units
     "kind": ("linear", _choice(("linear", "mlp"))),

@@ -9,6 +9,7 @@ import numpy as np
 
 import kernels
 
+from ..i18n import tr, tr_name
 from .session import kernel_kwargs
 
 HINGES = ("hinge", "mean_hinge", "squared_hinge", "ova_hinge", "structured_hinge")
@@ -76,13 +77,23 @@ def examples(session, run_index, step=None):
     m = run.model_at(t)
     d = session.data
     W = np.asarray(run.W[t], dtype=np.float64)
+    S = session.arch.scores(W, d.X)
     with np.errstate(all="ignore"):
-        S = d.X.astype(np.float64) @ W
         terms, L = example_terms(S, d.y, m["loss"], m["delta"])
     return {"step": t, "model": m, "scores": S, "terms": terms, "loss": L, "label": d.y,
             "batch": batch_at(session, run, t), "data_loss": float(L.mean()),
-            "penalty": float(kernels.penalty(W, reg=m["reg"], lam=m["lam"], l1_ratio=m["l1_ratio"])),
+            "penalty": float(session.arch.penalty(W, m["reg"], m["lam"], m["l1_ratio"])),
             "kind": "probabilities" if m["loss"] == "softmax" else "margins"}
+
+
+def entry_names(arch, feature_names, class_names):
+    """[(row, column)] naming each entry of the flat parameters: (feature, class) of the linear W; for a
+    network, (W1 feature, hidden unit) then (W2 hidden unit or bias, class)."""
+    if arch.kind == "linear":
+        return [(tr_name(f), tr_name(c)) for f in feature_names for c in class_names]
+    units = [tr("hidden {k}", k=k + 1) for k in range(arch.hidden)]
+    return ([(f"W1 {tr_name(f)}", u) for f in feature_names for u in units]
+            + [(f"W2 {u}", tr_name(c)) for u in units + [tr_name("bias")] for c in class_names])
 
 
 def weights(session, run_index):
@@ -93,7 +104,7 @@ def weights(session, run_index):
     m = run.model_at(t)
     d = session.data
     W = np.asarray(run.W[t], dtype=np.float64)
-    g_data = kernels.loss_and_grad(W, d.X, d.y, loss=m["loss"], delta=m["delta"])[1]
+    g_data = session.arch.loss_and_grad(W, d.X, d.y, loss=m["loss"], delta=m["delta"])[1]
     g_reg = penalty_gradient(W, m["reg"], m["lam"], m["l1_ratio"])
     return {"step": t, "W": W, "grad_data": g_data, "grad_reg": g_reg, "grad": g_data + g_reg, "model": m}
 
@@ -121,9 +132,9 @@ def _explain(session, run, t):
     st, m = settings_at(run, t), run.model_at(t)
     before = run.path.state_at(t)
     W = np.array(before.W, dtype=np.float64)
-    after = kernels.run_optimizer(before, d.X, d.y, steps=1, **kernel_kwargs(m, st))
+    after = kernels.run_optimizer(before, d.X, d.y, steps=1, **kernel_kwargs(m, st, session.arch))
     rows = batch_at(session, run, t)
-    g_data = kernels.loss_and_grad(W, d.X[rows], d.y[rows], loss=m["loss"], delta=m["delta"])[1]
+    g_data = session.arch.loss_and_grad(W, d.X[rows], d.y[rows], loss=m["loss"], delta=m["delta"])[1]
     prox = st["prox"] and m["reg"] in ("l1", "elastic") and m["lam"] > 0
     g_reg = penalty_gradient(W, m["reg"], m["lam"], m["l1_ratio"], l1=not prox)
     out = {"step": t, "optimizer": st["name"], "settings": st, "model": m, "batch": rows, "N": d.N,

@@ -6,20 +6,21 @@ import numpy as np
 
 import kernels
 
+from .explain import example_terms
 from .session import expected_initial_loss
 
 
-def example_breakdown(W, x, label, delta):
-    """Scores of one example, its hinge margins, softmax probabilities and its loss under every loss."""
-    s = np.asarray(x, np.float64) @ np.asarray(W, np.float64)
+def example_breakdown(W, x, label, delta, arch=None):
+    """Scores of one example, its hinge margins, softmax probabilities and its loss under every loss (of
+    the linear model, or of the architecture given)."""
+    x = np.asarray(x, np.float64)
+    s = arch.scores(W, x[None])[0] if arch is not None else x @ np.asarray(W, np.float64)
     C = len(s)
     margins = np.maximum(0.0, s - s[label] + delta)
     margins[label] = 0.0
     e = np.exp(s - s.max())
     probs = e / e.sum()
-    X1 = np.asarray(x, np.float64)[None, :]
-    losses = {name: kernels.loss_and_grad(np.asarray(W, np.float64), X1, [label], loss=name, delta=delta)[0]
-              for name in kernels.LOSSES}
+    losses = {name: float(example_terms(s[None], [label], name, delta)[1][0]) for name in kernels.LOSSES}
     return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C,
             "exp": np.exp(s - s.max()),  # softmax step by step: exponentiate (shifted), normalize, -log
             # the lecture's "what if the sum also ran over j = y?": that term is max(0, delta) = delta
@@ -34,20 +35,31 @@ def sanity_checks(session, run_index, curvature_too=True):
     """The lecture's checks on the current data: the loss at W ~ 0 against C-1 (hinge, delta=1) and ln C
     (softmax), the analytic gradient against centred differences at the run's current W, and (unless
     curvature_too is False, or the data is larger than CURVATURE_WORK) the curvature there."""
-    d = session.data
+    d, arch = session.data, session.arch
     rng = np.random.default_rng(0)
-    W_small = 1e-6 * rng.normal(size=(d.D, d.C))
+    W_small = 1e-6 * rng.normal(size=arch.shape)  # a network's scores are ~0 there too
     out = {}
     for loss in ("hinge", "softmax"):
-        out[loss] = (kernels.loss_and_grad(W_small, d.X, d.y, loss=loss, delta=1.0)[0],
+        out[loss] = (arch.loss_and_grad(W_small, d.X, d.y, loss=loss, delta=1.0)[0],
                      expected_initial_loss(loss, d.C, 1.0))
     run = session.runs[run_index]
     t = run.shown(session.display_step)
-    out["grad_check"] = kernels.grad_check(run.W[t], d.X, d.y, num_checks=20, **run.model_at(t))
+    model = run.model_at(t)
+    W = np.array(run.W[t], dtype=np.float64)
+    out["grad_check"] = kernels.check_gradient(lambda P: arch.loss_and_grad(P, d.X, d.y, **model), W, num_checks=20)
     out["ln_C"] = math.log(d.C)
-    out["curvature"] = curvature(session, run_index) if curvature_too and d.N * d.D * d.C <= CURVATURE_WORK \
+    out["curvature"] = curvature(session, run_index) if curvature_too and curvature_work(session) <= CURVATURE_WORK \
         else None
     return out
+
+
+def curvature_work(session):
+    """What finding the curvature costs, in N*D*C of a linear model (whose Lanczos takes some 60 passes
+    over the data): a network's dense Hessian takes 2 gradients per parameter, each N*H*(D + C)."""
+    d, arch = session.data, session.arch
+    if arch.kind == "linear":
+        return d.N * d.D * d.C
+    return 2 * arch.size * d.N * arch.hidden * (d.D + d.C) // 60
 
 
 def curvature(session, run_index):
@@ -62,6 +74,6 @@ def curvature(session, run_index):
 
     def compute():
         d = session.data
-        top = float(kernels.top_eigen(W, d.X, d.y, k=1, **model)[0][0])
+        top = float(session.arch.top_eigen(W, d.X, d.y, 1, **model)[0][0])
         return {"lambda_max": top, "lr_limit": 2.0 / top if top > 1e-12 else None, "model": model}
     return session.remember(key, compute)

@@ -175,7 +175,7 @@ class Session:
         self.config = config
         self.data = dataset
         self.arch = architecture.of(config.model, dataset)  # what the runs train: W, or a network
-        self._network_starts = {}  # seed -> a network's start (each network run starts from its own seed)
+        self._seeded_starts = {}  # seed -> the start it draws (a network's runs, or init = "per_run")
         self.display_step = 0
         self.extra_steps = 0  # "continue": every run goes this many steps beyond its `steps`
         self.data_version = 0
@@ -252,10 +252,10 @@ class Session:
                                   f"got {W.shape[0]} x {W.shape[1]}")
             return W
         if arch.kind == "mlp":
-            if self.config.model["init"] != "random":
+            if self.config.model["init"] == "near_minimum":
                 raise ConfigError("[model] init = 'near_minimum' is for the linear model (a network has no "
                                   "single minimum)")
-            return self._network_start(self.config.optimizer["seed"])
+            return self._seeded_start(self.config.optimizer["seed"])
         if self.config.model["init"] == "near_minimum":
             start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"])
             self._minimum = (W_min, top)
@@ -263,10 +263,15 @@ class Session:
         rng = np.random.default_rng(self.config.optimizer["seed"])
         return self.config.model["init_scale"] * rng.normal(size=(D, C))
 
-    def _network_start(self, seed):
-        if seed not in self._network_starts:
-            self._network_starts[seed] = self.arch.init(seed)
-        return self._network_starts[seed]
+    def _seeded_start(self, seed):
+        """The start a seed draws: a network's initialization, or init_scale times a normal W."""
+        if seed not in self._seeded_starts:
+            if self.arch.kind == "mlp":
+                self._seeded_starts[seed] = self.arch.init(seed)
+            else:
+                rng = np.random.default_rng(seed)
+                self._seeded_starts[seed] = self.config.model["init_scale"] * rng.normal(size=self.arch.shape)
+        return self._seeded_starts[seed]
 
     def _steps_from_curvature(self):
         """Runs with lr_of_limit take that fraction of 2 / lambda_max at the minimum of their loss."""
@@ -554,8 +559,8 @@ class Session:
         start in the demo) the start of the run's seed."""
         if run.start is not None:
             return run.start
-        if self.arch.kind == "mlp" and self.config.start is None:
-            return self._network_start(run.settings["seed"])
+        if self.config.start is None and (self.arch.kind == "mlp" or self.config.model["init"] == "per_run"):
+            return self._seeded_start(run.settings["seed"])
         return self.W_start
 
     def set_start(self, W, run_index=None):

@@ -19,9 +19,12 @@ DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "line
               "nonlinear": "nonlinear (2-D)", "demo": "the course's 9 points (2-D)", "iris": "iris (4 features)",
               "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder...",
               "scores": "worked examples (scores)"}
+KIND_NAMES = {"linear": "linear classifier", "mlp": "network, 1 hidden layer"}
+ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh"}
 SCHEDULE_NAMES = {"constant": "constant", "step": "step decay", "inv_t": "1/t decay", "cosine": "cosine"}
 PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
-               "weights": "two weights", "random": "random directions",
+               "weights": "two weights", "random": "random directions (filter-normalized)",
+               "random_plain": "random directions (raw)",
                "hessian": "most curved directions (Hessian)"}
 
 
@@ -65,7 +68,8 @@ class ControlPanel(QtWidgets.QScrollArea):
     run_removed = QtCore.pyqtSignal()
     share_requested = QtCore.pyqtSignal()
     run_shown = QtCore.pyqtSignal(int, bool)
-    data_chosen = QtCore.pyqtSignal(str)  # a dataset name (csv / cifar10: the controller asks for the path)  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
+    data_chosen = QtCore.pyqtSignal(str)  # a dataset name (csv / cifar10: the controller asks for the path)
+    architecture_chosen = QtCore.pyqtSignal(dict)  # {kind, hidden, activation}: what the runs train  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()
@@ -88,6 +92,13 @@ class ControlPanel(QtWidgets.QScrollArea):
         form = QtWidgets.QFormLayout(box)
         self.data = _combo(DATA_NAMES)
         form.addRow("set", self.data)
+        self.kind = _combo(KIND_NAMES)
+        self.kind.setToolTip("What the runs train: s = Wx + b, or a network with one hidden layer")
+        self.hidden = _spin(1, 256, 1)
+        self.activation = _combo(ACTIVATION_NAMES)
+        form.addRow("model", self.kind)
+        form.addRow("hidden units", self.hidden)
+        form.addRow("activation", self.activation)
         col.addWidget(box)
 
         # playback
@@ -234,6 +245,9 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.remove.clicked.connect(self.run_removed)
         self.share.clicked.connect(self.share_requested)
         self.data.activated.connect(lambda i: self.data_chosen.emit(self.data.itemData(i)))
+        self.kind.activated.connect(lambda i: self._architecture())
+        self.hidden.valueChanged.connect(lambda v: self._architecture())
+        self.activation.activated.connect(lambda i: self._architecture())
         self.runs.itemChanged.connect(lambda item: self.run_shown.emit(
             self.runs.row(item), item.checkState() == QtCore.Qt.CheckState.Checked))
         self.plane.currentIndexChanged.connect(
@@ -254,6 +268,10 @@ class ControlPanel(QtWidgets.QScrollArea):
             if self.window() is not None:
                 QtCore.QTimer.singleShot(0, self.window().setFocus)
         return False
+
+    def _architecture(self):
+        self.architecture_chosen.emit({"kind": self.kind.currentData(), "hidden": self.hidden.value(),
+                                       "activation": self.activation.currentData()})
 
     def show_session(self, session, selected, playing):
         """Make every widget show the session's values, without echoing them back as changes. The loss
@@ -330,6 +348,12 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.prox.blockSignals(False)
         self.prox.setEnabled(m["reg"] in ("l1", "elastic"))
         _set_combo(self.data, config.data.get("name"))
+        _set_combo(self.kind, config.model["kind"])
+        _set(self.hidden, config.model["hidden"])
+        _set_combo(self.activation, config.model["activation"])
+        network = config.model["kind"] == "mlp"
+        self.hidden.setEnabled(network)
+        self.activation.setEnabled(network)
         _set_combo(self.plane, config.landscape["plane"])
         self.log_scale.blockSignals(True)
         self.log_scale.setChecked(config.landscape["log_scale"])
@@ -338,7 +362,8 @@ class ControlPanel(QtWidgets.QScrollArea):
 
     def describe(self):
         """The values the controls display, as plain data (for --state)."""
-        return {"loss": self.loss.currentData(), "delta": self.delta.value(), "reg": self.reg.currentData(),
+        return {"model": self.kind.currentData(), "hidden": self.hidden.value(),
+                "activation": self.activation.currentData(), "loss": self.loss.currentData(), "delta": self.delta.value(), "reg": self.reg.currentData(),
                 "lam": self.lam.value(), "l1_ratio": self.l1_ratio.value(), "optimizer": self.opt.currentData(),
                 "lr": self.lr.value(), "batch_size": self.batch.value(), "step": self.step_label.text(),
                 "runs": [self.runs.item(i).text() for i in range(self.runs.count())],

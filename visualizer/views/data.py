@@ -91,8 +91,8 @@ class DataView(pg.GraphicsLayoutWidget):
         style_axes(self.plot)
         paint_canvas(self, self.theme)
 
-    def show_data(self, data):
-        """Set up for a dataset (called when the dataset changes)."""
+    def show_data(self, data, network=False):
+        """Set up for a dataset (called when the dataset changes); network: the runs train a network."""
         self.clear()
         self.plot = None
         self.data = data
@@ -129,7 +129,8 @@ class DataView(pg.GraphicsLayoutWidget):
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", tr_name(data.feature_names[0]), **{"font-size": "12pt"})
             self.plot.setLabel("left", tr_name(data.feature_names[1]), **{"font-size": "12pt"})
-            fit_title(self.plot, tr("data, decision regions, zero-score lines"))
+            fit_title(self.plot, tr("data and the network's decision regions" if network
+                                    else "data, decision regions, zero-score lines"))
         elif data.image_shape is not None:
             self.mode = "templates"
             self.templates = []
@@ -163,9 +164,13 @@ class DataView(pg.GraphicsLayoutWidget):
             if self.plot is not None:
                 self.plot.getAxis(name).setTickFont(f)
 
-    def show_weights(self, W):
+    def show_weights(self, W, scores=None):
+        """The selected run's parameters: a linear W (D, C), or a network's flat parameters with
+        scores(P, X) giving its class scores (its decision regions are curved; no lines or arrows)."""
         if self.mode == "2d":
-            self._show_regions(W)
+            self._show_regions(W, scores)
+        elif np.ndim(W) != 2:
+            return  # a network on images or many features: its weights are in the Weights tab
         elif self.mode == "templates":
             for c, img in enumerate(self.templates):
                 t = W[:-1, c].reshape(self.data.image_shape)
@@ -218,18 +223,28 @@ class DataView(pg.GraphicsLayoutWidget):
             self.arrow_heads[c].setPos(*tip)
             self.arrow_heads[c].show()
 
-    def _show_regions(self, W):
+    def _show_regions(self, W, scores=None):
         n = 200
         gx = np.linspace(self.lo[0], self.hi[0], n)
         gy = np.linspace(self.lo[1], self.hi[1], n)
         xx, yy = np.meshgrid(gx, gy)
-        S = xx[..., None] * W[0] + yy[..., None] * W[1] + W[2]
-        cls = S.argmax(axis=2)
+        if scores is not None:
+            pts = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)])
+            cls = scores(W, pts).argmax(axis=1).reshape(xx.shape)
+        else:
+            S = xx[..., None] * W[0] + yy[..., None] * W[1] + W[2]
+            cls = S.argmax(axis=2)
         lut = np.array([class_color(c, 60).getRgb() for c in range(self.data.C)], dtype=np.ubyte)
         # class index -> colour through a lookup table with one entry per class
         self.regions.setImage(cls.astype(np.float64), lut=lut, levels=(0, max(self.data.C - 1, 1)))
         # after setImage: the rect is turned into a transform using the image's size
         self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+        if scores is not None:  # a network: no zero-score line or weight vector per class
+            for item in (*self.lines, *self.arrows):
+                item.setData([], [])
+            for head in self.arrow_heads:
+                head.hide()
+            return
         for c, ln in enumerate(self.lines):
             w0, w1, b = W[0, c], W[1, c], W[2, c]
             # the line w0 x + w1 y + b = 0 across the view

@@ -56,7 +56,7 @@ def _n(v):
     return f"{v:.4g}"
 
 
-def step_html(x, feature_names, class_names):
+def step_html(x, names):
     """One update taken apart (session.explain.explain_step): the batch, the step size, the gradient as
     data part + penalty part, the optimizer's buffers and the update, with one entry of W (the one that
     moved most) worked out number by number."""
@@ -85,29 +85,28 @@ def step_html(x, feature_names, class_names):
     if x["diverged"]:
         lines.append(tr("This step overflowed: the run stopped here"))
     # the entry that moved most, number by number
-    d, c = np.unravel_index(int(np.argmax(np.abs(x["update"]))), x["update"].shape)
-    w, g, gd, gr, dw = (x[k][d, c] for k in ("W", "grad", "grad_data", "grad_reg", "update"))
+    i = int(np.argmax(np.abs(x["update"])))
+    w, g, gd, gr, dw = (x[k].reshape(-1)[i] for k in ("W", "grad", "grad_data", "grad_reg", "update"))
     lr = x["lr"]
     work = [f"w = {_n(w)}", f"g = {_n(gd)} + {_n(gr)} = {_n(g)}"]
     if name in ("momentum", "nesterov"):
-        v0, v1 = x["velocity"][0][d, c], x["velocity"][1][d, c]
+        v0, v1 = x["velocity"][0].reshape(-1)[i], x["velocity"][1].reshape(-1)[i]
         mu = st["momentum"]
         work.append(f"v' = {mu:g} × {_n(v0)} - {_n(lr)} × {_n(g)} = {_n(v1)}")
         if name == "nesterov":
             work.append(f"Δw = -{mu:g} × {_n(v0)} + {1 + mu:g} × {_n(v1)} = {_n(dw)}")
     elif name in ("adagrad", "rmsprop"):
-        c1 = x["second"][1][d, c]
+        c1 = x["second"][1].reshape(-1)[i]
         work.append(f"c' = {_n(c1)};  Δw = -{_n(lr)} × {_n(g)} / (√{_n(c1)} + eps) = {_n(dw)}")
     elif name == "adam":
-        m1, v1 = x["first"][1][d, c], x["second"][1][d, c]
+        m1, v1 = x["first"][1].reshape(-1)[i], x["second"][1].reshape(-1)[i]
         b1, b2 = x["bias_correction"]
         work.append(f"m' = {_n(m1)}, v' = {_n(v1)};  m^ = {_n(m1 / b1)}, v^ = {_n(v1 / b2)}")
         work.append(f"Δw = -{_n(lr)} × {_n(m1 / b1)} / (√{_n(v1 / b2)} + eps) = {_n(dw)}")
     elif name in ("gd", "sgd"):
         work.append(f"Δw = -{_n(lr)} × {_n(g)} = {_n(dw)}")
     work.append(f"w' = {_n(w)} + {_n(dw)} = {_n(w + dw)}")
-    entry = tr("The entry that moved most, W[{feature}, {cls}]:", feature=tr_name(feature_names[d]),
-               cls=tr_name(class_names[c]))
+    entry = tr("The entry that moved most, W[{feature}, {cls}]:", feature=names[i][0], cls=names[i][1])
     arrows = tr("On the landscape: black is -lr g, dashed grey the velocity, the run's colour the step taken "
                 "(all projected on the plane). E hides this.")
     return (f"<h3>{tr('Step {step} taken apart', step=t)}</h3><p>" + "<br>".join(lines) + "</p>"
@@ -139,9 +138,10 @@ class LecturePanel(QtWidgets.QWidget):
     step_section = ""  # the explained step (E), above the lecture's numbers
     numbers_section = ""
 
-    def show_explained(self, x, feature_names, class_names):
-        """The explained step (session.explain.explain_step) above the lecture's numbers."""
-        self.show_step(step_html(x, feature_names, class_names))
+    def show_explained(self, x, names):
+        """The explained step (session.explain.explain_step) above the lecture's numbers; names: (row,
+        column) of each entry of W (explain.entry_names)."""
+        self.show_step(step_html(x, names))
 
     def show_step(self, html):
         """The explained step's section as given ("" removes it)."""

@@ -206,7 +206,7 @@ class WeightsView(QtWidgets.QWidget):
     """One row per entry of W (the bias row last): its value and dL/dW split into the data part and the
     penalty part. ▲ / ▼ nudge the selected entries by the step; Randomize and Zero set all of W. The
     controller applies each edit to the selected run at its shown step."""
-    edit_requested = QtCore.pyqtSignal(str, object, float)  # 'nudge' / 'randomize' / 'zero', [(d, c)], amount
+    edit_requested = QtCore.pyqtSignal(str, object, float)  # 'nudge' / 'randomize' / 'zero', [entry], amount
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -248,13 +248,10 @@ class WeightsView(QtWidgets.QWidget):
             w.setMinimumWidth(40)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.footer)
-        self.shape = (0, 0)
 
     def selected_entries(self):
-        """[(d, c)] of the selected rows."""
-        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
-        C = self.shape[1]
-        return sorted((r // C, r % C) for r in rows) if C else []
+        """The selected entries, as indices into the flat parameters (W.ravel())."""
+        return sorted({self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()})
 
     def _nudge(self, sign):
         entries = self.selected_entries()
@@ -263,14 +260,13 @@ class WeightsView(QtWidgets.QWidget):
         else:
             self.footer.setText(tr("Select an entry of W first (click a row), then nudge it."))
 
-    def show_weights(self, w, feature_names, class_names):
-        """w: session.explain.weights()."""
+    def show_weights(self, w, names):
+        """w: session.explain.weights(); names: (row, column) of each entry (explain.entry_names)."""
         W = w["W"]
-        D, C = W.shape
-        self.shape = (D, C)
-        features = [tr_name(f) for f in feature_names]
-        headers = [tr("feature"), tr("class"), "W", tr("dL/dW data"), tr("dL/dW penalty"), "dL/dW"]
-        columns = [[features[d] for d in range(D) for _ in range(C)], [tr_name(c) for _ in range(D) for c in class_names],
+        network = W.ndim == 1
+        headers = [tr("layer, input") if network else tr("feature"), tr("unit or class") if network else tr("class"),
+                   "W", tr("dL/dW data"), tr("dL/dW penalty"), "dL/dW"]
+        columns = [[a for a, _ in names], [b for _, b in names],
                    W.ravel(), w["grad_data"].ravel(), w["grad_reg"].ravel(), w["grad"].ravel()]
         tips = ["", "", tr("The weight at the shown step"),
                 tr("The gradient of the data loss (mean over all examples)"),
