@@ -542,7 +542,7 @@ class Controller(QtCore.QObject):
                 config.landscape["plane"] = "pca"
             for run in config.runs:
                 run["lr_of_limit"] = 0.0
-        self.open_config(config, play=self.playing)
+        self.open_config(config, play=True)  # a new model from its start: the descent is the lesson
 
     def _on_controls_share_requested(self):
         if self.session is not None and self._apply(lambda: self.session.share_model(self.selected) or True):
