@@ -528,3 +528,26 @@ def test_text_two_minima():
     peak = int(np.argmax(line))
     assert round(max(line), 2) == 0.83 and 40 <= peak <= 60
     assert max(line) / max(line[0], line[-1]) == pytest.approx(2.0, abs=0.1)
+
+
+def test_text_scale_symmetry():
+    s = fresh("scale-symmetry")
+    says("scale-symmetry", "loss 0.206 and 95% accuracy", "ReLU(3 z) = 3 ReLU(z)", "6.16", "30.7", "4.09",
+         "times 3", "divided by 3")
+    trained, twin = s.runs
+    assert twin.settings["unit_scale"] == 3.0
+    assert not np.allclose(trained.W[0], twin.W[0])  # two points of weight space ...
+    np.testing.assert_allclose(s.arch.scores(trained.W[0], s.data.X), s.arch.scores(twin.W[0], s.data.X),
+                               rtol=1e-12, atol=1e-12)  # ... one function
+    assert round(trained.loss_full[0], 3) == 0.206 and trained.accuracy[0] == twin.accuracy[0] == 0.95
+    seen = {}
+    for mode in ("random", "random_plain"):
+        s.set_landscape(plane=mode)
+        for k in (0, 1):
+            s.select(k)  # the plane goes through the selected run
+            seen[mode, k] = (s.plane_loss(1.0, 0.0), s.landscape_request(17).compute())
+    # filter-normalized: the same picture through either point
+    assert round(seen["random", 0][0], 2) == round(seen["random", 1][0], 2) == 6.16
+    np.testing.assert_allclose(seen["random", 0][1], seen["random", 1][1], rtol=1e-7)
+    # raw: the rescaled point looks far sharper
+    assert round(seen["random_plain", 0][0], 2) == 4.09 and round(seen["random_plain", 1][0], 1) == 30.7

@@ -106,8 +106,19 @@ class Network:
                                      loss=loss, delta=delta)
 
     def layers(self, P):
+        """The filters of filter normalization: each hidden unit's incoming weights (a column of W1) and
+        outgoing weights (a row of W2), and the output biases (W2's last row), as columns of views."""
         W1, W2 = network.unpack(np.asarray(P), self.D, self.hidden, self.C)
-        return [("W1", W1), ("W2", W2)]
+        return [("W1", W1), ("W2", W2[:-1].T), ("bias", W2[-1:].T)]
+
+    def rescale_units(self, P, s):
+        """Every hidden unit's incoming weights times s, its outgoing weights divided by s: for ReLU the
+        same function at another point (tanh is not scale-free: there it is another function)."""
+        P = np.array(P, dtype=np.float64)
+        W1, W2 = network.unpack(P, self.D, self.hidden, self.C)
+        W1 *= s
+        W2[:-1] /= s
+        return P
 
     def top_eigen(self, P, X, y, k, **model):
         """The Hessian's top eigenpairs from centred differences of the exact gradient (a ReLU network's

@@ -124,6 +124,9 @@ OPTIMIZER = {
     # > 0: lr is this many times 2 / lambda_max at the loss's minimum (the largest stable step there),
     # computed when the demo loads
     "lr_of_limit": (0.0, _number(float, 0.0, 100.0)),
+    # a network's run starts with every hidden unit's incoming weights times this and its outgoing
+    # weights divided by it: the same function (ReLU), another point of weight space
+    "unit_scale": (1.0, _number(float, 1e-3, 1e3)),
 }
 # A run may also set its own loss or regularization (compared on the [model] landscape); None: as [model].
 RUN = {**OPTIMIZER, **{k: (None, MODEL[k][1]) for k in ("loss", "delta", "reg", "lam", "l1_ratio")}}

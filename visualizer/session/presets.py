@@ -24,7 +24,7 @@ def load(name):
 LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-all-classes", "mean-vs-sum",
                  "squared-hinge", "w-not-unique", "margin-delta", "softmax-range", "softmax-vs-hinge",
                  "l1-vs-l2", "too-much-regularization", "random-search", "gradient-check", "step-size", "stability-limit",
-                 "batch-size-noise", "convex-vs-nonconvex", "two-minima")
+                 "batch-size-noise", "convex-vs-nonconvex", "two-minima", "scale-symmetry")
 
 
 def lecture_items():

@@ -29,6 +29,7 @@ MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
 BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
+PLANES_AT_SELECTED = ("random", "random_plain", "hessian")  # planes through the selected run's point
 PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long, to a sample beyond
 
 
@@ -206,7 +207,9 @@ class Session:
     def select(self, index):
         if not 0 <= index < len(self.runs):
             raise ConfigError(f"there is no run {index}; there are {len(self.runs)}")
-        self.config.update("view", selected=index)
+        changed = self.config.update("view", selected=index)
+        if changed and self.plane is not None and self.config.landscape["plane"] in PLANES_AT_SELECTED:
+            self.fit_plane()  # the plane goes through the selected run: it follows the selection
 
     def landscape_model(self):
         """The model whose loss the landscape shows: the selected run's own."""
@@ -560,8 +563,11 @@ class Session:
         if run.start is not None:
             return run.start
         if self.config.start is None and (self.arch.kind == "mlp" or self.config.model["init"] == "per_run"):
-            return self._seeded_start(run.settings["seed"])
-        return self.W_start
+            start = self._seeded_start(run.settings["seed"])
+        else:
+            start = self.W_start
+        scale = run.settings.get("unit_scale", 1.0)
+        return self.arch.rescale_units(start, scale) if scale != 1.0 and self.arch.kind == "mlp" else start
 
     def set_start(self, W, run_index=None):
         """Start every run at W (run_index None), or only that run; the runs restart."""
@@ -629,7 +635,7 @@ class Session:
             values, vectors = self.arch.top_eigen(W, self.data.X, self.data.y, 2, **self.model_of(run))
             self.plane = planes.hessian_plane(W, values, vectors)
         else:
-            ref = self.runs[0].W[-1]
+            ref = self.runs[self.selected].W[-1]  # through the selected run's last point
             self.plane = planes.random_plane(ref, cfg["seed"], self.arch.layers, plain=cfg["plane"] == "random_plain")
         for run in self.runs:
             self._project(run)
