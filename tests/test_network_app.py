@@ -108,3 +108,9 @@ def test_a_network_exports_every_format(app, attach, tmp_path):
         assert path.stat().st_size > 100
     doc = json.loads((tmp_path / "net.json").read_text())
     assert len(doc["runs"][0]["final_W"]) == 39
+    gif = tmp_path / "net.gif"
+    assert app.export_to(str(gif), size=(200, 150), frames=4) is not None
+    from PIL import Image
+
+    with Image.open(gif) as im:
+        assert im.n_frames == 4

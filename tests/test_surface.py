@@ -127,9 +127,10 @@ def test_under_xvfb_the_surface_and_paths_render(xvfb):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path):
+@pytest.mark.parametrize("preset", ["step-size", "two-minima"])  # the linear model, and a network
+def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path, preset):
     out = tmp_path / "surface.png"
-    r = _run([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--view", "3d",
+    r = _run([sys.executable, "-m", "visualizer", "export", "--preset", preset, "--view", "3d",
               "--out", str(out), "--size", "640x480"], xvfb)
     assert r.returncode == 0, r.stderr
     img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
