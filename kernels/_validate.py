@@ -135,11 +135,15 @@ def model(loss, delta, reg, lam, l1_ratio):
 
 
 def explain_nonfinite(W, X, y, C=None):
-    """A kernel returned a non-finite loss: raise the ValueError that names the culprit."""
+    """A kernel returned a non-finite loss: raise the ValueError that names the culprit (C given: W is a
+    network's flat parameters)."""
+    network = C is not None
     C = W.shape[1] if C is None else C
     if y.size and (y.min() < 0 or y.max() >= C):
         raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
     for name, a in (("X", X), ("W", W)):
         if not np.isfinite(a).all():
             raise ValueError(f"{name} contains NaN or inf")
+    if network:
+        raise ValueError("the network's scores overflow (not finite): scale X or its parameters down")
     raise ValueError("the scores X @ W overflow (not finite): scale X or W down")

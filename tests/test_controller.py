@@ -17,7 +17,7 @@ def ctl(qapp, make):
     window = mock.MagicMock(name="window")
     window.surface = None
     window.surface_shown.return_value = False
-    window.lecture_shown.return_value = True
+    window.panel_shown.return_value = "lecture"
     window.lecture.example_index.return_value = 0
     window.ask_path.return_value = ""
     c = Controller(window, Worker(sync=True))

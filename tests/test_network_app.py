@@ -114,3 +114,39 @@ def test_a_network_exports_every_format(app, attach, tmp_path):
 
     with Image.open(gif) as im:
         assert im.n_frames == 4
+
+
+def test_planes_a_network_cannot_have_are_a_message_and_the_demo_stays(app, attach):
+    s = attach(NET)
+    version = s.plane_version
+    app._on_controls_landscape_changed({"plane": "weights"})
+    assert "two entries of the linear W" in app.window.statusBar().currentMessage()
+    assert s.config.landscape["plane"] == "endpoints" and s.plane.mode == "endpoints"
+    assert s.plane_version > version  # refitted as it was, not left half-changed
+    big = attach(NET.replace("hidden = 6", "hidden = 120"))  # 3*120 + 121*3 = 723 parameters
+    app._on_controls_landscape_changed({"plane": "hessian"})
+    assert "up to 400 parameters" in app.window.statusBar().currentMessage()
+    assert big.plane.mode == "endpoints"
+
+
+def test_adding_a_run_on_a_plane_through_the_selected_run(app, attach):
+    s = attach(NET.replace('plane = "endpoints"', 'plane = "random"'))
+    app._on_controls_run_added()
+    assert len(s.runs) == 3 and s.selected == 2
+    np.testing.assert_array_equal(s.plane.W0, s.runs[2].W[-1])  # the plane went to the new, selected run
+    app._on_controls_run_removed()
+    assert len(s.runs) == 2 and s.selected == 1
+    np.testing.assert_array_equal(s.plane.W0, s.runs[1].W[-1])
+
+
+def test_switching_the_model_keeps_a_lecture_only_when_it_asks_for_the_switch(app):
+    from visualizer.session import presets
+
+    for name, kept in (("two-minima", False), ("convex-vs-nonconvex", True)):
+        app._on_window_preset_requested(name)
+        c = app.window.controls
+        c.kind.setCurrentIndex(c.kind.findData("linear"))
+        c.kind.activated.emit(c.kind.currentIndex())
+        assert app.session.arch.kind == "linear"
+        assert bool(app.session.config.lecture) == kept, name
+    assert presets.load("convex-vs-nonconvex").lecture["model_switch"]

@@ -110,7 +110,7 @@ def test_explain_step_takes_the_shown_step_apart_with_arrows_and_the_batch(app, 
     w = app.window
     app.advance(9)
     w.set_explaining(True)
-    assert w.explain_action.isChecked() and w.lecture_shown()
+    assert w.explain_action.isChecked() and w.panel_shown() == "lecture"
     html = w.lecture.text.toHtml()
     assert "Step 9 taken apart" in html and "v' = mu v - lr g" in html
     x = E.explain_step(s, 0)
@@ -128,6 +128,14 @@ def test_explain_step_takes_the_shown_step_apart_with_arrows_and_the_batch(app, 
     assert "taken apart" not in w.lecture.text.toHtml()
     assert len(figure.explain_items["update"][0].getData()[0] or []) == 0
     assert len(w.data.batch_rings.getData()[0]) == 0
+
+
+def test_loss_colours_grade_losses_and_grey_out_nan():
+    from visualizer.views.tables import NO_LOSS, ZERO_LOSS, loss_colours
+
+    c = loss_colours([0.0, 1.0, 4.0, np.nan, np.inf])
+    assert c[0] == ZERO_LOSS and c[3] == c[4] == NO_LOSS  # not "zero loss": the scores overflowed
+    assert c[1] != c[2] and c[2] == "#F6B278"  # the largest finite loss: the strongest orange
 
 
 def test_state_lists_every_example(app, attach):

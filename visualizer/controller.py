@@ -417,8 +417,13 @@ class Controller(QtCore.QObject):
         self._acc -= n
         if not self.advance(n):
             self.pause()
-        elif now - self._last_lecture > LECTURE_INTERVAL and self.window.panel_shown() != "curves":
-            self.refresh_lecture()
+        elif now - self._last_lecture > LECTURE_INTERVAL:
+            shown = self.window.panel_shown()
+            if shown == "lecture":
+                self.refresh_lecture()
+            elif shown in ("examples", "weights"):  # the tables alone: no sanity checks for a hidden tab
+                self._last_lecture = now
+                self.refresh_tables()
 
     def reset(self):
         if self.session is None:
@@ -536,6 +541,8 @@ class Controller(QtCore.QObject):
         config = copy.deepcopy(s.config)
         config.model.update(arch)
         config.start = None
+        if not config.lecture.get("model_switch"):
+            config.lecture, config.view["note"] = {}, ""  # the question was about the other model
         if arch["kind"] == "mlp":
             config.model["init"] = "random"
             if config.landscape["plane"] in ("weights", "hessian"):

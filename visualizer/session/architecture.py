@@ -13,6 +13,10 @@ import numpy as np
 import kernels
 from kernels import network
 
+from .config import ConfigError
+
+HESSIAN_LIMIT = 400  # a network's dense Hessian: 2 gradients per parameter (about a second at 400 on digits)
+
 
 def of(config_model, data):
     """The architecture a [model] table asks for, on this data."""
@@ -122,9 +126,12 @@ class Network:
 
     def top_eigen(self, P, X, y, k, **model):
         """The Hessian's top eigenpairs from centred differences of the exact gradient (a ReLU network's
-        Hessian exists almost everywhere): dense, for networks of up to a few hundred parameters."""
+        Hessian exists almost everywhere): dense, for networks of up to HESSIAN_LIMIT parameters."""
         P = np.asarray(P, np.float64)
         n = P.size
+        if n > HESSIAN_LIMIT:
+            raise ConfigError(f"the network's curvature is computed for up to {HESSIAN_LIMIT} parameters; this "
+                              f"one has {n} (fewer hidden units, or another plane)")
         h = 1e-5 * max(1.0, float(np.abs(P).max()))
         Hm = np.empty((n, n))
         for i in range(n):

@@ -135,6 +135,7 @@ LECTURE = {
     "look": ("", _text),  # what to look at
     "answer": ("", _text),  # shown once the viewer has looked
     "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
+    "model_switch": (False, _bool),  # the question stays when the Data box switches the model (its look asks to)
 }
 LANDSCAPE = {
     "plane": ("pca", _choice(("weights", "pca", "endpoints", "random", "random_plain", "hessian"))),

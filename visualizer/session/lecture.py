@@ -6,6 +6,7 @@ import numpy as np
 
 import kernels
 
+from .architecture import HESSIAN_LIMIT
 from .explain import example_terms
 from .session import expected_initial_loss
 
@@ -59,6 +60,8 @@ def curvature_work(session):
     d, arch = session.data, session.arch
     if arch.kind == "linear":
         return d.N * d.D * d.C
+    if arch.size > HESSIAN_LIMIT:
+        return float("inf")
     return 2 * arch.size * d.N * arch.hidden * (d.D + d.C) // 60
 
 

@@ -9,13 +9,12 @@ ROUNDS = 20
 WORK = 2e9  # multiply-adds the search may spend (N * D * C per gradient-descent step)
 
 
-def find_minimum(X, y, model):
+def find_minimum(X, y, model, C):
     """W where the full loss's gradient vanishes, by gradient descent at step 1 / lambda_max (stable for
     a convex loss), the curvature measured again each round; the best point found within the budget
     (a loss without a minimum, say softmax without a penalty on separable data, never gets there)."""
     N, D = X.shape
-    C = int(y.max()) + 1 if len(y) else 2
-    W = np.zeros((D, max(C, 2)))
+    W = np.zeros((D, C))
     steps = int(max(50, min(500, WORK / (ROUNDS * N * D * W.shape[1]))))
     for _ in range(ROUNDS):
         top = float(kernels.top_eigen(W, X, y, k=1, **model)[0][0])
@@ -29,9 +28,9 @@ def find_minimum(X, y, model):
     return W
 
 
-def near_minimum(X, y, model, offset):
+def near_minimum(X, y, model, offset, C):
     """(start, W*, lambda_max at W*): W* moved by `offset` along the Hessian's top eigenvector there and
     half as far along the second, so that the way a step behaves along each can be seen."""
-    W = find_minimum(X, y, model)
+    W = find_minimum(X, y, model, C)
     values, vectors = kernels.top_eigen(W, X, y, k=2, **model)
     return W + offset * vectors[0] + 0.5 * offset * vectors[1], W, float(values[0])

@@ -260,7 +260,8 @@ class Session:
                                   "single minimum)")
             return self._seeded_start(self.config.optimizer["seed"])
         if self.config.model["init"] == "near_minimum":
-            start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"])
+            start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"],
+                                             self.data.C)
             self._minimum = (W_min, top)
             return start
         rng = np.random.default_rng(self.config.optimizer["seed"])
@@ -289,7 +290,7 @@ class Session:
             if self._minimum is not None and model == self.model:
                 top = self._minimum[1]
             else:
-                W = find_minimum(self.data.X, self.data.y, model)
+                W = find_minimum(self.data.X, self.data.y, model, self.data.C)
                 top = float(kernels.top_eigen(W, self.data.X, self.data.y, k=1, **model)[0][0])
             if top <= 1e-12:
                 raise ConfigError(f"run {i + 1}: lr_of_limit needs a loss that curves at its minimum "
@@ -528,19 +529,22 @@ class Session:
         self.runs.append(run)
         self.config.runs.append(dict(base))
         self.relabel()
-        self.select(len(self.runs) - 1)
-        self._restart(run)
+        self._restart(run)  # before select: a plane through the selected run reads its weights
         self.compute_ahead(self.display_step + AHEAD)
+        self.select(len(self.runs) - 1)
         return run
 
     def remove_run(self, index):
         if len(self.runs) <= 1:
             raise ConfigError("a demo needs at least one run")
+        was = self.selected
         del self.runs[index]
         del self.config.runs[index]
         self.relabel()
-        if self.selected >= index and self.config.view["selected"] > 0:
-            self.select(self.config.view["selected"] - 1)
+        if was >= index and was > 0:
+            self.config.update("view", selected=was - 1)
+        if was == index and self.config.landscape["plane"] in PLANES_AT_SELECTED:
+            self.fit_plane()  # the plane went through the run removed: now through the one selected
         return True
 
     def edit_weights(self, index, W):
@@ -602,9 +606,16 @@ class Session:
     def set_landscape(self, **changes):
         """Change [landscape] keys (validated); a new plane or framing is fitted at once. Returns the set
         of changed keys."""
+        before = dict(self.config.landscape)
         changed = self.config.update("landscape", **changes)
         if changed & {"plane", "entries", "seed", "span", "extent"}:
-            self.fit_plane()
+            try:
+                self.fit_plane()
+            except ConfigError:
+                self.config.landscape.clear()  # a plane this model cannot have: the demo stays as it was
+                self.config.landscape.update(before)
+                self.fit_plane()
+                raise
         return changed
 
     def set_view(self, **changes):

@@ -66,10 +66,10 @@ class ControlPanel(QtWidgets.QScrollArea):
     run_selected = QtCore.pyqtSignal(int)
     run_added = QtCore.pyqtSignal()
     run_removed = QtCore.pyqtSignal()
-    share_requested = QtCore.pyqtSignal()
-    run_shown = QtCore.pyqtSignal(int, bool)
+    share_requested = QtCore.pyqtSignal()  # every run takes the selected run's loss and regularization
+    run_shown = QtCore.pyqtSignal(int, bool)  # a run's checkbox: drawn or hidden
     data_chosen = QtCore.pyqtSignal(str)  # a dataset name (csv / cifar10: the controller asks for the path)
-    architecture_chosen = QtCore.pyqtSignal(dict)  # {kind, hidden, activation}: what the runs train  # a run's checkbox: drawn or hidden  # every run takes the selected run's loss and regularization
+    architecture_chosen = QtCore.pyqtSignal(dict)  # {kind, hidden, activation}: what the runs train
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
     reset_requested = QtCore.pyqtSignal()

@@ -106,7 +106,9 @@ def step_html(x, names):
     elif name in ("gd", "sgd"):
         work.append(f"Δw = -{_n(lr)} × {_n(g)} = {_n(dw)}")
     work.append(f"w' = {_n(w)} + {_n(dw)} = {_n(w + dw)}")
-    entry = tr("The entry that moved most, W[{feature}, {cls}]:", feature=names[i][0], cls=names[i][1])
+    row, col = names[i]
+    layer, _, given = row.partition(" ") if row[:3] in ("W1 ", "W2 ") else ("W", "", row)
+    entry = tr("The entry that moved most, {entry}:", entry=f"{layer}[{given}, {col}]")
     arrows = tr("On the landscape: black is -lr g, dashed grey the velocity, the run's colour the step taken "
                 "(all projected on the plane). E hides this.")
     return (f"<h3>{tr('Step {step} taken apart', step=t)}</h3><p>" + "<br>".join(lines) + "</p>"

@@ -296,9 +296,6 @@ class MainWindow(QtWidgets.QMainWindow):
     def surface_shown(self):
         return self.center.currentWidget() is self.surface_page
 
-    def lecture_shown(self):
-        return self.tabs.currentWidget() is self.lecture
-
     def panel_shown(self):
         """'curves', 'examples', 'weights' or 'lecture': the right column's tab on top."""
         return {self.curves: "curves", self.examples: "examples", self.weights: "weights",

@@ -8,6 +8,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 from ..i18n import tr, tr_name
 
 ZERO_LOSS = "#D8EFD8"  # an example with no loss (its margins are all satisfied)
+NO_LOSS = "#DDDDDD"  # not a number: the scores overflowed
 BATCH_MARK = "●"
 SORT = QtCore.Qt.ItemDataRole.UserRole
 
@@ -16,11 +17,14 @@ def loss_colours(L):
     """Each example's row colour: green for zero loss, then lighter to stronger orange as its loss nears
     the largest one shown (softmax's losses are never 0, and a wall of one orange told nothing)."""
     L = np.asarray(L, dtype=np.float64)
-    top = max(float(np.nanmax(L)) if L.size else 0.0, 1e-12)
+    finite = L[np.isfinite(L)]
+    top = max(float(finite.max()) if finite.size else 0.0, 1e-12)
     light, strong = np.array([255, 244, 232]), np.array([246, 178, 120])
     out = []
     for v in L:
-        if not v > 1e-12:
+        if not np.isfinite(v):
+            out.append(NO_LOSS)
+        elif not v > 1e-12:
             out.append(ZERO_LOSS)
         else:
             r, g, b = (light + (strong - light) * min(v / top, 1.0)).astype(int)
@@ -38,6 +42,7 @@ class NumberTable(QtCore.QAbstractTableModel):
         self.background = None  # (rows,) colours or None
         self.bold = None  # (rows, columns) booleans or None
         self.n = 0
+        self.reset_shape = False  # the last set_table changed the shape (the view sizes its columns then)
 
     def set_table(self, headers, columns, background=None, bold=None, tips=None):
         """Replace the numbers; the same shape only tells the view the cells changed (selection and
@@ -45,6 +50,7 @@ class NumberTable(QtCore.QAbstractTableModel):
         same = headers == self.headers and len(columns[0]) == self.n if columns else False
         if not same:
             self.beginResetModel()
+        self.reset_shape = not same
         self.headers, self.columns = list(headers), list(columns)
         self.tips = list(tips) if tips else [""] * len(headers)
         self.background, self.bold = background, bold
@@ -105,7 +111,9 @@ def _table_view(model):
     view.verticalHeader().hide()
     view.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+    # columns sized once per table (set_table), not on every refresh: sizing to the contents of every row
+    # took a third of a second per refresh on a few hundred rows, and stalled playback
+    view.horizontalHeader().setResizeContentsPrecision(200)
     view.setMouseTracking(True)
     return view, proxy
 
@@ -172,6 +180,8 @@ class ExamplesView(QtWidgets.QWidget):
         tips[2] = tr("In the minibatch of this step (gradient descent uses every example)")
         tips[3] = tr("This example's loss")
         self.model.set_table(headers, columns, background, bold, tips)
+        if self.model.reset_shape:
+            self.table.resizeColumnsToContents()
         self.table.setColumnHidden(2, full)  # a full batch: every row would be marked
         m = ex["model"]
         text = tr("Mean of L_i over {n} examples = {mean}: the data loss on the curves.", n=N,
@@ -272,6 +282,8 @@ class WeightsView(QtWidgets.QWidget):
                 tr("The gradient of the data loss (mean over all examples)"),
                 tr("The gradient of the penalty lam R(W)"), tr("Their sum: gradient descent moves W against it")]
         self.model.set_table(headers, columns, tips=tips)
+        if self.model.reset_shape:
+            self.table.resizeColumnsToContents()
         g = w["grad"]
         self.footer.setText(tr("Step {step}: |dL/dW| = {norm} (data {data}, penalty {reg}). A nudge moves this "
                                "run's point; the run goes on from there.", step=w["step"],
