@@ -82,7 +82,7 @@ def test_the_weights_tab_and_an_explained_step_name_the_networks_entries(app, at
     np.testing.assert_array_equal(x["W_next"], s.runs[0].W[13])
 
 
-def test_the_model_is_chosen_in_the_data_box(app, attach):
+def test_the_model_is_chosen_in_the_data_box(app, attach, qtbot):
     s = attach("[optimizer]\nsteps = 20\n[landscape]\nresolution = 24\nplane = 'weights'")
     c = app.window.controls
     assert c.kind.currentData() == "linear" and not c.hidden.isEnabled()
@@ -92,8 +92,10 @@ def test_the_model_is_chosen_in_the_data_box(app, attach):
     assert s2 is not s and s2.arch.kind == "mlp" and s2.arch.hidden == 16
     assert s2.plane.mode == "pca"  # two weights of W make no plane of a network
     assert c.hidden.isEnabled()
-    c.hidden.setValue(8)
-    assert app.session.arch.hidden == 8
+    for v in (9, 10, 8):  # clicks on the arrows: one new demo once they stop
+        c.hidden.setValue(v)
+    assert app.session is s2
+    qtbot.waitUntil(lambda: app.session.arch.hidden == 8, timeout=3000)
     c.kind.setCurrentIndex(c.kind.findData("linear"))
     c.kind.activated.emit(c.kind.currentIndex())
     assert app.session.arch.kind == "linear"

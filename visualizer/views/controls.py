@@ -246,7 +246,12 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.share.clicked.connect(self.share_requested)
         self.data.activated.connect(lambda i: self.data_chosen.emit(self.data.itemData(i)))
         self.kind.activated.connect(lambda i: self._architecture())
-        self.hidden.valueChanged.connect(lambda v: self._architecture())
+        # each change of the hidden size builds a new demo: clicks on its arrows are gathered first
+        self._hidden_timer = QtCore.QTimer(self)
+        self._hidden_timer.setSingleShot(True)
+        self._hidden_timer.setInterval(400)
+        self._hidden_timer.timeout.connect(self._architecture)
+        self.hidden.valueChanged.connect(lambda v: self._hidden_timer.start())
         self.activation.activated.connect(lambda i: self._architecture())
         self.runs.itemChanged.connect(lambda item: self.run_shown.emit(
             self.runs.row(item), item.checkState() == QtCore.Qt.CheckState.Checked))
