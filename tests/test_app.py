@@ -368,6 +368,30 @@ def test_the_data_box_names_the_data_on_screen(app):
     assert app.session.data.name == "blobs" and c.data.currentData() == "blobs"
 
 
+def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypatch):
+    """On a cold cache the optimizer compiles in another process (the other core) while this one compiles
+    the rest; this one then loads it from the cache. A warm cache starts no process."""
+    from visualizer import workers
+
+    started = []
+
+    class Helper:
+        def __init__(self, args, **kw):
+            started.append(args)
+
+        def wait(self, timeout):
+            started.append("waited")
+    monkeypatch.setattr(workers.subprocess, "Popen", Helper)
+    seen = []
+    workers.warm_up_kernels(seen.append, {"softmax"})
+    assert started == []  # the tests' cache is warm
+    monkeypatch.setattr(workers.os.path, "exists", lambda path: False)  # as on a cold cache
+    workers.warm_up_kernels(seen.append, {"softmax"})
+    assert "warm_up_group('optimizers')" in started[0][-1] and started[1] == "waited"
+    order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
+    assert order == ["losses", "softmax landscapes", "optimizers"]  # the optimizer last: loaded, not compiled
+
+
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):
     """Cold, every kernel compiles for seconds: the demo's own loss's landscape kernel first, the others
     once its first frame is drawn."""

@@ -7,6 +7,8 @@ calling thread (tests and the headless command line).
 """
 
 import os
+import subprocess
+import sys
 import time
 import traceback
 
@@ -22,10 +24,11 @@ LANDSCAPE_GROUP = {"hinge": "hinge landscapes", "squared_hinge": "hinge landscap
                    "structured_hinge": "structured landscapes", "softmax": "softmax landscapes"}
 
 
-def warm_up_kernels(progress=lambda text: None, losses=None, network=False):
+def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
     (seconds each) or loads them from it. losses: only the landscape kernels those losses need (the
-    first frame's; network: the network's kernels instead), None: all. Returns the seconds it took."""
+    first frame's; network: the network's kernels instead), None: all; groups: only these. Returns the
+    seconds it took."""
     import kernels
 
     t0 = time.perf_counter()
@@ -41,15 +44,50 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False):
              (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                               [0.0], loss="softmax", single=True)),
              (N_("network"), lambda: _warm_network(X, y))]
-    if losses is not None and network:
+    helper = None
+    if groups is not None:
+        steps = [(name, call) for name, call in steps if name in groups]
+    elif losses is not None and network:
         steps = steps[-1:]
     elif losses is not None:
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
+        helper = _compile_elsewhere("optimizers")
+        if helper is not None:  # meanwhile the rest here; the optimizer last, loaded from the cache
+            steps = [s for s in steps if s[0] != "optimizers"] + [s for s in steps if s[0] == "optimizers"]
     for i, (name, call) in enumerate(steps):
         progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
+        if name == "optimizers" and helper is not None:
+            try:
+                helper.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                helper.kill()
         call()
     return time.perf_counter() - t0
+
+
+def _compile_elsewhere(group):
+    """On a cold cache, compile a kernel group in a second process (numba compiles one function at a
+    time per process, under a lock): it runs on the other core while this one compiles the rest, and
+    leaves machine code in the shared cache. None when the cache is warm or no process can start."""
+    from kernels import _training as T
+
+    try:
+        cold = not os.path.exists(T.run_steps._cache._cache_file._index_path)
+    except AttributeError:  # numba's cache laid out otherwise: compile here, as before
+        return None
+    if not cold:
+        return None
+    code = f"from visualizer.workers import warm_up_group; warm_up_group({group!r})"
+    try:
+        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+
+def warm_up_group(group):
+    """Compile one group of warm_up_kernels (the second process of a cold first launch)."""
+    warm_up_kernels(groups={group})
 
 
 def _warm_network(X, y):
