@@ -287,11 +287,8 @@ class Controller(QtCore.QObject):
         W = np.array(run.W[run.shown(s.display_step)], dtype=np.float64)
         if kind == "nudge":
             W.reshape(-1)[entries] += amount
-        elif kind == "randomize" and s.arch.kind == "mlp":
-            W = s.arch.init(int(np.random.default_rng().integers(2 ** 31)))
-        elif kind == "randomize":
-            scale = max(s.config.model["init_scale"], 1e-3)
-            W = scale * np.random.default_rng().normal(size=W.shape)
+        elif kind == "randomize":  # a fresh random start (a zero init_scale would give W = 0 again)
+            W = s.arch.init(int(np.random.default_rng().integers(2 ** 31)), max(s.config.model["init_scale"], 1e-3))
         else:
             W[:] = 0.0
         self.pause()

@@ -43,6 +43,10 @@ class Linear:
     def describe(self):
         return "linear"
 
+    def init(self, seed, scale):
+        """A random start: scale times a standard normal W, drawn from the seed."""
+        return scale * np.random.default_rng(seed).normal(size=self.shape)
+
     def scores(self, W, X):
         with np.errstate(all="ignore"):
             return np.asarray(X, np.float64) @ np.asarray(W, np.float64)
@@ -87,7 +91,8 @@ class Network:
     def describe(self):
         return f"network {self.hidden} {self.activation}"
 
-    def init(self, seed):
+    def init(self, seed, scale=None):
+        """The usual start for the activation (kernels.network.init); a network ignores init_scale."""
         return network.init(self.D, self.hidden, self.C, activation=self.activation, seed=seed)
 
     def scores(self, P, X):

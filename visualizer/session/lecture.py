@@ -17,10 +17,8 @@ def example_breakdown(W, x, label, delta, arch=None):
     x = np.asarray(x, np.float64)
     s = arch.scores(W, x[None])[0] if arch is not None else x @ np.asarray(W, np.float64)
     C = len(s)
-    margins = np.maximum(0.0, s - s[label] + delta)
-    margins[label] = 0.0
-    e = np.exp(s - s.max())
-    probs = e / e.sum()
+    margins = example_terms(s[None], [label], "hinge", delta)[0][0]
+    probs = example_terms(s[None], [label], "softmax", delta)[0][0]
     losses = {name: float(example_terms(s[None], [label], name, delta)[1][0]) for name in kernels.LOSSES}
     return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C,
             "exp": np.exp(s - s.max()),  # softmax step by step: exponentiate (shifted), normalize, -log

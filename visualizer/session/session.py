@@ -264,17 +264,12 @@ class Session:
                                              self.data.C)
             self._minimum = (W_min, top)
             return start
-        rng = np.random.default_rng(self.config.optimizer["seed"])
-        return self.config.model["init_scale"] * rng.normal(size=(D, C))
+        return self.arch.init(self.config.optimizer["seed"], self.config.model["init_scale"])
 
     def _seeded_start(self, seed):
         """The start a seed draws: a network's initialization, or init_scale times a normal W."""
         if seed not in self._seeded_starts:
-            if self.arch.kind == "mlp":
-                self._seeded_starts[seed] = self.arch.init(seed)
-            else:
-                rng = np.random.default_rng(seed)
-                self._seeded_starts[seed] = self.config.model["init_scale"] * rng.normal(size=self.arch.shape)
+            self._seeded_starts[seed] = self.arch.init(seed, self.config.model["init_scale"])
         return self._seeded_starts[seed]
 
     def _steps_from_curvature(self):
