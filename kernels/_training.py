@@ -168,6 +168,17 @@ def reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad):
 
 
 @jit
+def gather_rows(X, y, rows, use_rows, nb, Xt, yk):
+    """The examples X[rows[:nb]] (X[:nb] unless use_rows) into Xt (D, nb), feature-major, and their
+    labels into yk: the loss kernels' inner loops then run over examples."""
+    for k in range(nb):
+        n = rows[k] if use_rows else k
+        yk[k] = y[n]
+        for d in range(X.shape[1]):
+            Xt[d, k] = X[n, d]
+
+
+@jit
 def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad, want_grad,
                     Xt, S, G, t, yk, acc):
     """Mean loss over the examples X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W).
@@ -177,11 +188,7 @@ def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio
     the loss are not finite (bad input, or a diverged run).
     """
     D, C = W.shape
-    for k in range(nb):
-        n = rows[k] if use_rows else k
-        yk[k] = y[n]
-        for d in range(D):
-            Xt[d, k] = X[n, d]
+    gather_rows(X, y, rows, use_rows, nb, Xt, yk)
     for c in range(C):
         for k in range(nb):
             S[c, k] = 0.0
@@ -343,11 +350,7 @@ def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg,
     when the scores or the loss are not finite."""
     D, H = W1.shape
     C = W2.shape[1]
-    for k in range(nb):
-        n = rows[k] if use_rows else k
-        yk[k] = y[n]
-        for d in range(D):
-            Xt[d, k] = X[n, d]
+    gather_rows(X, y, rows, use_rows, nb, Xt, yk)
     for h in range(H):  # pre-activations, class-major like the scores: inner loops over examples
         for k in range(nb):
             A[h, k] = 0.0

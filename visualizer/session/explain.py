@@ -12,9 +12,6 @@ import kernels
 from ..i18n import tr, tr_name
 from .session import kernel_kwargs
 
-HINGES = ("hinge", "mean_hinge", "squared_hinge", "ova_hinge", "structured_hinge")
-
-
 def example_terms(S, y, loss, delta):
     """Each example's loss from its scores S (N, C) and labels y, term by term: (terms (N, C), L (N,)).
 
@@ -55,14 +52,9 @@ def penalty_gradient(W, reg, lam, l1_ratio, l1=True):
     return lam * ((w1 if l1 else 0.0) * np.sign(W) + 2.0 * w2 * W)
 
 
-def settings_at(run, step):
-    """The optimizer settings in force at a step."""
-    return next(seg.settings for seg in reversed(run.segments) if seg.start <= step)
-
-
 def batch_at(session, run, step):
     """The example indices step `step` of a run drew (all of them for gradient descent)."""
-    st = settings_at(run, step)
+    st = run.settings_at(step)
     N = session.data.N
     if st["name"] == "gd":
         return np.arange(N)
@@ -109,12 +101,6 @@ def weights(session, run_index):
     return {"step": t, "W": W, "grad_data": g_data, "grad_reg": g_reg, "grad": g_data + g_reg, "model": m}
 
 
-def plane_direction(plane, d):
-    """A direction in weight space as (da, db) on the plane (least squares, as points are projected)."""
-    B = np.stack([plane.U.ravel(), plane.V.ravel()], axis=1)
-    return np.linalg.solve(B.T @ B, B.T @ np.asarray(d, np.float64).ravel())
-
-
 def explain_step(session, run_index):
     """Step t of the run (t its shown step) taken apart: the batch it drew, the gradient on it (data part
     + penalty part), the step size of the schedule, the optimizer's buffers before and after, and the
@@ -123,13 +109,13 @@ def explain_step(session, run_index):
     t = run.shown(session.display_step)
     W = np.asarray(run.W[t], dtype=np.float64)
     key = ("explain", run_index, t, W.tobytes(), session.plane_version, session.data_version,
-           tuple(sorted(settings_at(run, t).items())), tuple(sorted(run.model_at(t).items())))
+           tuple(sorted(run.settings_at(t).items())), tuple(sorted(run.model_at(t).items())))
     return session.remember(key, lambda: _explain(session, run, t))
 
 
 def _explain(session, run, t):
     d = session.data
-    st, m = settings_at(run, t), run.model_at(t)
+    st, m = run.settings_at(t), run.model_at(t)
     before = run.path.state_at(t)
     W = np.array(before.W, dtype=np.float64)
     after = kernels.run_optimizer(before, d.X, d.y, steps=1, **kernel_kwargs(m, st, session.arch))
@@ -149,8 +135,8 @@ def _explain(session, run, t):
         out["bias_correction"] = (1.0 - st["beta1"] ** (t + 1), 1.0 - st["beta2"] ** (t + 1))
     p = session.plane
     out["origin"] = np.array(p.project(W)[:2], dtype=np.float64)
-    arrows = {"gradient": plane_direction(p, -out["lr"] * out["grad"]), "update": plane_direction(p, out["update"])}
+    arrows = {"gradient": p.direction(-out["lr"] * out["grad"]), "update": p.direction(out["update"])}
     if st["name"] in ("momentum", "nesterov"):
-        arrows["velocity"] = plane_direction(p, out["velocity"][1])
+        arrows["velocity"] = p.direction(out["velocity"][1])
     out["arrows"] = arrows
     return out

@@ -41,17 +41,30 @@ class Plane:
     def point(self, a, b):
         return self.W0 + a * self.U + b * self.V
 
+    def _coefficients(self, d):
+        """Least-squares (a, b) of directions d (R, DC) in the plane's basis: (basis (DC, 2), coef (2, R))."""
+        B = np.stack([self.U.ravel(), self.V.ravel()], axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):  # a blown-up W is simply very far away
+            return B, np.linalg.solve(B.T @ B, B.T @ d.T)
+
     def project(self, Ws):
         """(a, b, off_plane) for a stack of weights (..., D, C): least-squares coordinates in the plane
         and the Euclidean distance of W from it."""
         Ws = np.asarray(Ws, dtype=np.float64)
         lead = Ws.shape[:Ws.ndim - self.W0.ndim]
         d = Ws.reshape(-1, self.W0.size) - self.W0.ravel()
-        B = np.stack([self.U.ravel(), self.V.ravel()], axis=1)  # (DC, 2)
-        with np.errstate(over="ignore", invalid="ignore"):  # a blown-up W is simply very far away
-            coef = np.linalg.solve(B.T @ B, B.T @ d.T)  # (2, R)
+        B, coef = self._coefficients(d)
+        with np.errstate(over="ignore", invalid="ignore"):
             off = np.linalg.norm(d - (B @ coef).T, axis=1)
         return coef[0].reshape(lead), coef[1].reshape(lead), off.reshape(lead)
+
+    def direction(self, ds):
+        """A direction in weight space (W's shape) as (da, db) on the plane, or a stack of them as (R, 2):
+        the same least squares as a projected point's."""
+        ds = np.asarray(ds, dtype=np.float64)
+        one = ds.shape == self.W0.shape
+        coef = self._coefficients(ds.reshape(-1, self.W0.size))[1].T
+        return coef[0] if one else coef
 
 
 def weights_plane(W_start, entries):

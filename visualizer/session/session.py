@@ -35,8 +35,8 @@ PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long
 
 def kernel_kwargs(model, settings, arch=None):
     """The kernels' keyword arguments for one run segment (of the architecture's model, linear if None)."""
-    return dict(**(arch.optimizer_kwargs() if arch is not None else {}), loss=model["loss"], delta=model["delta"], reg=model["reg"], lam=model["lam"],
-                l1_ratio=model["l1_ratio"], optimizer=settings["name"], lr=settings["lr"],
+    return dict(**(arch.optimizer_kwargs() if arch is not None else {}), loss=model["loss"],
+                delta=model["delta"], reg=model["reg"], lam=model["lam"], l1_ratio=model["l1_ratio"], optimizer=settings["name"], lr=settings["lr"],
                 batch_size=settings["batch_size"], seed=settings["seed"], momentum=settings["momentum"],
                 beta1=settings["beta1"], beta2=settings["beta2"], rho=settings["rho"],
                 schedule=settings["schedule"], decay=settings["decay"], step_every=settings["step_every"],
@@ -157,6 +157,10 @@ class Run:
         """The loss settings in force at a step (the latest segment starting at or before it)."""
         return next(seg.model for seg in reversed(self.segments) if seg.start <= step)
 
+    def settings_at(self, step):
+        """The optimizer settings in force at a step."""
+        return next(seg.settings for seg in reversed(self.segments) if seg.start <= step)
+
     @property
     def head(self):
         """The last computed step."""
@@ -254,17 +258,15 @@ class Session:
                 raise ConfigError(f"start must be {D} x {C} for this dataset (D features with bias, C classes); "
                                   f"got {W.shape[0]} x {W.shape[1]}")
             return W
-        if arch.kind == "mlp":
-            if self.config.model["init"] == "near_minimum":
+        if self.config.model["init"] == "near_minimum":
+            if arch.kind == "mlp":
                 raise ConfigError("[model] init = 'near_minimum' is for the linear model (a network has no "
                                   "single minimum)")
-            return self._seeded_start(self.config.optimizer["seed"])
-        if self.config.model["init"] == "near_minimum":
             start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"],
                                              self.data.C)
             self._minimum = (W_min, top)
             return start
-        return self.arch.init(self.config.optimizer["seed"], self.config.model["init_scale"])
+        return self._seeded_start(self.config.optimizer["seed"])
 
     def _seeded_start(self, seed):
         """The start a seed draws: a network's initialization, or init_scale times a normal W."""
@@ -786,8 +788,7 @@ class Session:
         for _ in range(samples):
             rows = rng.choice(self.data.N, B, replace=False)
             steps.append(-lr * self.arch.loss_and_grad(W, self.data.X[rows], self.data.y[rows], **kw)[1])
-        basis = np.stack([self.plane.U.ravel(), self.plane.V.ravel()], axis=1)
-        coef = np.linalg.solve(basis.T @ basis, basis.T @ np.array([d.ravel() for d in steps]).T).T
+        coef = self.plane.direction(np.array(steps))
         return np.array([run.a[i], run.b[i]]), coef[0], coef[1:]
 
 

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
 from ..i18n import tr, tr_name
-from .figure import fit_title, paint_canvas, style_axes
+from .figure import fit_title, paint_canvas, point_arrow, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
@@ -216,11 +216,7 @@ class DataView(pg.GraphicsLayoutWidget):
             foot = np.clip(foot, self.lo, self.hi)
             tip = foot + scale * w[c]
             self.arrows[c].setData([foot[0], tip[0]], [foot[1], tip[1]])
-            vb = self.plot.vb
-            p0, p1 = vb.mapViewToScene(pg.Point(*foot)), vb.mapViewToScene(pg.Point(*tip))
-            angle = np.degrees(np.arctan2(p1.y() - p0.y(), p1.x() - p0.x()))  # on screen (y points down)
-            self.arrow_heads[c].setStyle(angle=180 + angle)
-            self.arrow_heads[c].setPos(*tip)
+            point_arrow(self.arrow_heads[c], self.plot.vb, foot, tip)
             self.arrow_heads[c].show()
 
     def _show_regions(self, W, scores=None):

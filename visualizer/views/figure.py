@@ -106,6 +106,14 @@ def thin_path(a, b, extent, cells=1000, most=400, recent=200):
 
 
 # (background, axis and text, faint text) of the window's plots in each theme; exports stay light
+def point_arrow(head, vb, origin, tip, **style):
+    """Put an ArrowItem's head at `tip`, pointing away from `origin` (view coordinates of `vb`): its
+    angle is taken on screen, where y points down and the axes' scales differ."""
+    p0, p1 = vb.mapViewToScene(pg.Point(*origin)), vb.mapViewToScene(pg.Point(*tip))
+    head.setStyle(angle=180 + float(np.degrees(np.arctan2(p1.y() - p0.y(), p1.x() - p0.x()))), **style)
+    head.setPos(*tip)
+
+
 def fit_title(plot, text=None, size="12pt", **style):
     """A plot's title broken into lines at its ' · ' or ', ' breaks where it is wider than the view that
     holds the plot (a one-line title set the layout's least width, and a narrow column then cut off the
@@ -371,11 +379,7 @@ class LandscapeFigure:
             style = QtCore.Qt.PenStyle.DashLine if name == "velocity" else QtCore.Qt.PenStyle.SolidLine
             line.setData([origin[0], tip[0]], [origin[1], tip[1]], pen=pg.mkPen(c, width=width, style=style),
                          shadowPen=pg.mkPen(OUTLINE, width=width + 2) if name == "update" else None)
-            vb = self.plot.vb
-            p0, p1 = vb.mapViewToScene(pg.Point(*origin)), vb.mapViewToScene(pg.Point(*tip))
-            head.setStyle(angle=180 + float(np.degrees(np.arctan2(p1.y() - p0.y(), p1.x() - p0.x()))),
-                          pen=pg.mkPen(OUTLINE if name == "update" else c), brush=c)
-            head.setPos(*tip)
+            point_arrow(head, self.plot.vb, origin, tip, pen=pg.mkPen(OUTLINE if name == "update" else c), brush=c)
             head.setVisible(bool(np.hypot(*v) > 0))
             mark = "&#9476;&#9476;" if name == "velocity" else "&#9632;"
             shown.append(f'<span style="color: {c.name()}">{mark}</span> {names[name]}')
