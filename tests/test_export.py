@@ -258,3 +258,36 @@ def test_a_long_run_stays_a_vector_path_in_svg(tmp_path, capsys):
             n += len(re.findall(r"-?[\d.]+[ ,]-?[\d.]+", el.get("points", "") + el.get("d", "")))
         return n + sum(points(child, stroke) for child in el)
     assert points(ET.parse(out).getroot()) > 300
+
+
+def test_svg_lines_and_markers_keep_their_screen_size_in_any_reader(demo, tmp_path, capsys):
+    """A stroke marked non-scaling (SVG 1.2, which many readers ignore) inside a group that scales data
+    units to the page would be drawn a hundred times too wide there: strokes come out already scaled.
+    The runs' heads come out as shapes in their colour, ringed in the outline colour."""
+    import re
+
+    out = tmp_path / "fig.svg"
+    assert export(capsys, "--config", demo, "--out", str(out))[0] == 0
+
+    def scale(transform):
+        m = re.match(r"matrix\(([^)]*)\)", transform or "")
+        if not m:
+            return 1.0
+        a, b, c, d = (float(v) for v in m.group(1).split(",")[:4])
+        return abs(a * d - b * c) ** 0.5
+
+    bad, heads = [], 0
+
+    def walk(el, s=1.0, stroke=None, fill=None):
+        nonlocal heads
+        s *= scale(el.get("transform"))
+        stroke, fill = el.get("stroke", stroke), el.get("fill", fill)
+        if el.get("vector-effect") == "non-scaling-stroke" and stroke not in (None, "none") and abs(s - 1) > 0.01:
+            bad.append((el.tag, stroke, s))
+        if el.tag.endswith("path") and (fill or "").lower() == "#e69f00" and (stroke or "").lower() == "#111111":
+            heads += 1
+        for child in el:
+            walk(child, s, stroke, fill)
+    walk(ET.parse(out).getroot())
+    assert not bad, bad[:3]
+    assert heads >= 1

@@ -8,6 +8,7 @@ import pytest
 
 from visualizer.session import explain as E
 from visualizer.state import window_state
+from visualizer.views.data import class_color
 
 NET = """
 [model]
@@ -38,12 +39,14 @@ def test_the_window_shows_the_networks_landscape_regions_and_numbers(app, attach
     assert not np.array_equal(s.runs[0].W[0], s.runs[1].W[0])  # each run from its own seed
     assert "network" in w.data.plot.titleLabel.text
     # the decision regions are the network's: its class at every pixel
-    img = w.data.regions.image
+    img = w.data.region_classes
     xs = np.linspace(w.data.lo[0], w.data.hi[0], img.shape[1])
     ys = np.linspace(w.data.lo[1], w.data.hi[1], img.shape[0])
     pts = np.column_stack([np.repeat(xs[None], len(ys), 0).ravel(), np.repeat(ys[:, None], len(xs), 1).ravel(),
                            np.ones(img.size)])
     np.testing.assert_array_equal(img.ravel(), s.arch.scores(s.runs[0].W[0], pts).argmax(axis=1))
+    shown = w.data.regions.image  # and each pixel is painted in its class's colour
+    np.testing.assert_array_equal(shown[..., :3], np.array([class_color(c).getRgb()[:3] for c in range(3)])[img])
     assert all(len(ln.getData()[0] or []) == 0 for ln in w.data.lines)  # no zero-score lines for a network
     # the landscape is the network's loss: at its end, on the plane, the head's value there is its loss
     app.advance(60)

@@ -6,6 +6,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
+from .fastitems import Dots, Polyline
 from .figure import fit_title, style_axes, tail_split
 from ..session.session import tame_limit
 
@@ -40,7 +41,7 @@ class SplitCurve:
         self.plot = plot
         self.tail = pg.PlotDataItem(pen=pen, antialias=antialias)
         self.tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.live = pg.PlotDataItem(pen=pen, antialias=antialias)
+        self.live = Polyline(pen=pen, antialias=antialias)  # set every frame: the light item
         self._key = None
         plot.addItem(self.tail)
         plot.addItem(self.live)
@@ -51,7 +52,7 @@ class SplitCurve:
         if key != self._key:
             self.tail.setData(*(peaks(x[:s + 1], y[:s + 1]) if s else ([], [])), pen=pen, connect="finite")
             self._key = key
-        self.live.setData(x[s:], y[s:], pen=pen, connect="finite")
+        self.live.setData(x[s:], y[s:], pen=pen)
 
     def setVisible(self, on):
         self.tail.setVisible(on)
@@ -100,7 +101,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.loss_plot.addItem(self.now[0])
         self.acc_plot.addItem(self.now[1])
         self.items = []
-        self.reg_curve = pg.PlotDataItem(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
 
@@ -127,8 +128,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             full = SplitCurve(self.loss_plot, pg.mkPen("#000", width=2.5))
             acc = SplitCurve(self.acc_plot, pg.mkPen("#000", width=2.5), antialias=False)
             val = SplitCurve(self.acc_plot, pg.mkPen("#000", width=1.5), antialias=False)
-            mark = pg.ScatterPlotItem(symbol="x", size=16, pen=pg.mkPen("#ff2020", width=2),
-                                      brush=pg.mkBrush("#ff2020"))
+            mark = Dots(16, "#ff2020", width=4, symbol="x")
             self.loss_plot.addItem(mark)
             self.items.append((batch, full, acc, val, mark))
         while len(self.items) > n:
@@ -173,8 +173,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
             if finite.size:
                 top = max(top, float(finite.max()))
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
-        self.reg_curve.setData(*peaks(np.arange(len(reg)), reg), connect="finite")
-        self.reg_curve.setPen(pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
+        self.reg_curve.setData(*peaks(np.arange(len(reg)), reg),
+                               pen=pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         for line in self.now:
             line.setValue(step)
         # axes move in coarse steps: re-ticking every frame costs more than drawing the curves

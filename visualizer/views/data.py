@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
 from ..i18n import tr, tr_name
+from .fastitems import Polyline
 from .figure import fit_title, paint_canvas, point_arrow, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
@@ -106,7 +107,7 @@ class DataView(pg.GraphicsLayoutWidget):
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
             self.regions = pg.ImageItem(axisOrder="row-major")
             self.plot.addItem(self.regions)
-            self.lines = [pg.PlotDataItem(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
+            self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
                 self.plot.addItem(ln)
             brushes = [pg.mkBrush(class_color(int(c))) for c in data.y]
@@ -120,7 +121,7 @@ class DataView(pg.GraphicsLayoutWidget):
             self.batch_rings = pg.ScatterPlotItem(size=size + 8, brush=None, pen=pg.mkPen("#000", width=2))
             self.hover_ring = pg.ScatterPlotItem(size=size + 16, brush=None, pen=pg.mkPen("#000", width=3.5))
             # each class's weight vector (w_x, w_y) as an arrow from its zero-score line, as in the course demo
-            self.arrows = [pg.PlotDataItem(pen=pg.mkPen(class_color(c), width=3)) for c in range(data.C)]
+            self.arrows = [Polyline(pen=pg.mkPen(class_color(c), width=3)) for c in range(data.C)]
             self.arrow_heads = [pg.ArrowItem(headLen=14, tipAngle=35, pen=pg.mkPen(class_color(c)),
                                              brush=class_color(c)) for c in range(data.C)]
             for item in (self.batch_rings, self.hover_ring, *self.arrows, *self.arrow_heads):
@@ -219,20 +220,23 @@ class DataView(pg.GraphicsLayoutWidget):
             point_arrow(self.arrow_heads[c], self.plot.vb, foot, tip)
             self.arrow_heads[c].show()
 
+    def _region_points(self, n=200):
+        """The n x n grid over the view as rows (x, y, 1), kept while the view's bounds stay."""
+        key = (n, *self.lo, *self.hi)
+        if getattr(self, "_grid_key", None) != key:
+            xx, yy = np.meshgrid(np.linspace(self.lo[0], self.hi[0], n), np.linspace(self.lo[1], self.hi[1], n))
+            self._grid = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)])
+            self._grid_key = key
+        return self._grid
+
     def _show_regions(self, W, scores=None):
         n = 200
-        gx = np.linspace(self.lo[0], self.hi[0], n)
-        gy = np.linspace(self.lo[1], self.hi[1], n)
-        xx, yy = np.meshgrid(gx, gy)
-        if scores is not None:
-            pts = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)])
-            cls = scores(W, pts).argmax(axis=1).reshape(xx.shape)
-        else:
-            S = xx[..., None] * W[0] + yy[..., None] * W[1] + W[2]
-            cls = S.argmax(axis=2)
+        pts = self._region_points(n)
+        S = scores(W, pts) if scores is not None else pts @ np.asarray(W[:3], dtype=np.float64)
+        cls = S.argmax(axis=1).reshape(n, n).astype(np.uint8)
         lut = np.array([class_color(c, 60).getRgb() for c in range(self.data.C)], dtype=np.ubyte)
-        # class index -> colour through a lookup table with one entry per class
-        self.regions.setImage(cls.astype(np.float64), lut=lut, levels=(0, max(self.data.C - 1, 1)))
+        self.region_classes = cls  # the class at each pixel
+        self.regions.setImage(lut[cls], levels=None)  # each class's colour, as RGBA pixels
         # after setImage: the rect is turned into a transform using the image's size
         self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
         if scores is not None:  # a network: no zero-score line or weight vector per class

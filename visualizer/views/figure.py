@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
+from .fastitems import Dots, Polyline
 from ..session.contours import contours as contour_lines
 from ..session.contours import display_values, levels_for
 
@@ -212,6 +213,7 @@ class LandscapeFigure:
         self.paths, self.dots, self.starts, self.heads, self.marks, self.notes = [], [], [], [], [], []
         self.tails = []  # each path's settled older part (see tail_split)
         self._legend_labels = None
+        self._legend_key = None
         self.extent = None
         self.grid = None
         self.log_scale = False
@@ -391,17 +393,17 @@ class LandscapeFigure:
     # ------------------------------------------------------------------------------ runs
     def _ensure_runs(self, n):
         while len(self.paths) < n:
-            path = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
-                                   antialias=True)
-            tail = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=pg.mkPen(OUTLINE, width=4.5),
-                                   antialias=True)
+            shadow = pg.mkPen(OUTLINE, width=4.5)
+            # the live end changes every frame: a light item (fastitems); the settled tail is set once per
+            # TAIL_BLOCK steps and, in the window, painted into a pixmap and then blitted
+            path = Polyline(pen=pg.mkPen("w", width=2.5), shadow=shadow)
+            tail = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=shadow, antialias=True)
             if self.cached:  # painted once into a pixmap, then blitted until its points or the view change
                 tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            dots = pg.ScatterPlotItem(size=5, symbol="o", pen=None)
-            start = pg.ScatterPlotItem(size=13, symbol="o", pen=pg.mkPen(OUTLINE, width=2))
-            head = pg.ScatterPlotItem(size=20, symbol="o", pen=pg.mkPen(OUTLINE, width=2.5))
-            mark = pg.ScatterPlotItem(size=24, symbol="x", pen=pg.mkPen("#ff2020", width=2),
-                                      brush=pg.mkBrush("#ff2020"))
+            dots = Dots(5)
+            start = Dots(16, "#ffffff", outline=OUTLINE, width=3)  # as a 13 px symbol with a 3 px pen
+            head = Dots(22.5, outline=OUTLINE, width=2.5)
+            mark = Dots(24, "#ff2020", width=6, symbol="x")
             note = pg.TextItem(color="#000", anchor=(0.5, 1.3), fill=pg.mkBrush(255, 255, 255, 210))
             note.setVisible(False)
             for item, z in ((tail, 10), (path, 10), (dots, 10.5), (start, 11), (head, 12), (mark, 13),
@@ -451,18 +453,14 @@ class LandscapeFigure:
             if self.extent is not None:
                 a, b = thin_path(a, b, self.extent)  # every point of the path, thinned: the dots below
             ca, cb = (live_a, live_b) if self.extent is None else clip_path(live_a, live_b, self.extent)
-            self.paths[k].setData(ca, cb, connect="finite")
-            self.paths[k].setPen(pen)
+            self.paths[k].setData(ca, cb, pen=pen)
             few = len(a) <= DOTS_UP_TO
-            # scatter items are costly to refill (about 0.5 ms each): only what changed since the last frame
-            self._set_once(self.dots[k], ("dots", len(a) if few else 0, run.color, a[-1] if few else 0),
-                           a if few else [], b if few else [], brush=pg.mkBrush(run.color))
-            self._set_once(self.starts[k], ("start", a[0], b[0], run.color), [a[0]], [b[0]],
-                           brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(run.color, width=3))
-            self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], brush=pg.mkBrush(run.color))
+            self.dots[k].setData(a if few else [], b if few else [], color=run.color)
+            self.starts[k].setData([a[0]], [b[0]], outline=run.color)
+            self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], color=run.color)
             diverged = run.diverged_at is not None and step >= run.head
             if diverged or left:
-                self._set_once(self.marks[k], ("mark", a[-1], b[-1]), [a[-1]], [b[-1]])
+                self.marks[k].setData([a[-1]], [b[-1]])
                 self.notes[k].setText(tr("diverged at step {step}", step=run.diverged_at) if diverged else
                                       tr("left the view at step {step}", step=n - 1))
                 self.notes[k].setPos(a[-1], b[-1])
@@ -473,12 +471,14 @@ class LandscapeFigure:
                     self.notes[k].setAnchor((ax, -0.3 if below else 1.3))
                 self.notes[k].setVisible(True)
             else:
-                self._set_once(self.marks[k], ("mark",), [], [])
+                self.marks[k].setData([], [])
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + ("  " + tr("(diverged at step {step})", step=run.diverged_at)
                                        if diverged else ""))
-        if labels != self._legend_labels and self.legend is not None:  # a rebuild relayouts: only on change
+        key = (labels, [path.pen.color().rgba() for path in self.paths])
+        if key != self._legend_key and self.legend is not None:  # a rebuild relayouts: only on change
             self.legend.clear()
-            for path, label in zip(self.paths, labels):
-                self.legend.addItem(path, label)
+            for path, label in zip(self.paths, labels):  # a sample line in each run's colour
+                self.legend.addItem(pg.PlotDataItem(pen=path.pen), label)
         self._legend_labels = labels
+        self._legend_key = key

@@ -7,6 +7,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import N_, tr
 from .figure import LandscapeFigure, paint_canvas
+from .widgets import LabelSlot
 
 
 class LandscapeView(QtWidgets.QWidget):
@@ -55,9 +56,10 @@ class LandscapeView(QtWidgets.QWidget):
         font.setPointSize(11)  # as their style sheets say
         line = QtGui.QFontMetrics(font).lineSpacing()
         self._line = line
-        for label, lines in ((self.readout, 2), (self.status, 3)):
+        self.readout_slot, self.status_slot = LabelSlot(self.readout), LabelSlot(self.status)
+        for label, slot, lines in ((self.readout, self.readout_slot, 2), (self.status, self.status_slot, 3)):
             label.setWordWrap(True)
-            label.setFixedHeight(lines * line + 4)
+            slot.setFixedHeight(lines * line + 4)
         for label in (self.title, self.note, self.readout, self.status):
             # text that changes every frame must not change the layout (a relayout repaints everything)
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
@@ -72,8 +74,8 @@ class LandscapeView(QtWidgets.QWidget):
         lay.addWidget(self.note)
         lay.addWidget(self.explain)
         lay.addWidget(self.canvas, 1)
-        lay.addWidget(self.readout)
-        lay.addWidget(self.status)
+        lay.addWidget(self.readout_slot)
+        lay.addWidget(self.status_slot)
         self.plot.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_canvas_clicked)
 
@@ -122,8 +124,8 @@ class LandscapeView(QtWidgets.QWidget):
     def set_compact(self, on):
         """Presenter mode: no hover read-out, no answer button (B or '.' shows the answer)."""
         self.compact = on
-        self.readout.setVisible(not on)
-        self.status.setFixedHeight((2 if on else 3) * self._line + 4)
+        self.readout_slot.setVisible(not on)
+        self.status_slot.setFixedHeight((2 if on else 3) * self._line + 4)
         if self.explain.isVisible():
             self.answer_button.setVisible(not on and not self.answer.isVisible())
 
@@ -158,8 +160,8 @@ class LandscapeView(QtWidgets.QWidget):
         font = QtGui.QFont(self.status.font())
         font.setPointSizeF(11 * scale)
         self._line = QtGui.QFontMetrics(font).lineSpacing()
-        self.readout.setFixedHeight(2 * self._line + 4)
-        self.status.setFixedHeight((2 if self.compact else 3) * self._line + 4)
+        self.readout_slot.setFixedHeight(2 * self._line + 4)
+        self.status_slot.setFixedHeight((2 if self.compact else 3) * self._line + 4)
 
     def show_status(self, text):
         self.status.setText(text)

@@ -14,6 +14,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 from ..i18n import tr
 from ..session.session import tame_limit
 from .fonts import use_hangul
+from .fastitems import Polyline
 from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes
 
 
@@ -165,7 +166,11 @@ class FigureCanvas:
             return new
 
         for item in self.widget.scene().items():
-            if isinstance(item, pg.PlotCurveItem):
+            if isinstance(item, Polyline):
+                item.pen = fixed(item.pen, item)
+                item.shadow = None if item.shadow is None else fixed(item.shadow, item)
+                item.update()
+            elif isinstance(item, pg.PlotCurveItem):
                 item.opts["pen"] = fixed(pg.mkPen(item.opts["pen"]), item)
                 if item.opts.get("shadowPen") is not None:
                     item.opts["shadowPen"] = fixed(pg.mkPen(item.opts["shadowPen"]), item)

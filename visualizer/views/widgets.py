@@ -97,3 +97,19 @@ def color_icon(color, size=14):
     pix = QtGui.QPixmap(size, size)
     pix.fill(QtGui.QColor(color))
     return QtGui.QIcon(pix)
+
+
+class LabelSlot(QtWidgets.QWidget):
+    """A fixed-height place in a layout for a label whose text changes every animation frame. In a
+    layout, QLabel.setText asks the layout to recompute, and that repainted the window around it (the
+    whole landscape tab, each frame); here the label has no layout to ask, and fills the slot."""
+
+    def __init__(self, label, parent=None):
+        super().__init__(parent)
+        self.label = label
+        label.setParent(self)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+
+    def resizeEvent(self, event):
+        self.label.setGeometry(self.rect())
+        super().resizeEvent(event)

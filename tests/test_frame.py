@@ -1,0 +1,78 @@
+"""What an animation frame costs the window: light items for what changes every frame, and text that
+changes every frame repainting only itself."""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtWidgets
+
+from visualizer.views.fastitems import Dots, Polyline
+
+
+def _plot(qtbot):
+    w = pg.PlotWidget()
+    qtbot.addWidget(w)
+    w.resize(400, 300)
+    w.show()
+    w.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+    return w
+
+
+def test_a_polyline_bounds_its_points_and_its_pen(qtbot):
+    w = _plot(qtbot)
+    line = Polyline(pen=pg.mkPen("r", width=3), shadow=pg.mkPen("k", width=5))
+    w.addItem(line)
+    line.setData([1, 2, np.nan, 8], [1, 5, 3, 9])
+    x, y = line.getData()
+    assert np.array_equal(x[[0, 1, 3]], [1, 2, 8]) and np.isnan(x[2])
+    r = line.boundingRect()
+    # every point inside, with room for half the wider pen (5 px is a few hundredths of a unit here)
+    assert r.left() < 1 < 8 < r.right() and r.top() < 1 < 9 < r.bottom()
+    assert 0.0 < 1 - r.left() < 0.5 and 0.0 < r.right() - 8 < 0.5
+    line.setData([], [])
+    assert line.getData() == (None, None) and line.boundingRect().isEmpty()
+
+
+def test_dots_keep_their_points_and_paint_them(qtbot):
+    w = _plot(qtbot)
+    dots = Dots(12, "#ff0000", outline="#000000", width=2)
+    w.addItem(dots)
+    dots.setData([5.0], [5.0])
+    assert len(dots.data) == 1 and dots.getData()[0][0] == 5.0
+    img = w.viewport().grab().toImage()
+    p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(5.0, 5.0)))
+    assert img.pixelColor(p.x(), p.y()).name() == "#ff0000"  # the fill at the centre
+    ring = img.pixelColor(p.x() + 5, p.y())  # the 2 px ring just inside the 12 px dot's edge
+    assert ring.red() < 90 and ring.green() < 90
+    assert img.pixelColor(p.x() + 12, p.y()).name() != "#ff0000"  # and nothing beyond it
+    dots.setData([], [])
+    assert len(dots.data) == 0
+
+
+def test_a_frame_repaints_the_status_line_not_the_window_around_it(app, attach):
+    """Each frame writes new text to the status line; in a layout, that relaid the window and repainted
+    the whole landscape tab every frame (a sixth of a frame's time)."""
+    attach("[optimizer]\nsteps = 50\n")
+    view = app.window.landscape
+    for _ in range(3):  # the first frames lay the new demo out
+        app.advance(1)
+        QtWidgets.QApplication.processEvents()
+    regions = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if obj is view and event.type() == QtCore.QEvent.Type.Paint:
+                regions.append(event.region().boundingRect())
+            return False
+
+    spy = Spy()
+    QtWidgets.QApplication.instance().installEventFilter(spy)
+    try:
+        for _ in range(5):
+            status = view.status.text()
+            app.advance(1)
+            QtWidgets.QApplication.processEvents()
+            assert view.status.text() != status  # the text did change
+    finally:
+        QtWidgets.QApplication.instance().removeEventFilter(spy)
+    assert regions, "the status line was not repainted"
+    assert max(r.height() for r in regions) < view.height() / 4, regions

@@ -1,0 +1,177 @@
+"""Light plot items for what changes every animation frame: a run's live path, its head, its dots.
+
+pyqtgraph's PlotDataItem and ScatterPlotItem do much per update and per paint (data bounds, pixel
+padding, symbol atlases, downsampling): about 0.3 ms each way, and with 8 runs that was most of a
+frame. These items keep their points, build one QPainterPath or point list, and paint it directly:
+setData costs tens of microseconds. They draw with cosmetic pens (widths in pixels), so exports scale
+them like pyqtgraph's own lines.
+"""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtGui, QtWidgets
+
+_EMPTY = np.zeros(0)
+
+
+def _pixel_pad(item, width):
+    """Half a pen of `width` pixels in data units (x, y): the margin a stroke reaches beyond its points."""
+    vb = item.getViewBox()
+    if vb is None or not hasattr(vb, "viewPixelSize"):
+        return 0.0, 0.0
+    px, py = vb.viewPixelSize()
+    return 0.5 * width * px, 0.5 * width * py
+
+
+class _PointsItem(pg.GraphicsObject):
+    """Points in data units and a bounding rectangle that follows them (plus a pen's reach)."""
+
+    def __init__(self):
+        super().__init__()
+        self._x = self._y = _EMPTY
+        self._rect = QtCore.QRectF()
+
+    def getData(self):
+        return self._x, self._y
+
+    def boundingRect(self):
+        return self._rect
+
+    def _set_points(self, x, y, reach):
+        self._x = np.asarray(x, dtype=np.float64)
+        self._y = np.asarray(y, dtype=np.float64)
+        ok = np.isfinite(self._x) & np.isfinite(self._y)
+        rect = QtCore.QRectF()
+        if ok.any():
+            xs, ys = self._x[ok], self._y[ok]
+            x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+            pad_x, pad_y = _pixel_pad(self, reach)
+            rect = QtCore.QRectF(x0 - pad_x, y0 - pad_y, x1 - x0 + 2 * pad_x, y1 - y0 + 2 * pad_y)
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self.update()
+
+    def viewTransformChanged(self):
+        # a zoom changes how far a pen of fixed pixels reaches in data units
+        self._set_points(self._x, self._y, self._reach())
+
+    def _reach(self):
+        return 0.0
+
+
+class Polyline(_PointsItem):
+    """A line through (x, y), broken at NaN, with an optional wider shadow pen under it."""
+
+    def __init__(self, pen="w", shadow=None, antialias=True):
+        super().__init__()
+        self.pen = pg.mkPen(pen)
+        self.shadow = None if shadow is None else pg.mkPen(shadow)
+        self.antialias = antialias
+        self._path = QtGui.QPainterPath()
+
+    def setData(self, x, y, pen=None):
+        if pen is not None:
+            self.pen = pen
+        x = np.asarray(x, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        self._path = pg.arrayToQPath(x, y, connect="finite") if len(x) > 1 else QtGui.QPainterPath()
+        self._set_points(x, y, self._reach())
+
+    def getData(self):
+        """(x, y), or (None, None) with no points, as PlotDataItem answers."""
+        return (self._x, self._y) if len(self._x) else (None, None)
+
+    def setPen(self, pen):
+        self.pen = pg.mkPen(pen)
+        self.update()
+
+    def _reach(self):
+        return max(self.pen.widthF(), 0.0 if self.shadow is None else self.shadow.widthF()) + 2
+
+    def paint(self, p, *args):
+        if self._path.isEmpty():
+            return
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, self.antialias)
+        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)  # a path is a line: an exporter's painter may carry a fill
+        for pen in (self.shadow, self.pen):
+            if pen is not None:
+                p.setPen(pen)
+                p.drawPath(self._path)
+
+
+class Dots(_PointsItem):
+    """Round dots of `size` pixels (an optional ring of `outline` colour and `width` pixels), or
+    crosses (symbol "x"), at points in data units."""
+
+    def __init__(self, size, color="w", outline=None, width=0.0, symbol="o"):
+        super().__init__()
+        self.size = size
+        self.color = pg.mkColor(color)
+        self.outline = None if outline is None else pg.mkColor(outline)
+        self.width = width
+        self.symbol = symbol
+
+    @property
+    def data(self):
+        """The points as rows (x, y): ScatterPlotItem's record array has one row per point too."""
+        return np.column_stack([self._x, self._y])
+
+    def setData(self, x, y, color=None, outline=None):
+        if color is not None:
+            self.color = pg.mkColor(color)
+        if outline is not None:
+            self.outline = pg.mkColor(outline)
+        self._set_points(x, y, self._reach())
+
+    def _reach(self):
+        return self.size + 2
+
+    def _pen(self, color, width, cosmetic=True):
+        pen = QtGui.QPen(color, width)
+        pen.setCosmetic(cosmetic)
+        pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap if self.symbol == "o" else QtCore.Qt.PenCapStyle.SquareCap)
+        return pen
+
+    def paint(self, p, *args):
+        ok = np.isfinite(self._x) & np.isfinite(self._y)
+        if not ok.any():
+            return
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        if self.symbol == "o" and isinstance(p.device(), (QtGui.QImage, QtGui.QPixmap, QtWidgets.QWidget)):
+            # on screen and in a PNG: every dot in one call, as a point of a round pen
+            poly = pg.functions.arrayToQPolygonF(self._x[ok], self._y[ok])
+            p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            if self.outline is not None and self.width > 0:
+                p.setPen(self._pen(self.outline, self.size))
+                p.drawPoints(poly)
+                p.setPen(self._pen(self.color, max(self.size - 2 * self.width, 1.0)))
+            else:
+                p.setPen(self._pen(self.color, self.size))
+            p.drawPoints(poly)
+            return
+        # crosses, and dots for an SVG or PDF writer (whose wide round points vary): shapes drawn in
+        # scene units, which are the view's pixels, whatever scale the writer's painter adds
+        to_scene = self.sceneTransform()
+        data_to_device = p.transform()
+        pts = [to_scene.map(QtCore.QPointF(x, y)) for x, y in zip(self._x[ok], self._y[ok])]
+        p.setTransform(to_scene.inverted()[0] * data_to_device)
+        shapes = QtGui.QPainterPath()  # one path: one <path> element in an SVG
+        if self.symbol == "x":
+            h = self.size / 2 - self.width / 2
+            for q in pts:
+                shapes.moveTo(q.x() - h, q.y() - h)
+                shapes.lineTo(q.x() + h, q.y() + h)
+                shapes.moveTo(q.x() - h, q.y() + h)
+                shapes.lineTo(q.x() + h, q.y() - h)
+            p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            p.setPen(self._pen(self.color, self.width, cosmetic=False))
+        else:
+            ring = self.outline is not None and self.width > 0
+            r = (self.size - self.width) / 2 if ring else self.size / 2
+            for q in pts:
+                shapes.addEllipse(q, r, r)
+            p.setBrush(self.color)
+            p.setPen(self._pen(self.outline, self.width, cosmetic=False) if ring else QtCore.Qt.PenStyle.NoPen)
+        p.drawPath(shapes)
+        p.setTransform(data_to_device)
