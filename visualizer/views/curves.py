@@ -104,6 +104,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
+        self._pen_cache = {}
 
     def retranslate(self):
         """The axis names and the key in the current language."""
@@ -137,6 +138,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 curve.remove()
             self.loss_plot.removeItem(mark)
 
+    def _pens(self, color):
+        """A run's pens (minibatch, full loss, accuracy, validation), made once per colour."""
+        if color not in self._pen_cache:
+            c = pg.mkColor(color)
+            faint = pg.mkColor(c)
+            faint.setAlpha(110)
+            self._pen_cache[color] = (pg.mkPen(faint, width=1), pg.mkPen(c, width=3), pg.mkPen(c, width=2),
+                                      pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        return self._pen_cache[color]
+
     def show_runs(self, runs, step, selected=0):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
         does not flatten every other curve (it leaves the top, marked by its red cross)."""
@@ -150,19 +161,16 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 continue
             n = run.shown(step) + 1
             steps = np.arange(n)
-            c = pg.mkColor(run.color)
-            faint = pg.mkColor(c)
-            faint.setAlpha(110)
-            batch.set(steps, run.loss_batch[:n], pg.mkPen(faint, width=1))
+            pen_batch, pen_full, pen_acc, pen_val = self._pens(run.color)
+            batch.set(steps, run.loss_batch[:n], pen_batch)
             lf = run.loss_full[:n]
             ok = np.isfinite(lf)
-            full.set(steps[ok], lf[ok], pg.mkPen(c, width=3))
+            full.set(steps[ok], lf[ok], pen_full)
             ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
             # accuracy jumps every step of SGD: a thick jagged line is slow
-            acc.set(steps[ok_acc], run.accuracy[:n][ok_acc], pg.mkPen(c, width=2))
+            acc.set(steps[ok_acc], run.accuracy[:n][ok_acc], pen_acc)
             ok_val = np.isfinite(run.val_accuracy[:n])
-            val.set(steps[ok_val], run.val_accuracy[:n][ok_val],
-                    pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+            val.set(steps[ok_val], run.val_accuracy[:n][ok_val], pen_val)
             if run.diverged_at is not None and step >= run.head:
                 y = lf[ok][-1] if ok.any() else 0.0
                 mark.setData([run.head], [min(y, limit)])

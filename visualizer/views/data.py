@@ -4,7 +4,7 @@ weights as a template image. Other sets: the weights as bars."""
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr, tr_name
 from .fastitems import Polyline
@@ -115,6 +115,8 @@ class DataView(pg.GraphicsLayoutWidget):
                                           size=11 if data.N <= 200 else 6, brush=brushes,
                                           pen=pg.mkPen("w", width=1))
             self.points.setZValue(10)
+            # the regions under them change every frame; the points only when dragged: blit a picture
+            self.points.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.plot.addItem(self.points)
             size = 11 if data.N <= 200 else 6
             # rings: the minibatch of the explained step, and the example hovered in the Examples tab
@@ -191,12 +193,14 @@ class DataView(pg.GraphicsLayoutWidget):
         if self.mode == "2d":
             idx = np.asarray([] if indices is None else indices, dtype=np.int64)
             self.batch_rings.setData(self.data.X[idx, 0], self.data.X[idx, 1])
+            self.batch_rings.setVisible(len(idx) > 0)  # an empty scatter item still costs a paint
 
     def highlight_example(self, index):
         """A large ring around one example (the Examples tab's hovered row); -1 clears."""
         if self.mode == "2d":
             ok = 0 <= index < self.data.N
             self.hover_ring.setData(self.data.X[[index], 0] if ok else [], self.data.X[[index], 1] if ok else [])
+            self.hover_ring.setVisible(ok)
 
     def _show_arrows(self, W):
         """Each class's weight vector w = (W[0, c], W[1, c]), from the point of its zero-score line nearest

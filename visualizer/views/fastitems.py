@@ -37,16 +37,19 @@ class _PointsItem(pg.GraphicsObject):
     def boundingRect(self):
         return self._rect
 
-    def _set_points(self, x, y, reach):
+    def _set_points(self, x, y, reach, rect=None):
+        """Keep the points; rect: their bounds if the caller has them (a path's, from Qt)."""
         self._x = np.asarray(x, dtype=np.float64)
         self._y = np.asarray(y, dtype=np.float64)
-        ok = np.isfinite(self._x) & np.isfinite(self._y)
-        rect = QtCore.QRectF()
-        if ok.any():
-            xs, ys = self._x[ok], self._y[ok]
-            x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+        if rect is None:
+            rect = QtCore.QRectF()
+            ok = np.isfinite(self._x) & np.isfinite(self._y)
+            if ok.any():
+                xs, ys = self._x[ok], self._y[ok]
+                rect = QtCore.QRectF(xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min())
+        if not rect.isNull():
             pad_x, pad_y = _pixel_pad(self, reach)
-            rect = QtCore.QRectF(x0 - pad_x, y0 - pad_y, x1 - x0 + 2 * pad_x, y1 - y0 + 2 * pad_y)
+            rect = rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
@@ -54,7 +57,10 @@ class _PointsItem(pg.GraphicsObject):
 
     def viewTransformChanged(self):
         # a zoom changes how far a pen of fixed pixels reaches in data units
-        self._set_points(self._x, self._y, self._reach())
+        self._set_points(self._x, self._y, self._reach(), self._bounds())
+
+    def _bounds(self):
+        return None
 
     def _reach(self):
         return 0.0
@@ -76,7 +82,7 @@ class Polyline(_PointsItem):
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         self._path = pg.arrayToQPath(x, y, connect="finite") if len(x) > 1 else QtGui.QPainterPath()
-        self._set_points(x, y, self._reach())
+        self._set_points(x, y, self._reach(), self._path.controlPointRect())
 
     def getData(self):
         """(x, y), or (None, None) with no points, as PlotDataItem answers."""
@@ -85,6 +91,9 @@ class Polyline(_PointsItem):
     def setPen(self, pen):
         self.pen = pg.mkPen(pen)
         self.update()
+
+    def _bounds(self):
+        return self._path.controlPointRect()
 
     def _reach(self):
         return max(self.pen.widthF(), 0.0 if self.shadow is None else self.shadow.widthF()) + 2
