@@ -405,7 +405,7 @@ def mlp_views(P, D, H, C):
     return P[:D * H].reshape((D, H)), P[D * H:D * H + (H + 1) * C].reshape((H + 1, C))
 
 
-@jit
+@jit(inline="always")
 def model_loss_grad(P, D, C, net, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad,
                     want_grad, Xt, A, Hh, S, G, t, yk, acc):
     """The loss of the model whose parameters are the flat P, its gradient into the flat acc: net None,

@@ -369,8 +369,9 @@ def test_the_data_box_names_the_data_on_screen(app):
 
 
 def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypatch):
-    """On a cold cache the optimizer compiles in another process (the other core) while this one compiles
-    the rest; this one then loads it from the cache. A warm cache starts no process."""
+    """On a cold cache the optimizer and the first landscape compile in another process (the other core)
+    while this one compiles the losses; this one then loads them from the cache. A warm cache starts no
+    process."""
     from visualizer import workers
 
     started = []
@@ -387,9 +388,45 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     assert started == []  # the tests' cache is warm
     monkeypatch.setattr(workers.os.path, "exists", lambda path: False)  # as on a cold cache
     workers.warm_up_kernels(seen.append, {"softmax"})
-    assert "warm_up_group('optimizers')" in started[0][-1] and started[1] == "waited"
+    assert "warm_up_group(*['optimizers', 'softmax landscapes'])" in started[0][-1]
+    assert started[1:] == ["waited"]
     order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
-    assert order == ["losses", "softmax landscapes", "optimizers"]  # the optimizer last: loaded, not compiled
+    assert order == ["losses", "optimizers", "softmax landscapes"]  # the last two loaded, not compiled
+
+
+def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatch, tmp_path):
+    """The second process of a cold launch: the optimizer's own helpers and its landscape first, then,
+    once the worker's loss kernel is in the cache, the optimizer loop (which links that loss instead of
+    compiling it again)."""
+    from kernels import _training as T
+    from visualizer import workers
+
+    done = []
+    monkeypatch.setattr(workers, "_compile_loop_helpers", lambda T: done.append("helpers"))
+    monkeypatch.setattr(workers, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel: done.append(kernel.py_func.__name__))
+    workers.warm_up_group("optimizers", "softmax landscapes")
+    assert done == ["helpers", ["softmax landscapes"], "batch_loss_grad", ["optimizers"]]
+    monkeypatch.undo()
+    # the wait ends when the kernel's cache index appears, or at its timeout
+    def kernel(path):
+        k = type("K", (), {})()
+        k._cache = type("C", (), {})()
+        k._cache._cache_file = type("F", (), {"_index_path": str(path)})()
+        return k
+    index = tmp_path / "index"
+    sleeps = []
+
+    def sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:  # the other process saves it meanwhile
+            index.write_bytes(b"")
+    monkeypatch.setattr(workers.time, "sleep", sleep)
+    workers._wait_for_cache(kernel(index), timeout=1e6)
+    assert len(sleeps) == 3
+    workers._wait_for_cache(kernel(tmp_path / "never"), timeout=0.0)  # gives up: compiles it itself
+    assert len(sleeps) == 3
+    assert T.batch_loss_grad._cache._cache_file._index_path  # the attribute the wait reads exists
 
 
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):

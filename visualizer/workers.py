@@ -52,22 +52,27 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     elif losses is not None:
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
-        helper = _compile_elsewhere("optimizers")
-        if helper is not None:  # meanwhile the rest here; the optimizer last, loaded from the cache
-            steps = [s for s in steps if s[0] != "optimizers"] + [s for s in steps if s[0] == "optimizers"]
+        # on a cold cache a second process compiles the optimizer and one landscape (see warm_up_group)
+        # while this one compiles the losses and any other landscape; then both load from the cache
+        landscape = next(name for name, _ in steps if name not in ("losses", "optimizers"))
+        helper = _compile_elsewhere(["optimizers", landscape])
+        if helper is not None:
+            elsewhere = {"optimizers", landscape}
+            steps = [s for s in steps if s[0] not in elsewhere] + [s for s in steps if s[0] in elsewhere]
     for i, (name, call) in enumerate(steps):
         progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
-        if name == "optimizers" and helper is not None:
+        if helper is not None and name in elsewhere:
             try:
                 helper.wait(timeout=300)
             except subprocess.TimeoutExpired:
                 helper.kill()
+            helper = None  # done: its groups load from the cache here
         call()
     return time.perf_counter() - t0
 
 
-def _compile_elsewhere(group):
-    """On a cold cache, compile a kernel group in a second process (numba compiles one function at a
+def _compile_elsewhere(groups):
+    """On a cold cache, compile kernel groups in a second process (numba compiles one function at a
     time per process, under a lock): it runs on the other core while this one compiles the rest, and
     leaves machine code in the shared cache. None when the cache is warm or no process can start."""
     from kernels import _training as T
@@ -78,16 +83,49 @@ def _compile_elsewhere(group):
         return None
     if not cold:
         return None
-    code = f"from visualizer.workers import warm_up_group; warm_up_group({group!r})"
+    code = f"from visualizer.workers import warm_up_group; warm_up_group(*{list(groups)!r})"
     try:
         return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError:
         return None
 
 
-def warm_up_group(group):
-    """Compile one group of warm_up_kernels (the second process of a cold first launch)."""
-    warm_up_kernels(groups={group})
+def warm_up_group(*groups):
+    """Compile groups of warm_up_kernels (the second process of a cold first launch). The optimizer
+    loop calls the loss kernel that the worker compiles meanwhile for its "losses" group: compiled here
+    too, that chain (the longest of a cold start) would run twice. So this process compiles the
+    loop's own helpers and the other groups first, waits until the worker's loss is in the shared
+    cache, and then compiles only the loop around it."""
+    from kernels import _training as T
+
+    loop = "optimizers" in groups
+    if loop:
+        _compile_loop_helpers(T)
+    warm_up_kernels(groups=set(groups) - {"optimizers"})
+    if loop:
+        _wait_for_cache(T.batch_loss_grad)
+        warm_up_kernels(groups={"optimizers"})
+
+
+def _compile_loop_helpers(T):
+    """The jitted helpers run_steps calls besides the loss, with the argument types it gives them."""
+    perm = np.empty(4, np.int64)
+    T.epoch_permutation(0, 0, 4, perm)
+    T.learning_rate(0.1, 0, 0, 0.5, 100, 1000)
+    T.copy1(np.zeros(3), np.zeros(3))
+    T._gaussian(T._stream_key(0, 2, 0), 0)
+
+
+def _wait_for_cache(kernel, timeout=120.0):
+    """Until `kernel` has machine code in numba's cache (another process compiles it); after the
+    timeout, or with numba's cache laid out otherwise, the caller compiles it itself."""
+    try:
+        index = kernel._cache._cache_file._index_path
+    except AttributeError:
+        return
+    end = time.monotonic() + timeout
+    while not os.path.exists(index) and time.monotonic() < end:
+        time.sleep(0.05)
 
 
 def _warm_network(X, y):
