@@ -1,5 +1,6 @@
 """Bundled demos: resources/presets/NAME.toml."""
 
+import tomllib
 from importlib import resources
 
 from . import config as cfgmod
@@ -28,12 +29,13 @@ LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-al
 
 
 def lecture_items():
-    """[(name, question)] of the bundled lecture demos, in the lecture's order."""
+    """[(name, question)] of the bundled lecture demos, in the lecture's order. Only the question is
+    read (the Lecture menu is built at every start; a demo is checked in full when it is opened)."""
     found = available()
     items = []
     for name in LECTURE_ORDER:
         if name in found:
-            cfg = load(name)
-            if cfg.lecture.get("question"):
-                items.append((name, cfg.lecture["question"]))
+            question = tomllib.loads(found[name].read_text(encoding="utf-8")).get("lecture", {}).get("question")
+            if question:
+                items.append((name, question))
     return items

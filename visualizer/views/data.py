@@ -110,7 +110,8 @@ class DataView(pg.GraphicsLayoutWidget):
             self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
                 self.plot.addItem(ln)
-            brushes = [pg.mkBrush(class_color(int(c))) for c in data.y]
+            per_class = [pg.mkBrush(class_color(c)) for c in range(data.C)]  # shared: one symbol drawn per class
+            brushes = [per_class[int(c)] for c in data.y]
             self.points = DraggablePoints(lambda i, x, y: self.point_moved.emit(i, x, y), x=X[:, 0], y=X[:, 1],
                                           size=11 if data.N <= 200 else 6, brush=brushes,
                                           pen=pg.mkPen("w", width=1))

@@ -45,6 +45,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, presets=(), lecture=()):
         super().__init__()
+        self._translated = False  # a language other than English has been shown
         self.setWindowTitle("Losscape")
         self.resize(1600, 960)
         f = self.font()
@@ -162,7 +163,9 @@ class MainWindow(QtWidgets.QMainWindow):
         from ..i18n import language
 
         use_qt_translations()
-        retranslate(self)
+        if language() != "en" or self._translated:  # built in English: nothing to swap before a switch
+            retranslate(self)
+            self._translated = True
         self.curves.retranslate()
         if self.gl_problem:  # the reason the 3-D tab is off, in the new language
             from .surface import gl_unavailable
