@@ -104,3 +104,31 @@ def test_cached_pictures_are_blitted_not_redrawn_each_frame(app, attach, monkeyp
         app.advance(1)
         QtWidgets.QApplication.processEvents()
     assert len(painted) <= 2, f"{len(painted)} cached pictures redrawn in 5 frames"
+
+
+def test_a_moving_dot_leaves_nothing_behind(qtbot):
+    """A single point has bounds of no size: without the pen's reach around it, moving a head repainted
+    too little of where it was, and left a crescent of its old ring on the landscape."""
+    w = _plot(qtbot)
+    head = Dots(22.5, "#ff0000", outline="#ffffff", width=2.5)
+    w.addItem(head)
+    head.setData([2.0], [2.0])
+    r = head.boundingRect()
+    px = w.plotItem.vb.viewPixelSize()[0]
+    assert r.width() >= 22 * px and r.contains(QtCore.QPointF(2.0, 2.0))
+    QtWidgets.QApplication.processEvents()
+    p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(2.0, 2.0)))
+    regions = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if obj is w.viewport() and event.type() == QtCore.QEvent.Type.Paint:
+                regions.append(event.region())
+            return False
+    spy = Spy()
+    w.viewport().installEventFilter(spy)
+    head.setData([8.0], [8.0])
+    QtWidgets.QApplication.processEvents()
+    w.viewport().removeEventFilter(spy)
+    old = QtCore.QRect(p.x() - 12, p.y() - 12, 24, 24)  # all of the old dot, ring included
+    assert any(reg.contains(old) for reg in regions), [reg.boundingRect() for reg in regions]

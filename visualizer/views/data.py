@@ -130,6 +130,8 @@ class DataView(pg.GraphicsLayoutWidget):
             for item in (self.batch_rings, self.hover_ring, *self.arrows, *self.arrow_heads):
                 item.setZValue(11)
                 self.plot.addItem(item)
+            self.batch_rings.hide()  # until they ring something (an empty scatter item still paints)
+            self.hover_ring.hide()
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
             self.plot.setLabel("bottom", tr_name(data.feature_names[0]), **{"font-size": "12pt"})
             self.plot.setLabel("left", tr_name(data.feature_names[1]), **{"font-size": "12pt"})

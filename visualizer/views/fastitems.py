@@ -12,6 +12,8 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 _EMPTY = np.zeros(0)
+SPRITE_MAX = 16  # up to this many dots are drawn as copies of a picture; more, as points of a wide pen
+_SPRITES = {}  # (size, colour, ring colour, ring width, screen ratio) -> QPixmap
 
 
 def _pixel_pad(item, width):
@@ -37,17 +39,21 @@ class _PointsItem(pg.GraphicsObject):
     def boundingRect(self):
         return self._rect
 
-    def _set_points(self, x, y, reach, rect=None):
-        """Keep the points; rect: their bounds if the caller has them (a path's, from Qt)."""
+    def _set_points(self, x, y, reach, rect=False):
+        """Keep the points. rect: their bounds if the caller has them (a path's, from Qt), None when
+        there is nothing to draw, False to find them here. A single point has bounds of no size: the
+        pen's reach around it is what gets repainted."""
         self._x = np.asarray(x, dtype=np.float64)
         self._y = np.asarray(y, dtype=np.float64)
-        if rect is None:
-            rect = QtCore.QRectF()
+        if rect is False:
             ok = np.isfinite(self._x) & np.isfinite(self._y)
+            rect = None
             if ok.any():
                 xs, ys = self._x[ok], self._y[ok]
                 rect = QtCore.QRectF(xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min())
-        if not rect.isNull():
+        if rect is None:
+            rect = QtCore.QRectF()
+        else:
             pad_x, pad_y = _pixel_pad(self, reach)
             rect = rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
         if rect != self._rect:
@@ -60,7 +66,7 @@ class _PointsItem(pg.GraphicsObject):
         self._set_points(self._x, self._y, self._reach(), self._bounds())
 
     def _bounds(self):
-        return None
+        return False
 
     def _reach(self):
         return 0.0
@@ -82,7 +88,7 @@ class Polyline(_PointsItem):
         x = np.asarray(x, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         self._path = pg.arrayToQPath(x, y, connect="finite") if len(x) > 1 else QtGui.QPainterPath()
-        self._set_points(x, y, self._reach(), self._path.controlPointRect())
+        self._set_points(x, y, self._reach(), self._bounds())
 
     def getData(self):
         """(x, y), or (None, None) with no points, as PlotDataItem answers."""
@@ -93,7 +99,7 @@ class Polyline(_PointsItem):
         self.update()
 
     def _bounds(self):
-        return self._path.controlPointRect()
+        return None if self._path.isEmpty() else self._path.controlPointRect()
 
     def _reach(self):
         return max(self.pen.widthF(), 0.0 if self.shadow is None else self.shadow.widthF()) + 2
@@ -127,14 +133,41 @@ class Dots(_PointsItem):
         return np.column_stack([self._x, self._y])
 
     def setData(self, x, y, color=None, outline=None):
-        if color is not None:
-            self.color = pg.mkColor(color)
-        if outline is not None:
-            self.outline = pg.mkColor(outline)
+        color = self.color if color is None else pg.mkColor(color)
+        outline = self.outline if outline is None else pg.mkColor(outline)
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        if (color == self.color and outline == self.outline and np.array_equal(x, self._x)
+                and np.array_equal(y, self._y)):
+            return  # unchanged: a cached picture of it stays valid
+        self.color, self.outline = color, outline
         self._set_points(x, y, self._reach())
 
     def _reach(self):
         return self.size + 2
+
+    def _sprite(self, dpr):
+        """The dot as a picture, antialiased, made once per look (size, colours, ring, screen ratio)."""
+        key = (self.size, self.color.rgba(), None if self.outline is None else self.outline.rgba(), self.width, dpr)
+        sprite = _SPRITES.get(key)
+        if sprite is None:
+            side = int(np.ceil(self.size + 2))
+            sprite = QtGui.QPixmap(int(np.ceil(side * dpr)), int(np.ceil(side * dpr)))
+            sprite.setDevicePixelRatio(dpr)
+            sprite.fill(QtCore.Qt.GlobalColor.transparent)
+            q = QtGui.QPainter(sprite)
+            q.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+            c = QtCore.QPointF(self.size / 2 + 1, self.size / 2 + 1)
+            ring = self.outline is not None and self.width > 0
+            if ring:
+                q.setPen(QtCore.Qt.PenStyle.NoPen)
+                q.setBrush(self.outline)
+                q.drawEllipse(c, self.size / 2, self.size / 2)
+            q.setBrush(self.color)
+            r = self.size / 2 - (self.width if ring else 0.0)
+            q.drawEllipse(c, r, r)
+            q.end()
+            _SPRITES[key] = sprite
+        return sprite
 
     def _pen(self, color, width, cosmetic=True):
         pen = QtGui.QPen(color, width)
@@ -147,7 +180,19 @@ class Dots(_PointsItem):
         if not ok.any():
             return
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        if self.symbol == "o" and isinstance(p.device(), (QtGui.QImage, QtGui.QPixmap, QtWidgets.QWidget)):
+        raster = isinstance(p.device(), (QtGui.QImage, QtGui.QPixmap, QtWidgets.QWidget))
+        if self.symbol == "o" and raster and ok.sum() <= SPRITE_MAX:
+            # a few large dots (heads, starts): each a copy of one picture of the dot, drawn once
+            sprite = self._sprite(p.device().devicePixelRatioF())
+            t = p.transform()
+            p.resetTransform()
+            half = self.size / 2 + 1
+            for x, y in zip(self._x[ok], self._y[ok]):
+                q = t.map(QtCore.QPointF(x, y))
+                p.drawPixmap(QtCore.QPointF(q.x() - half, q.y() - half), sprite)
+            p.setTransform(t)
+            return
+        if self.symbol == "o" and raster:
             # on screen and in a PNG: every dot in one call, as a point of a round pen
             poly = pg.functions.arrayToQPolygonF(self._x[ok], self._y[ok])
             p.setBrush(QtCore.Qt.BrushStyle.NoBrush)

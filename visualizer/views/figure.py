@@ -200,10 +200,17 @@ class LandscapeFigure:
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         plot.addItem(self.image)
+        # every level's contour segments in one item (one pen): one picture to blit per frame
+        self.contours = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1), connect="pairs")
+        self.contours.setZValue(-5)
+        plot.addItem(self.contours)
+        if cached:  # the heatmap (scaled smoothly: 5 ms a paint) and the contours change with the
+            # landscape, not with the frame: painted once, then blitted
+            self.image.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            self.contours.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get(COLORMAP), interactive=False, width=18,
                                         label=tr("loss"))
         self.colorbar.setImageItem(self.image, insert_in=plot)
-        self.contours = []  # one PlotDataItem of segments per level
         self.contour_lines = []  # [(level in loss units, segments (S, 2, 2))] as drawn
         if legend_cell is False:
             self.legend = None
@@ -272,17 +279,8 @@ class LandscapeFigure:
     def _draw_contours(self, grid, n):
         """The contour lines, from session.contours (the JSON export and --state read the same lines)."""
         self.contour_lines = contour_lines(grid, *self.axes_values(), self.log_scale, n)
-        while len(self.contours) < len(self.contour_lines):
-            item = pg.PlotDataItem(pen=pg.mkPen(255, 255, 255, 110, width=1), connect="pairs")
-            item.setZValue(-5)
-            if self.cached:  # they change with the landscape, not with the frame
-                item.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            self.plot.addItem(item)
-            self.contours.append(item)
-        for k, item in enumerate(self.contours):
-            segs = self.contour_lines[k][1] if k < len(self.contour_lines) else np.zeros((0, 2, 2))
-            pts = segs.reshape(-1, 2)
-            item.setData(pts[:, 0], pts[:, 1], connect="pairs")
+        pts = np.concatenate([np.zeros((0, 2))] + [segs.reshape(-1, 2) for _, segs in self.contour_lines])
+        self.contours.setData(pts[:, 0], pts[:, 1], connect="pairs")
 
     def describe(self):
         """What the figure draws, as plain data in plane and loss units (for --state)."""
