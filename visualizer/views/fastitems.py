@@ -3,8 +3,9 @@
 pyqtgraph's PlotDataItem and ScatterPlotItem do much per update and per paint (data bounds, pixel
 padding, symbol atlases, downsampling): about 0.3 ms each way, and with 8 runs that was most of a
 frame. These items keep their points, build one QPainterPath or point list, and paint it directly:
-setData costs tens of microseconds. They draw with cosmetic pens (widths in pixels), so exports scale
-them like pyqtgraph's own lines.
+setData costs tens of microseconds. Widths and sizes are in pixels, as pyqtgraph's: a Polyline strokes
+with cosmetic pens (render._solid_pens makes them plain for SVG and PDF), and Dots draw as copies of a
+picture, as points of a wide pen, or, for a vector writer, as shapes in the view's pixels.
 """
 
 import numpy as np
