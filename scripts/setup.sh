@@ -42,7 +42,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # Byte-compile the app's own modules, as pip does for an ordinary install (an editable one leaves
 # none, and with PYTHONDONTWRITEBYTECODE set Python would compile them at every launch).
-.venv/bin/python -m compileall -q kernels visualizer >/dev/null
+.venv/bin/python -m compileall -q kernels visualizer
 # Compile the numba kernels now, so that the first window opens on a warm cache (a cold first launch
 # takes longer; the app then shows "Preparing kernels" meanwhile). Quick when they are compiled already.
 echo "setup: preparing the kernels (compiled once: about a minute the first time)"

@@ -386,7 +386,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     seen = []
     workers.warm_up_kernels(seen.append, {"softmax"})
     assert started == []  # the tests' cache is warm
-    monkeypatch.setattr(workers.os.path, "exists", lambda path: False)  # as on a cold cache
+    monkeypatch.setattr(workers, "_cached", lambda kernel: False)  # as on a cold cache
     workers.warm_up_kernels(seen.append, {"softmax"})
     assert "warm_up_group(*['optimizers', 'softmax landscapes'])" in started[0][-1]
     assert started[1:] == ["waited"]
@@ -394,7 +394,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     assert order == ["losses", "optimizers", "softmax landscapes"]  # the last two loaded, not compiled
 
 
-def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatch, tmp_path):
+def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatch):
     """The second process of a cold launch: the optimizer's own helpers and its landscape first, then,
     once the worker's loss kernel is in the cache, the optimizer loop (which links that loss instead of
     compiling it again)."""
@@ -408,25 +408,27 @@ def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatc
     workers.warm_up_group("optimizers", "softmax landscapes")
     assert done == ["helpers", ["softmax landscapes"], "batch_loss_grad", ["optimizers"]]
     monkeypatch.undo()
-    # the wait ends when the kernel's cache index appears, or at its timeout
-    def kernel(path):
+    # the wait ends when numba's cache holds the kernel for its current source, or at its timeout
+    saved = {}
+
+    def kernel():
         k = type("K", (), {})()
         k._cache = type("C", (), {})()
-        k._cache._cache_file = type("F", (), {"_index_path": str(path)})()
+        k._cache._cache_file = type("F", (), {"_load_index": lambda self: dict(saved)})()
         return k
-    index = tmp_path / "index"
     sleeps = []
 
     def sleep(seconds):
         sleeps.append(seconds)
         if len(sleeps) == 3:  # the other process saves it meanwhile
-            index.write_bytes(b"")
+            saved["overload"] = "machine code"
     monkeypatch.setattr(workers.time, "sleep", sleep)
-    workers._wait_for_cache(kernel(index), timeout=1e6)
+    workers._wait_for_cache(kernel(), timeout=1e6)
     assert len(sleeps) == 3
-    workers._wait_for_cache(kernel(tmp_path / "never"), timeout=0.0)  # gives up: compiles it itself
+    saved.clear()
+    workers._wait_for_cache(kernel(), timeout=0.0)  # gives up: compiles it itself
     assert len(sleeps) == 3
-    assert T.batch_loss_grad._cache._cache_file._index_path  # the attribute the wait reads exists
+    assert workers._cached(T.batch_loss_grad) is True  # numba's cache file has what the wait reads
 
 
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):

@@ -59,16 +59,26 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
         if helper is not None:
             elsewhere = {"optimizers", landscape}
             steps = [s for s in steps if s[0] not in elsewhere] + [s for s in steps if s[0] in elsewhere]
-    for i, (name, call) in enumerate(steps):
-        progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
-        if helper is not None and name in elsewhere:
-            try:
-                helper.wait(timeout=300)
-            except subprocess.TimeoutExpired:
-                helper.kill()
-            helper = None  # done: its groups load from the cache here
-        call()
+    try:
+        for i, (name, call) in enumerate(steps):
+            progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
+            if helper is not None and name in elsewhere:
+                _join(helper, timeout=300)
+                helper = None  # done: its groups load from the cache here
+            call()
+    finally:
+        if helper is not None:  # this side failed: the second process's work has no one to use it
+            _join(helper, timeout=0)
     return time.perf_counter() - t0
+
+
+def _join(process, timeout):
+    """Wait for the process up to `timeout` seconds, then end it (and reap it)."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _compile_elsewhere(groups):
@@ -77,11 +87,7 @@ def _compile_elsewhere(groups):
     leaves machine code in the shared cache. None when the cache is warm or no process can start."""
     from kernels import _training as T
 
-    try:
-        cold = not os.path.exists(T.run_steps._cache._cache_file._index_path)
-    except AttributeError:  # numba's cache laid out otherwise: compile here, as before
-        return None
-    if not cold:
+    if _cached(T.run_steps) is not False:  # warm, or numba's cache laid out otherwise: compile here
         return None
     code = f"from visualizer.workers import warm_up_group; warm_up_group(*{list(groups)!r})"
     try:
@@ -116,15 +122,23 @@ def _compile_loop_helpers(T):
     T._gaussian(T._stream_key(0, 2, 0), 0)
 
 
+def _cached(kernel):
+    """Whether numba's cache holds machine code of `kernel` for its current source (an index written
+    for an older source is stale, and numba keeps it until it compiles again). None when numba's cache
+    is laid out otherwise."""
+    try:
+        return bool(kernel._cache._cache_file._load_index())
+    except AttributeError:
+        return None
+    except Exception:  # a half-written or foreign index: numba will compile
+        return False
+
+
 def _wait_for_cache(kernel, timeout=120.0):
     """Until `kernel` has machine code in numba's cache (another process compiles it); after the
     timeout, or with numba's cache laid out otherwise, the caller compiles it itself."""
-    try:
-        index = kernel._cache._cache_file._index_path
-    except AttributeError:
-        return
     end = time.monotonic() + timeout
-    while not os.path.exists(index) and time.monotonic() < end:
+    while _cached(kernel) is False and time.monotonic() < end:
         time.sleep(0.05)
 
 

@@ -23,6 +23,8 @@ def _pixel_pad(item, width):
     if vb is None or not hasattr(vb, "viewPixelSize"):
         return 0.0, 0.0
     px, py = vb.viewPixelSize()
+    if px is None or py is None:  # not in a view yet: bounds follow once it is (viewTransformChanged)
+        return 0.0, 0.0
     return 0.5 * width * px, 0.5 * width * py
 
 
@@ -64,6 +66,7 @@ class _PointsItem(pg.GraphicsObject):
 
     def viewTransformChanged(self):
         # a zoom changes how far a pen of fixed pixels reaches in data units
+        super().viewTransformChanged()
         self._set_points(self._x, self._y, self._reach(), self._bounds())
 
     def _bounds(self):
@@ -97,7 +100,7 @@ class Polyline(_PointsItem):
 
     def setPen(self, pen):
         self.pen = pg.mkPen(pen)
-        self.update()
+        self._set_points(self._x, self._y, self._reach(), self._bounds())  # a wider pen reaches further
 
     def _bounds(self):
         return None if self._path.isEmpty() else self._path.controlPointRect()
@@ -144,7 +147,7 @@ class Dots(_PointsItem):
         self._set_points(x, y, self._reach())
 
     def _reach(self):
-        return self.size + 2
+        return self.size + 2 + (self.width if self.symbol == "x" else 0.0)  # a cross's square caps
 
     def _sprite(self, dpr):
         """The dot as a picture, antialiased, made once per look (size, colours, ring, screen ratio)."""

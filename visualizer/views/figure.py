@@ -479,10 +479,12 @@ class LandscapeFigure:
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + ("  " + tr("(diverged at step {step})", step=run.diverged_at)
                                        if diverged else ""))
-        key = (labels, [path.pen.color().rgba() for path in self.paths])
+        key = (labels, [(run.color, run.visible) for run in runs])
         if key != self._legend_key and self.legend is not None:  # a rebuild relayouts: only on change
             self.legend.clear()
-            for path, label in zip(self.paths, labels):  # a sample line in each run's colour
-                self.legend.addItem(pg.PlotDataItem(pen=path.pen), label)
+            for run, label in zip(runs, labels):  # a sample line in each run's colour; hidden: marked so
+                sample = pg.PlotDataItem(pen=pg.mkPen(run.color, width=2.5))
+                sample.setVisible(run.visible)
+                self.legend.addItem(sample, label)
         self._legend_labels = labels
         self._legend_key = key
