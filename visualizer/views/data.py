@@ -106,6 +106,8 @@ class DataView(pg.GraphicsLayoutWidget):
             pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
             self.regions = pg.ImageItem(axisOrder="row-major")
+            # each class's region colour, indexed by class: the regions are redrawn every frame
+            self.region_colors = np.array([class_color(c, 60).getRgb() for c in range(data.C)], dtype=np.ubyte)
             self.plot.addItem(self.regions)
             self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
@@ -241,9 +243,8 @@ class DataView(pg.GraphicsLayoutWidget):
         pts = self._region_points(n)
         S = scores(W, pts) if scores is not None else pts @ np.asarray(W[:3], dtype=np.float64)
         cls = S.argmax(axis=1).reshape(n, n).astype(np.uint8)
-        lut = np.array([class_color(c, 60).getRgb() for c in range(self.data.C)], dtype=np.ubyte)
         self.region_classes = cls  # the class at each pixel
-        self.regions.setImage(lut[cls], levels=None)  # each class's colour, as RGBA pixels
+        self.regions.setImage(self.region_colors[cls], levels=None)  # each class's colour, as RGBA pixels
         # after setImage: the rect is turned into a transform using the image's size
         self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
         if scores is not None:  # a network: no zero-score line or weight vector per class
