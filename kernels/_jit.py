@@ -48,3 +48,46 @@ def threading_layer():
     except ValueError:
         return "not yet initialised"
 
+
+
+def native_address(kernel, argtypes):
+    """The address of `kernel`'s machine code for `argtypes` (compiled, or loaded from numba's cache),
+    for a caller made by native_call."""
+    argtypes = tuple(argtypes)
+    kernel.compile(argtypes)
+    cres = kernel.overloads[argtypes]
+    return cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
+
+
+def native_call(argtypes_for):
+    """An intrinsic call(address, args) that calls the jitted function at `address` (see native_address)
+    with the tuple `args`; it returns a float64.
+
+    Why: a jitted caller links the machine code of every jitted function it calls and optimizes it
+    all again, so a cold start compiles a deep chain one link at a time. Called by address, a callee
+    compiles once, at the same time as its callers. argtypes_for(type of args[0]) gives the argument
+    types the address was compiled for: a call with any others fails to compile (at run time it would
+    read its arguments wrongly)."""
+    from numba.core import cgutils, types
+    from numba.core.errors import TypingError
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def call(typingctx, address, args):
+        if not isinstance(address, types.Integer) or not isinstance(args, types.BaseTuple):
+            return None
+        argtys = tuple(args.types)
+        want = tuple(argtypes_for(argtys[0]))
+        if argtys != want:
+            raise TypingError(f"native call with arguments {argtys}; the function takes {want}")
+
+        def codegen(context, builder, sig, llargs):
+            vals = cgutils.unpack_tuple(builder, llargs[1], len(argtys))
+            fnty = context.call_conv.get_function_type(types.float64, argtys)
+            fn = builder.inttoptr(llargs[0], fnty.as_pointer())
+            status, res = context.call_conv.call_function(builder, fn, types.float64, argtys, vals)
+            with cgutils.if_unlikely(builder, status.is_error):
+                context.call_conv.return_status_propagate(builder, status)
+            return res
+        return types.float64(address, args), codegen
+    return call

@@ -2,7 +2,8 @@
 
 One file on purpose: numba's cache is keyed on the content of the kernel's own file, so the optimizer
 loop and the loss helpers it inlines must live together (an edit to a helper elsewhere would leave a
-stale cached optimizer). These functions trust their input; ``kernels.losses`` and
+stale cached optimizer). The same holds for the kernels called by address (batch_loss_grad, and each
+loss's own kernel: see native_call): a cached caller assumes its callee's arguments. These functions trust their input; ``kernels.losses`` and
 ``kernels.optimizers`` validate it.
 
 Shapes: X (N, D), y (N,) int64 in [0, C), W (D, C), scores s = X[n] @ W (C,).
@@ -10,9 +11,12 @@ Shapes: X (N, D), y (N,) int64 in [0, C), W (D, C), scores s = X[n] @ W (C,).
 
 import math
 
+import numba
 import numpy as np
 
-from ._jit import jit, njit_parallel, prange
+from numba.core import types as nt
+
+from ._jit import jit, native_address, native_call, njit_parallel, prange
 
 # Loss and regularizer codes: one compiled kernel branches on them (cheaper than one signature each).
 HINGE, SQUARED_HINGE, OVA_HINGE, STRUCTURED_HINGE, SOFTMAX, MEAN_HINGE = 0, 1, 2, 3, 4, 5
@@ -25,15 +29,26 @@ RELU, TANH = 0, 1
 
 
 
-@jit
-def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
-    """Sum over examples k < nb of the loss L_k, for class-major scores S (C, nb) and labels yk (nb,).
+def _terms_argtypes(stype):
+    """The per-loss kernels' argument types, for scores (and dL/dS) of stype's dtype."""
+    s, f = nt.Array(stype.dtype, 2, "C"), nt.Array(nt.float64, 1, "C")
+    return (s, nt.Array(nt.int64, 1, "C"), nt.int64, nt.int64, nt.float64, s, f, f, f)
 
-    Writes dL_k/dS into G (C, nb); t1, t2, t3 are (nb,) float64 scratch. Class-major
-    order makes every inner loop run over examples, so it vectorizes even when C and D are tiny.
-    Returns NaN when a score is NaN or inf.
+
+call_terms = native_call(_terms_argtypes)
+
+
+@jit(inline="always")
+def class_loss(terms_at, S, yk, nb, loss, delta, G, t):
+    """Sum over examples k < nb of the loss L_k, for class-major scores S (C, nb) and labels yk (nb,),
+    by the loss's own kernel at the address terms_at (see terms_address).
+
+    Writes dL_k/dS into G (C, nb); t is (3, nb) float64 scratch. Class-major order makes every inner
+    loop run over examples, so it vectorizes even when C and D are tiny. Returns NaN when a score is
+    NaN or inf.
     """
     C = S.shape[0]
+    t3 = t[2]
     chk = 0.0
     for k in range(nb):
         t3[k] = 0.0
@@ -44,77 +59,120 @@ def class_major_loss(S, yk, nb, loss, delta, G, t1, t2, t3):
         chk += t3[k]
     if not np.isfinite(chk):
         return np.nan
+    return call_terms(terms_at, (S, yk, nb, loss, delta, G, t[0], t[1], t[2]))
+
+
+# One kernel per family of losses (t1, t2, t3: (nb,) float64 scratch): a first frame compiles only its
+# own, and a new loss compiles only its kernel, not the optimizer loop.
+
+@jit
+def hinge_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    C = S.shape[0]
     total = 0.0
-    if loss == HINGE or loss == SQUARED_HINGE or loss == MEAN_HINGE:
-        # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE; the
-        # mean over the C - 1 wrong classes instead of the sum for MEAN_HINGE)
+    # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE; the
+    # mean over the C - 1 wrong classes instead of the sum for MEAN_HINGE)
+    for k in range(nb):
+        t1[k] = S[yk[k], k]
+        t2[k] = 0.0
+    sq = loss == SQUARED_HINGE
+    w = 1.0 / (C - 1) if loss == MEAN_HINGE else 1.0
+    for c in range(C):
         for k in range(nb):
-            t1[k] = S[yk[k], k]
-            t2[k] = 0.0
-        sq = loss == SQUARED_HINGE
-        w = 1.0 / (C - 1) if loss == MEAN_HINGE else 1.0
-        for c in range(C):
-            for k in range(nb):
-                m = S[c, k] - t1[k] + delta
-                pos = m if (m > 0.0 and c != yk[k]) else 0.0
-                if sq:
-                    total += pos * pos
-                    gk = 2.0 * pos
-                else:
-                    total += w * pos
-                    gk = w if pos > 0.0 else 0.0
-                G[c, k] = gk
-                t2[k] += gk
+            m = S[c, k] - t1[k] + delta
+            pos = m if (m > 0.0 and c != yk[k]) else 0.0
+            if sq:
+                total += pos * pos
+                gk = 2.0 * pos
+            else:
+                total += w * pos
+                gk = w if pos > 0.0 else 0.0
+            G[c, k] = gk
+            t2[k] += gk
+    for k in range(nb):
+        G[yk[k], k] -= t2[k]
+    return total
+
+
+@jit
+def ova_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    C = S.shape[0]
+    total = 0.0
+    # one-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)
+    for c in range(C):
         for k in range(nb):
-            G[yk[k], k] -= t2[k]
-    elif loss == OVA_HINGE:
-        # one-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)
-        for c in range(C):
-            for k in range(nb):
-                is_y = c == yk[k]
-                m = delta - S[c, k] if is_y else delta + S[c, k]
-                pos = m if m > 0.0 else 0.0
-                total += pos
-                G[c, k] = (-1.0 if is_y else 1.0) if pos > 0.0 else 0.0
-    elif loss == STRUCTURED_HINGE:
-        # Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)
+            is_y = c == yk[k]
+            m = delta - S[c, k] if is_y else delta + S[c, k]
+            pos = m if m > 0.0 else 0.0
+            total += pos
+            G[c, k] = (-1.0 if is_y else 1.0) if pos > 0.0 else 0.0
+    return total
+
+
+@jit
+def structured_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    C = S.shape[0]
+    total = 0.0
+    # Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)
+    for k in range(nb):
+        t1[k] = -np.inf
+        t2[k] = -1.0
+    for c in range(C):
         for k in range(nb):
-            t1[k] = -np.inf
-            t2[k] = -1.0
-        for c in range(C):
-            for k in range(nb):
-                if c != yk[k] and S[c, k] > t1[k]:
-                    t1[k] = S[c, k]
-                    t2[k] = c
-                G[c, k] = 0.0
-        for k in range(nb):
-            m = delta + t1[k] - S[yk[k], k]
-            if m > 0.0:
-                total += m
-                G[int(t2[k]), k] += 1.0
-                G[yk[k], k] -= 1.0
-    else:
-        # softmax cross-entropy, each example shifted by its largest score: exp never overflows
-        for k in range(nb):
-            t1[k] = S[0, k]
-            t2[k] = 0.0
-        for c in range(1, C):
-            for k in range(nb):
-                t1[k] = max(t1[k], S[c, k])
-        for c in range(C):
-            for k in range(nb):
-                e = math.exp(S[c, k] - t1[k])
-                G[c, k] = e
-                t2[k] += e
-        for k in range(nb):
-            total += math.log(t2[k]) + (t1[k] - S[yk[k], k])
-            t2[k] = 1.0 / t2[k]
-        for c in range(C):
-            for k in range(nb):
-                G[c, k] *= t2[k]
-        for k in range(nb):
+            if c != yk[k] and S[c, k] > t1[k]:
+                t1[k] = S[c, k]
+                t2[k] = c
+            G[c, k] = 0.0
+    for k in range(nb):
+        m = delta + t1[k] - S[yk[k], k]
+        if m > 0.0:
+            total += m
+            G[int(t2[k]), k] += 1.0
             G[yk[k], k] -= 1.0
     return total
+
+
+@jit
+def softmax_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    C = S.shape[0]
+    total = 0.0
+    # softmax cross-entropy, each example shifted by its largest score: exp never overflows
+    for k in range(nb):
+        t1[k] = S[0, k]
+        t2[k] = 0.0
+    for c in range(1, C):
+        for k in range(nb):
+            t1[k] = max(t1[k], S[c, k])
+    for c in range(C):
+        for k in range(nb):
+            e = math.exp(S[c, k] - t1[k])
+            G[c, k] = e
+            t2[k] += e
+    for k in range(nb):
+        total += math.log(t2[k]) + (t1[k] - S[yk[k], k])
+        t2[k] = 1.0 / t2[k]
+    for c in range(C):
+        for k in range(nb):
+            G[c, k] *= t2[k]
+    for k in range(nb):
+        G[yk[k], k] -= 1.0
+    return total
+
+
+TERMS = {HINGE: hinge_terms, SQUARED_HINGE: hinge_terms, MEAN_HINGE: hinge_terms, OVA_HINGE: ova_terms,
+         STRUCTURED_HINGE: structured_terms, SOFTMAX: softmax_terms}
+_terms_addresses = {}
+
+
+def terms_address(loss, dtype=np.float64):
+    """Where the machine code of loss code `loss`'s kernel for scores S of `dtype` is (compiled, or
+    loaded from numba's cache, on first use). The kernels' scratch S is float64; only scores_loss_grad
+    takes the caller's scores as they are (float32 too). A wrong address is not caught: keep the dtype
+    right."""
+    key = (loss, np.dtype(dtype))
+    if key not in _terms_addresses:
+        stype = nt.Array(numba.from_dtype(key[1]), 2, "C")
+        _terms_addresses[key] = native_address(TERMS[loss], _terms_argtypes(stype))
+    return _terms_addresses[key]
 
 
 @jit
@@ -179,7 +237,7 @@ def gather_rows(X, y, rows, use_rows, nb, Xt, yk):
 
 
 @jit
-def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad, want_grad,
+def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, terms_at, delta, reg, lam, l1_ratio, l1_grad, want_grad,
                     Xt, S, G, t, yk, acc):
     """Mean loss over the examples X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W).
 
@@ -196,7 +254,7 @@ def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio
             w = np.float64(W[d, c])
             for k in range(nb):
                 S[c, k] += w * Xt[d, k]
-    total = class_major_loss(S, yk, nb, loss, delta, G, t[0], t[1], t[2])
+    total = class_loss(terms_at, S, yk, nb, loss, delta, G, t)
     scale = 1.0 / nb
     if want_grad:
         for d in range(D):
@@ -215,6 +273,28 @@ def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio
                     k += 1
                 acc[d, c] = ((a0 + a1) + (a2 + a3)) * scale
     return total * scale + reg_value_grad(W, reg, lam, l1_ratio, acc, want_grad, l1_grad)
+
+
+def _loss_argtypes(wtype):
+    """batch_loss_grad's argument types for weights W (and data X) of wtype's dtype."""
+    f8, i8, b = nt.float64, nt.int64, nt.boolean
+    w, s, i = nt.Array(wtype.dtype, 2, "C"), nt.Array(f8, 2, "C"), nt.Array(i8, 1, "C")
+    return (w, w, i, i, b, i8, i8, i8, f8, i8, f8, f8, b, b, s, s, s, s, i, s)
+
+
+call_batch_loss = native_call(_loss_argtypes)
+_batch_loss_addresses = {}
+
+
+def batch_loss_address(dtype):
+    """Where batch_loss_grad's machine code for weights of `dtype` is: run_steps calls it there, so
+    the optimizer loop compiles without it (and at the same time, in a second process, on a cold
+    start)."""
+    dtype = np.dtype(dtype)
+    if dtype not in _batch_loss_addresses:
+        wtype = nt.Array(numba.from_dtype(dtype), 2, "C")
+        _batch_loss_addresses[dtype] = native_address(batch_loss_grad, _loss_argtypes(wtype))
+    return _batch_loss_addresses[dtype]
 
 
 @jit
@@ -240,17 +320,17 @@ def labels_ok(y, C):
 
 
 @jit
-def loss_grad_fused(W, X, y, loss, delta, reg, lam, l1_ratio, dW):
-    """Public small-problem path: one pass, scratch of O((D + C) N). NaN when labels are out of range
-    or the result is not finite (the caller finds out which)."""
+def loss_grad_fused(loss_at, W, X, y, loss, terms_at, delta, reg, lam, l1_ratio, dW):
+    """Public small-problem path: one pass, scratch of O((D + C) N), by batch_loss_grad at loss_at. NaN
+    when labels are out of range or the result is not finite (the caller finds out which)."""
     N = X.shape[0]
     D, C = W.shape
     if not labels_ok(y, C):
         return np.nan
     Xt, S, G, t, yk, acc = scratch(D, C, N)
     yes, no = N >= 0, N < 0  # booleans, not literals: every call shares one compiled batch_loss_grad
-    L = batch_loss_grad(W, X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
-                        Xt, S, G, t, yk, acc)
+    L = call_batch_loss(loss_at, (W, X, y, y, no, N, loss, terms_at, delta, reg, lam, l1_ratio, yes, yes,
+                                  Xt, S, G, t, yk, acc))
     for d in range(D):
         for c in range(C):
             dW[d, c] = acc[d, c]
@@ -258,7 +338,7 @@ def loss_grad_fused(W, X, y, loss, delta, reg, lam, l1_ratio, dW):
 
 
 @jit
-def scores_loss_grad(St, y, loss, delta, G):
+def scores_loss_grad(St, y, loss, terms_at, delta, G):
     """Mean data loss for class-major scores St (C, N); writes dL/dS (divided by N) into G (C, N).
 
     The large-problem path: the caller forms the scores and dW = X.T @ G.T with BLAS. NaN when labels
@@ -268,7 +348,7 @@ def scores_loss_grad(St, y, loss, delta, G):
     if not labels_ok(y, C):
         return np.nan
     t = np.empty((3, N))
-    total = class_major_loss(St, y, N, loss, delta, G, t[0], t[1], t[2])
+    total = class_loss(terms_at, St, y, N, loss, delta, G, t)
     scale = 1.0 / N
     for c in range(C):
         for k in range(N):
@@ -341,7 +421,7 @@ def learning_rate(lr, schedule, t, decay, step_every, horizon):
 # ------------------------------------------------------------------------------------------- optimizer
 
 @jit
-def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg, lam, l1_ratio, l1_grad,
+def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, terms_at, delta, reg, lam, l1_ratio, l1_grad,
                         want_grad, Xt, A, Hh, S, G, t, yk, acc1, acc2):
     """The small network's mean loss over X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W1, W2):
     hidden h = act(x @ W1) (RELU or TANH), scores s = h @ W2[:H] + W2[H] (W2's last row is the output
@@ -369,7 +449,7 @@ def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, delta, reg,
             w = np.float64(W2[h, c])
             for k in range(nb):
                 S[c, k] += w * Hh[h, k]
-    total = class_major_loss(S, yk, nb, loss, delta, G, t[0], t[1], t[2])
+    total = class_loss(terms_at, S, yk, nb, loss, delta, G, t)
     scale = 1.0 / nb
     if want_grad:
         for c in range(C):
@@ -406,23 +486,24 @@ def mlp_views(P, D, H, C):
 
 
 @jit(inline="always")
-def model_loss_grad(P, D, C, net, X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio, l1_grad,
-                    want_grad, Xt, A, Hh, S, G, t, yk, acc):
+def model_loss_grad(loss_at, P, D, C, net, X, y, rows, use_rows, nb, loss, terms_at, delta, reg, lam, l1_ratio,
+                    l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, acc):
     """The loss of the model whose parameters are the flat P, its gradient into the flat acc: net None,
-    the linear W (D, C); net = (H, activation), the network. `net is None` is settled when numba
-    compiles (dead-branch pruning), so the linear optimizer never compiles the network's code."""
+    the linear W (D, C), by batch_loss_grad at the address loss_at; net = (H, activation), the network.
+    `net is None` is settled when numba compiles (dead-branch pruning), so the linear optimizer never
+    compiles the network's code."""
     if net is None:
-        return batch_loss_grad(P.reshape((D, C)), X, y, rows, use_rows, nb, loss, delta, reg, lam, l1_ratio,
-                               l1_grad, want_grad, Xt, S, G, t, yk, acc.reshape((D, C)))
+        return call_batch_loss(loss_at, (P.reshape((D, C)), X, y, rows, use_rows, nb, loss, terms_at, delta, reg,
+                                         lam, l1_ratio, l1_grad, want_grad, Xt, S, G, t, yk, acc.reshape((D, C))))
     else:
         W1, W2 = mlp_views(P, D, net[0], C)
         a1, a2 = mlp_views(acc, D, net[0], C)
-        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, delta, reg, lam, l1_ratio,
+        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, terms_at, delta, reg, lam, l1_ratio,
                                    l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
 
 
 @jit
-def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, dP):
+def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, terms_at, delta, reg, lam, l1_ratio, dP):
     """Public path of the network's loss and gradient (flat parameters); NaN when labels are out of
     range or the result is not finite."""
     N = X.shape[0]
@@ -431,19 +512,21 @@ def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, delta, reg, lam, l1_ratio, 
     Xt, S, G, t, yk, _ = scratch(D, C, N)
     A, Hh = np.empty((H, N)), np.empty((H, N))
     yes, no = N >= 0, N < 0
-    return model_loss_grad(P, D, C, (H, act), X, y, y, no, N, loss, delta, reg, lam, l1_ratio, yes, yes,
+    return model_loss_grad(0, P, D, C, (H, act), X, y, y, no, N, loss, terms_at, delta, reg, lam, l1_ratio, yes, yes,
                            Xt, A, Hh, S, G, t, yk, dP)
 
 
 @jit
-def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
+def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
               opt, lr, schedule, decay, step_every, horizon,
               momentum, beta1, beta2, eps,
               batch_size, seed, t0, steps, record_every, full_every,
               vel, m1, m2, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
     """Run `steps` optimizer steps from the flat parameters W (updated in place), starting at global
-    step t0. The model: net None, the linear W (D, C) as W.reshape(D, C); net = (H, activation), the
-    network's [W1.ravel(), W2.ravel()] (see mlp_batch_loss_grad).
+    step t0, calling batch_loss_grad at loss_at (batch_loss_address(W.dtype); the network ignores it) and
+    the loss's kernel at terms_at (terms_address(loss)). The model: net None, the linear W (D, C) as
+    W.reshape(D, C); net = (H, activation), the network's [W1.ravel(), W2.ravel()] (see
+    mlp_batch_loss_grad).
 
     Step t evaluates the minibatch loss and gradient at W_t and moves to W_{t+1}. Batch k of epoch e is
     perm(seed, e)[k*B : (k+1)*B] (the last batch of an epoch may be smaller). vel, m1, m2 (flat, like W)
@@ -490,7 +573,8 @@ def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
         nbatch = min(B, N - lo)
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        Lb = model_loss_grad(W, D, C, net, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+        Lb = model_loss_grad(loss_at, W, D, C, net, X, y, rows, yes, nbatch, loss, terms_at, delta, reg,
+                             lam, l1_ratio,
                              not use_prox, want_grad, Xt, A, Hh, S, G, tmp, yk, acc)
         if not np.isfinite(Lb):
             diverged_at = t
@@ -503,7 +587,8 @@ def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = model_loss_grad(W, D, C, net, X, y, perm, no, N, loss, delta, reg, lam,
+                out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss,
+                                                   terms_at, delta, reg, lam,
                                                    l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
@@ -511,7 +596,8 @@ def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
             # the lecture's random local search: try W + lr * noise, keep it if the batch loss drops
             for i in range(P):
                 new[i] = W[i] + lr_t * _gaussian(rs_key, t * P + i)
-            Lt = model_loss_grad(new, D, C, net, X, y, rows, yes, nbatch, loss, delta, reg, lam, l1_ratio,
+            Lt = model_loss_grad(loss_at, new, D, C, net, X, y, rows, yes, nbatch, loss, terms_at, delta,
+                                 reg, lam, l1_ratio,
                                  yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             if not Lt < Lb:  # also rejects a NaN trial
                 copy1(W, new)
@@ -563,7 +649,8 @@ def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
         out_loss_batch[r] = end_loss
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = model_loss_grad(W, D, C, net, X, y, perm, no, N, loss, delta, reg, lam,
+            out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at,
+                                               delta, reg, lam,
                                                l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
         r += 1
     return r, diverged_at
@@ -571,7 +658,7 @@ def run_steps(W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
 
 # ---------------------------------------------------------------------------------------------- network plane
 @njit_parallel
-def mlp_grid(A0, AU, AV, W2_0, U2, V2, y, alphas, betas, act, loss, delta, out):
+def mlp_grid(A0, AU, AV, W2_0, U2, V2, y, alphas, betas, act, loss, terms_at, delta, out):
     """The network's mean data loss over the plane P0 + a U + b V, into out (len(betas), len(alphas)).
 
     The first layer's pre-activations are affine in (a, b): A0, AU, AV (H, N) are X @ W1 of P0, U and
@@ -602,4 +689,4 @@ def mlp_grid(A0, AU, AV, W2_0, U2, V2, y, alphas, betas, act, loss, delta, out):
                     w = W2[h, c]
                     for k in range(N):
                         S[c, k] += w * hrow[k]
-            out[j, i] = class_major_loss(S, y, N, loss, delta, G, t[0], t[1], t[2]) / N
+            out[j, i] = class_loss(terms_at, S, y, N, loss, delta, G, t) / N

@@ -60,12 +60,13 @@ def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1
     C = W.shape[1]
     dW = np.empty_like(W)
     if N * D * C <= FUSED_MAX_WORK:
-        L = T.loss_grad_fused(W, X, y, lc, delta, rc, lam, l1_ratio, dW)
+        L = T.loss_grad_fused(T.batch_loss_address(W.dtype), W, X, y, lc, T.terms_address(lc), delta, rc, lam,
+                              l1_ratio, dW)
     else:
         with np.errstate(all="ignore"):  # non-finite scores are reported just below, by name
             St = np.ascontiguousarray((X @ W).T)
         G = np.empty_like(St)
-        L = T.scores_loss_grad(St, y, lc, delta, G)
+        L = T.scores_loss_grad(St, y, lc, T.terms_address(lc, St.dtype), delta, G)
         if L == L:  # not NaN
             np.matmul(X.T, G.T, out=dW)
             L += T.reg_only(W, rc, lam, l1_ratio, dW)

@@ -72,7 +72,7 @@ def _loss_grad(P, X, y, H, C, activation, loss, delta, reg, lam, l1_ratio):
     lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
     act = V.choice("activation", activation, ACTIVATIONS)
     dP = np.empty(P.shape[0])
-    L = T.mlp_loss_grad_fused(P, X.shape[1], H, C, act, X, y, lc, delta, rc, lam, l1_ratio, dP)
+    L = T.mlp_loss_grad_fused(P, X.shape[1], H, C, act, X, y, lc, T.terms_address(lc), delta, rc, lam, l1_ratio, dP)
     if not np.isfinite(L):
         V.explain_nonfinite(P, X, y, C)
     return float(L), dP.astype(P.dtype)
@@ -109,7 +109,8 @@ def mlp_loss_grid(X, y, P0, U, V_, alphas, betas, *, hidden, activation="relu", 
     A0, AU, AV = (np.ascontiguousarray((X64 @ w1).T) for w1, _ in parts)
     out = np.empty((len(betas), len(alphas)))
     with np.errstate(all="ignore"):
-        T.mlp_grid(A0, AU, AV, *(np.ascontiguousarray(w2) for _, w2 in parts), y, alphas, betas, act, lc, delta, out)
+        T.mlp_grid(A0, AU, AV, *(np.ascontiguousarray(w2) for _, w2 in parts), y, alphas, betas, act, lc,
+                   T.terms_address(lc), delta, out)
     if rc != T.REG_NONE and lam > 0:
         out += reg_grid(np.asarray(P0, np.float64)[None], np.asarray(U, np.float64)[None],
                         np.asarray(V_, np.float64)[None], alphas, betas, reg=reg, lam=lam, l1_ratio=l1_ratio)

@@ -70,7 +70,7 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
                   optimizer="sgd", lr=0.01, batch_size=32, steps=100, seed=0,
                   momentum=0.9, beta1=0.9, beta2=0.999, rho=0.99, eps=1e-8,
                   schedule="constant", decay=0.5, step_every=100, horizon=1000,
-                  prox=False, record_every=1, full_loss_every=0, hidden=0, activation="relu"):
+                  prox=False, record_every=1, full_loss_every=0, hidden=0, activation="relu", compile_only=False):
     """Run `steps` steps of `optimizer` from `start` (an initial W (D, C), or the `state` of an earlier
     Trajectory to continue it) on (X, y); see the module docstring for the rules.
 
@@ -81,6 +81,9 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     Minibatches are drawn without replacement within each epoch from a permutation seeded by
     (seed, epoch): the same seed gives the same trajectory, bit for bit, and a continued run draws the
     batches it would have drawn in one call. Step t's batch is perm(seed, e)[k*B:(k+1)*B], t = e*nb + k.
+
+    compile_only=True compiles (or loads) the loop for these arguments' types and returns None: it calls
+    the loss by address, so it compiles without the loss kernels (a cold start does both at once).
     """
     state = start if isinstance(start, OptimizerState) else None
     W_in = state.W if state is not None else start
@@ -128,11 +131,16 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     out_step = np.empty(R, np.int64)
     out_lr, out_lb, out_lf = np.empty(R), np.empty(R), np.empty(R)
     flat = [a.reshape(-1) for a in (state.W, state.velocity, state.first, state.second)]  # views: updated in place
-    r, div = T.run_steps(flat[0], D, C, (hidden, act) if hidden else None, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
-                         oc, lr, sc, decay, step_every, horizon,
-                         momentum, beta1, rho if oc == T.RMSPROP else beta2, eps,
-                         batch_size, seed, state.step, steps, record_every, full_loss_every,
-                         flat[1], flat[2], flat[3], out_W, out_step, out_lr, out_lb, out_lf)
+    net = (hidden, act) if hidden else None
+    args = (flat[0], D, C, net, X, y, lc, delta, rc, lam, l1_ratio, bool(prox),
+            oc, lr, sc, decay, step_every, horizon, momentum, beta1, rho if oc == T.RMSPROP else beta2, eps,
+            batch_size, seed, state.step, steps, record_every, full_loss_every,
+            flat[1], flat[2], flat[3], out_W, out_step, out_lr, out_lb, out_lf)
+    if compile_only:  # the addresses are plain integers: any stands in for the types
+        T.run_steps.compile(tuple(map(T.run_steps.typeof_pyval, (0, 0) + args)))
+        return None
+    loss_at = 0 if hidden else T.batch_loss_address(W.dtype)
+    r, div = T.run_steps(loss_at, T.terms_address(lc), *args)
     state.step = int(out_step[r - 1])
     return Trajectory(out_W[:r].reshape((r,) + W.shape).copy(), out_step[:r].copy(), out_lr[:r].copy(), out_lb[:r].copy(),
                       out_lf[:r].copy(), None if div < 0 else int(div), state)

@@ -369,9 +369,10 @@ def test_the_data_box_names_the_data_on_screen(app):
 
 
 def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypatch):
-    """On a cold cache the optimizer and the first landscape compile in another process (the other core)
-    while this one compiles the losses; this one then loads them from the cache. A warm cache starts no
-    process."""
+    """On a cold cache the optimizer loop and the first landscape compile in another process (the other
+    core) while this one compiles the losses; this one then loads the loop from the cache, and hands the
+    process on (a full grid waits for it). A warm cache starts no process."""
+    from kernels import _training as T
     from visualizer import workers
 
     started = []
@@ -379,35 +380,39 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     class Helper:
         def __init__(self, args, **kw):
             started.append(args)
-
-        def wait(self, timeout):
-            started.append("waited")
     monkeypatch.setattr(workers.subprocess, "Popen", Helper)
     seen = []
-    workers.warm_up_kernels(seen.append, {"softmax"})
+    assert workers.warm_up_kernels(seen.append, {"softmax"}) is None
     assert started == []  # the tests' cache is warm
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)  # as on a cold cache
-    workers.warm_up_kernels(seen.append, {"softmax"})
+    waited = []
+    monkeypatch.setattr(workers, "_wait_for_cache", waited.append)
+    helper = workers.warm_up_kernels(seen.append, {"softmax"})
     assert "warm_up_group(*['optimizers', 'softmax landscapes'])" in started[0][-1]
-    assert started[1:] == ["waited"]
+    assert isinstance(helper, Helper) and waited == [T.run_steps]
     order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
-    assert order == ["losses", "optimizers", "softmax landscapes"]  # the last two loaded, not compiled
+    assert order == ["losses", "optimizers"]  # the loop loaded, not compiled; the landscape is the helper's
 
 
-def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatch):
-    """The second process of a cold launch: the optimizer's own helpers and its landscape first, then,
-    once the worker's loss kernel is in the cache, the optimizer loop (which links that loss instead of
-    compiling it again)."""
+def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
+    """The second process of a cold launch compiles the optimizer loop without calling it (so without
+    the loss kernels, which it calls by address), then its landscape."""
+    import kernels
     from kernels import _training as T
     from visualizer import workers
 
     done = []
-    monkeypatch.setattr(workers, "_compile_loop_helpers", lambda T: done.append("helpers"))
+    monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append(kw.get("compile_only")))
     monkeypatch.setattr(workers, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel: done.append(kernel.py_func.__name__))
     workers.warm_up_group("optimizers", "softmax landscapes")
-    assert done == ["helpers", ["softmax landscapes"], "batch_loss_grad", ["optimizers"]]
+    assert done == [True, ["softmax landscapes"]]
     monkeypatch.undo()
+    # compile_only compiles the very loop a call then runs: no second compile
+    X, y, W = workers._tiny()
+    assert kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True) is None
+    before = len(T.run_steps.overloads)
+    kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)
+    assert len(T.run_steps.overloads) == before
     # the wait ends when numba's cache holds the kernel for its current source, or at its timeout
     saved = {}
 
@@ -428,7 +433,32 @@ def test_the_second_process_compiles_the_loop_around_the_workers_loss(monkeypatc
     saved.clear()
     workers._wait_for_cache(kernel(), timeout=0.0)  # gives up: compiles it itself
     assert len(sleeps) == 3
-    assert workers._cached(T.batch_loss_grad) is True  # numba's cache file has what the wait reads
+    assert workers._cached(T.run_steps) is True  # numba's cache file has what the wait reads
+
+
+def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_point(app, attach, monkeypatch):
+    """A cold start draws its preview with the loss kernel at each point (exact, like the read-outs),
+    and the full grid waits for the second process; both agree with the landscape kernel."""
+    from visualizer import workers
+
+    attach("[landscape]\nresolution = 24")
+    s = app.session
+    req = s.landscape_request(16)
+    exact = req.compute()
+    np.testing.assert_allclose(req.compute(pointwise=True), exact, rtol=1e-5)
+    waits = []
+
+    class Helper:
+        def wait(self, timeout):
+            waits.append(timeout)
+    got = []
+    app.worker.landscape_ready.connect(lambda gen, key, grid: got.append((key, grid)))
+    app.worker.helper = Helper()
+    monkeypatch.setattr(workers, "POINTWISE_BUDGET", req.pointwise_cost())
+    app.worker.request_landscapes([req, s.landscape_request(24)])
+    assert len(waits) == 1 and app.worker.helper is None  # the preview did not wait; the full grid did
+    np.testing.assert_allclose(got[0][1], exact, rtol=1e-5)
+    np.testing.assert_allclose(got[1][1], s.landscape_request(24).compute(), rtol=1e-5)
 
 
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):
@@ -437,7 +467,7 @@ def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, atta
     from visualizer.workers import warm_up_kernels
 
     seen = []
-    warm_up_kernels(seen.append, {"softmax"})
+    assert warm_up_kernels(seen.append, {"softmax"}) is None  # warm: no second process
     assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["losses", "optimizers", "softmax landscapes"]
     seen.clear()
     warm_up_kernels(seen.append, {"softmax"}, network=True)  # a network's demo needs none of the linear ones

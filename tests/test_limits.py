@@ -108,7 +108,7 @@ def test_a_cancelled_write_leaves_the_old_file_and_no_temporary(tmp_path):
 def test_a_screenshot_whose_landscape_fails_is_one_line(tmp_path, capsys, monkeypatch):
     from visualizer.session.session import LandscapeRequest
 
-    def broken(self):
+    def broken(self, pointwise=False):
         raise ValueError("the scores over the plane overflow (not finite)")
 
     monkeypatch.setattr(LandscapeRequest, "compute", broken)

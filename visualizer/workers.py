@@ -18,24 +18,38 @@ from PyQt6 import QtCore
 from .i18n import N_, tr
 
 
+# multiply-adds up to which a cold start computes a grid point by point while its landscape kernel compiles
+# (a second or so; the default demo's preview is a hundredth of it)
+POINTWISE_BUDGET = 2e9
+
 # which landscape kernel draws each loss
 LANDSCAPE_GROUP = {"hinge": "hinge landscapes", "squared_hinge": "hinge landscapes",
                    "mean_hinge": "hinge landscapes", "ova_hinge": "hinge landscapes",
                    "structured_hinge": "structured landscapes", "softmax": "softmax landscapes"}
 
 
+def _tiny():
+    """A tiny problem whose calls compile the kernels (every process makes the same, so the argument
+    types, and with them numba's cache entries, agree)."""
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    return X, np.arange(12) % 3, np.zeros((3, 3))
+
+
 def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
-    (seconds each) or loads them from it. losses: only the landscape kernels those losses need (the
-    first frame's; network: the network's kernels instead), None: all; groups: only these. Returns the
-    seconds it took."""
-    import kernels
+    (seconds each) or loads them from it. losses: only the loss and landscape kernels those losses need
+    (the first frame's; network: the network's kernels instead), None: all; groups: only these.
 
-    t0 = time.perf_counter()
-    X = np.random.default_rng(0).normal(size=(12, 3))
-    y = np.arange(12) % 3
-    W = np.zeros((3, 3))
-    steps = [(N_("losses"), lambda: kernels.loss_and_grad(W, X, y)),
+    On a cold cache with `losses` given, a second process compiles the optimizer loop and the first
+    landscape's kernels meanwhile (see warm_up_group); this returns it while it still compiles the
+    landscape (Worker.request_landscapes waits for it), else None."""
+    import kernels
+    from kernels import _training as T
+
+    X, y, W = _tiny()
+    # the lecture panel's sanity checks take the hinge and softmax losses on the GUI thread
+    chosen = sorted(set(losses) | {"hinge", "softmax"}) if losses else list(kernels.LOSSES)
+    steps = [(N_("losses"), lambda: [kernels.loss_and_grad(W, X, y, loss=loss) for loss in chosen]),
              (N_("optimizers"), lambda: kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)),
              (N_("hinge landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                             [0.0], loss="hinge")),
@@ -43,7 +57,7 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
                                                                  [0.0], loss="structured_hinge")),
              (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                               [0.0], loss="softmax", single=True)),
-             (N_("network"), lambda: _warm_network(X, y))]
+             (N_("network"), lambda: _warm_network(X, y, chosen))]
     helper = None
     if groups is not None:
         steps = [(name, call) for name, call in steps if name in groups]
@@ -52,24 +66,23 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     elif losses is not None:
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
-        # on a cold cache a second process compiles the optimizer and one landscape (see warm_up_group)
-        # while this one compiles the losses and any other landscape; then both load from the cache
         landscape = next(name for name, _ in steps if name not in ("losses", "optimizers"))
         helper = _compile_elsewhere(["optimizers", landscape])
         if helper is not None:
-            elsewhere = {"optimizers", landscape}
-            steps = [s for s in steps if s[0] not in elsewhere] + [s for s in steps if s[0] in elsewhere]
+            # this process compiles the losses (and any other landscape) meanwhile, then loads the loop
+            # from the cache; the landscape is loaded when the first full grid is wanted
+            steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
+            steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps),
+                                                     kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1))))
     try:
         for i, (name, call) in enumerate(steps):
             progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
-            if helper is not None and name in elsewhere:
-                _join(helper, timeout=300)
-                helper = None  # done: its groups load from the cache here
             call()
-    finally:
+    except BaseException:
         if helper is not None:  # this side failed: the second process's work has no one to use it
             _join(helper, timeout=0)
-    return time.perf_counter() - t0
+        raise
+    return helper
 
 
 def _join(process, timeout):
@@ -97,29 +110,15 @@ def _compile_elsewhere(groups):
 
 
 def warm_up_group(*groups):
-    """Compile groups of warm_up_kernels (the second process of a cold first launch). The optimizer
-    loop calls the loss kernel that the worker compiles meanwhile for its "losses" group: compiled here
-    too, that chain (the longest of a cold start) would run twice. So this process compiles the
-    loop's own helpers and the other groups first, waits until the worker's loss is in the shared
-    cache, and then compiles only the loop around it."""
-    from kernels import _training as T
+    """Compile groups of warm_up_kernels (the second process of a cold first launch): the optimizer
+    loop first, without calling it. It calls the loss kernels by address, so it compiles here while
+    the worker compiles those, and nothing waits for anything."""
+    import kernels
 
-    loop = "optimizers" in groups
-    if loop:
-        _compile_loop_helpers(T)
+    if "optimizers" in groups:
+        X, y, W = _tiny()
+        kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True)
     warm_up_kernels(groups=set(groups) - {"optimizers"})
-    if loop:
-        _wait_for_cache(T.batch_loss_grad)
-        warm_up_kernels(groups={"optimizers"})
-
-
-def _compile_loop_helpers(T):
-    """The jitted helpers run_steps calls besides the loss, with the argument types it gives them."""
-    perm = np.empty(4, np.int64)
-    T.epoch_permutation(0, 0, 4, perm)
-    T.learning_rate(0.1, 0, 0, 0.5, 100, 1000)
-    T.copy1(np.zeros(3), np.zeros(3))
-    T._gaussian(T._stream_key(0, 2, 0), 0)
 
 
 def _cached(kernel):
@@ -142,11 +141,12 @@ def _wait_for_cache(kernel, timeout=120.0):
         time.sleep(0.05)
 
 
-def _warm_network(X, y):
+def _warm_network(X, y, losses):
     import kernels
 
     P = kernels.network.init(3, 2, 3)
-    kernels.network.mlp_loss_and_grad_flat(P, X, y, hidden=2)
+    for loss in losses:
+        kernels.network.mlp_loss_and_grad_flat(P, X, y, hidden=2, loss=loss)
     kernels.run_optimizer(P, X, y, steps=2, full_loss_every=1, hidden=2)
     kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2)
 
@@ -163,6 +163,7 @@ class Worker(QtCore.QObject):
         self.sync = sync
         self.latest = 0
         self.warm = False  # every kernel compiled or loaded
+        self.helper = None  # a cold start's second process, while it compiles the first landscape's kernels
         self.thread = None
         if not sync:
             self.thread = QtCore.QThread()
@@ -197,7 +198,7 @@ class Worker(QtCore.QObject):
         """Build a session, compiling first only the kernels its losses (or its network) need (see
         warm_up_rest)."""
         def job(worker, gen):
-            warm_up_kernels(worker.progress.emit, losses, network)
+            worker.helper = warm_up_kernels(worker.progress.emit, losses, network) or worker.helper
             worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
         return self.submit(job)
@@ -219,15 +220,25 @@ class Worker(QtCore.QObject):
 
     def request_landscapes(self, requests):
         """Compute requests in order (a coarse preview, then the full grid); later ones are skipped
-        once a newer submission supersedes this one."""
+        once a newer submission supersedes this one. While a cold start's second process still compiles
+        the landscape kernels, a small grid is computed point by point with the loss kernels, and a
+        large one waits for it."""
         def job(worker, gen):
             for req in requests:
                 if gen != worker.latest:
                     return
-                worker.landscape_ready.emit(gen, req.key, req.compute())
+                pointwise = worker.helper is not None and req.pointwise_cost() <= POINTWISE_BUDGET
+                if worker.helper is not None and not pointwise:
+                    worker.progress.emit(tr("Preparing kernels"))
+                    _join(worker.helper, timeout=300)
+                    worker.helper = None
+                worker.landscape_ready.emit(gen, req.key, req.compute(pointwise))
         return self.submit(job)
 
     def stop(self):
+        if self.helper is not None:  # the app closes before a cold start's second process is done
+            _join(self.helper, timeout=0)
+            self.helper = None
         if self.thread is not None:
             self.thread.quit()
             self.thread.wait()

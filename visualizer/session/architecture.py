@@ -25,6 +25,17 @@ def of(config_model, data):
     return Linear(data.D, data.C)
 
 
+def pointwise_grid(arch, X, y, P0, U, V, alphas, betas, loss, delta):
+    """The data loss over the plane P0 + a U + b V, (len(betas), len(alphas)), by one call of the loss
+    kernel per point: a cold start draws its first, coarse grid with the kernel its runs compiled anyway,
+    while the landscape kernel is still compiling. Exact (float64), like the read-outs."""
+    out = np.empty((len(betas), len(alphas)))
+    for i, b in enumerate(betas):
+        for j, a in enumerate(alphas):
+            out[i, j] = arch.loss_and_grad(P0 + a * U + b * V, X, y, loss=loss, delta=delta)[0]
+    return out
+
+
 @dataclass(frozen=True)
 class Linear:
     D: int
