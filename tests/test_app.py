@@ -1,6 +1,8 @@
 """The window, offscreen: it opens, controls change the session, play advances, clicks set the start,
 divergence is shown, save/load round-trips, and the worker drops superseded landscapes."""
 
+import io
+
 import numpy as np
 import pytest
 from PyQt6 import QtCore
@@ -368,35 +370,62 @@ def test_the_data_box_names_the_data_on_screen(app):
     assert app.session.data.name == "blobs" and c.data.currentData() == "blobs"
 
 
+class _Helper:
+    """Stands in for the second process: running until told to end; keeps what it was told."""
+    def __init__(self, args=None, **kw):
+        self.args, self.stdin, self.ended = args, io.StringIO(), False
+        self.stdin.close = lambda: setattr(self, "told", self.stdin.getvalue())
+
+    def poll(self):
+        return 0 if self.ended else None
+
+    def wait(self, timeout=None):
+        self.waited, self.ended = timeout, True
+
+    def kill(self):
+        self.ended = True
+
+
 def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypatch):
-    """On a cold cache the optimizer loop and the first landscape compile in another process (the other
-    core) while this one compiles the losses; this one then loads the loop from the cache, and hands the
-    process on (a full grid waits for it). A warm cache starts no process."""
+    """On a cold cache the optimizer loop and then the first landscape compile in another process (the
+    other core) while this one compiles the losses; this one then loads the loop from the cache, and
+    hands the process on (a full grid waits for it). A warm cache starts no process."""
     from kernels import _training as T
     from visualizer import workers
 
     started = []
-
-    class Helper:
-        def __init__(self, args, **kw):
-            started.append(args)
-    monkeypatch.setattr(workers.subprocess, "Popen", Helper)
+    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
     seen = []
     assert workers.warm_up_kernels(seen.append, {"softmax"}) is None
     assert started == []  # the tests' cache is warm
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)  # as on a cold cache
     waited = []
-    monkeypatch.setattr(workers, "_wait_for_cache", waited.append)
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     helper = workers.warm_up_kernels(seen.append, {"softmax"})
-    assert "warm_up_group(*['optimizers', 'softmax landscapes'])" in started[0][-1]
-    assert isinstance(helper, Helper) and waited == [T.run_steps]
+    assert helper is started[0] and "serve_cold_start()" in helper.args[-1]
+    assert helper.told == "softmax landscapes\n" and waited == [(T.run_steps, helper)]
     order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
     assert order == ["losses", "optimizers"]  # the loop loaded, not compiled; the landscape is the helper's
+    # the rest, once the first frame is up: the helper's landscape last, loaded once the helper is done
+    seen.clear()
+    monkeypatch.undo()
+    workers.warm_up_kernels(seen.append, helper=helper)
+    assert seen[-1].split(": ", 1)[1].startswith("softmax landscapes") and helper.waited == 300
+    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
+    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: None)
+    # started by the app before its window: used, not started again; a network's demo hands it nothing
+    early = _Helper()
+    assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=early) is early and len(started) == 1
+    assert early.told == "softmax landscapes\n"
+    early = _Helper()
+    assert workers.warm_up_kernels(seen.append, {"softmax"}, network=True, helper=early) is early
+    assert early.told == "\n"
 
 
 def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
-    """The second process of a cold launch compiles the optimizer loop without calling it (so without
-    the loss kernels, which it calls by address), then its landscape."""
+    """The second process compiles the optimizer loop without calling it (so without the loss kernels,
+    which it calls by address), then the groups it is told; on a warm cache nothing."""
     import kernels
     from kernels import _training as T
     from visualizer import workers
@@ -404,7 +433,11 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
     done = []
     monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append(kw.get("compile_only")))
     monkeypatch.setattr(workers, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
-    workers.warm_up_group("optimizers", "softmax landscapes")
+    monkeypatch.setattr(workers.sys, "stdin", io.StringIO("softmax landscapes\n"))
+    workers.serve_cold_start()
+    assert done == []  # the tests' cache is warm
+    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
+    workers.serve_cold_start()
     assert done == [True, ["softmax landscapes"]]
     monkeypatch.undo()
     # compile_only compiles the very loop a call then runs: no second compile
@@ -413,7 +446,8 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
     before = len(T.run_steps.overloads)
     kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)
     assert len(T.run_steps.overloads) == before
-    # the wait ends when numba's cache holds the kernel for its current source, or at its timeout
+    # the wait ends when numba's cache holds the kernel for its current source, when the process that
+    # compiles it ends, or at its timeout
     saved = {}
 
     def kernel():
@@ -428,10 +462,13 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
         if len(sleeps) == 3:  # the other process saves it meanwhile
             saved["overload"] = "machine code"
     monkeypatch.setattr(workers.time, "sleep", sleep)
-    workers._wait_for_cache(kernel(), timeout=1e6)
+    workers._wait_for_cache(kernel(), _Helper(), timeout=1e6)
     assert len(sleeps) == 3
     saved.clear()
-    workers._wait_for_cache(kernel(), timeout=0.0)  # gives up: compiles it itself
+    workers._wait_for_cache(kernel(), _Helper(), timeout=0.0)  # gives up: compiles it itself
+    ended = _Helper()
+    ended.wait()
+    workers._wait_for_cache(kernel(), ended, timeout=1e6)  # no one compiles it: compiles it itself
     assert len(sleeps) == 3
     assert workers._cached(T.run_steps) is True  # numba's cache file has what the wait reads
 
@@ -446,17 +483,12 @@ def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_p
     req = s.landscape_request(16)
     exact = req.compute()
     np.testing.assert_allclose(req.compute(pointwise=True), exact, rtol=1e-5)
-    waits = []
-
-    class Helper:
-        def wait(self, timeout):
-            waits.append(timeout)
     got = []
     app.worker.landscape_ready.connect(lambda gen, key, grid: got.append((key, grid)))
-    app.worker.helper = Helper()
+    helper = app.worker.helper = _Helper()
     monkeypatch.setattr(workers, "POINTWISE_BUDGET", req.pointwise_cost())
     app.worker.request_landscapes([req, s.landscape_request(24)])
-    assert len(waits) == 1 and app.worker.helper is None  # the preview did not wait; the full grid did
+    assert helper.waited == 300 and app.worker.helper is None  # the preview did not wait; the full grid did
     np.testing.assert_allclose(got[0][1], exact, rtol=1e-5)
     np.testing.assert_allclose(got[1][1], s.landscape_request(24).compute(), rtol=1e-5)
 

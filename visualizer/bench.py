@@ -16,14 +16,15 @@ FIRST_FRAME = """
 import time, os
 t0 = time.perf_counter()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from visualizer.workers import Worker, start_second_process
+helper = start_second_process()  # as the app does (gui.run_gui)
 from PyQt6 import QtWidgets
 app = QtWidgets.QApplication(["losscape"])
 from visualizer.views.main_window import make_window
 from visualizer.controller import Controller
-from visualizer.workers import Worker
 from visualizer.session.config import Config
 window, found = make_window()
-worker = Worker()
+worker = Worker(helper=helper)
 ctl = Controller(window, worker, found)
 window.show()
 app.processEvents()

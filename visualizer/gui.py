@@ -22,13 +22,14 @@ def run_gui(config=None, path=None, present=False, lang=None):
     from .i18n import LANGUAGES
     from .session import config as cfgmod
     from .views.main_window import make_window
-    from .workers import Worker
+    from .workers import Worker, start_second_process
 
+    helper = start_second_process()  # first: on a cold cache it compiles while the window is built
     app = QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("losscape")
     app.setOrganizationName("Losscape")
     window, found = make_window()
-    worker = Worker()
+    worker = Worker(helper=helper)
     ctl = Controller(window, worker, found)
     settings = QtCore.QSettings()
 

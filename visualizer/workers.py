@@ -35,14 +35,15 @@ def _tiny():
     return X, np.arange(12) % 3, np.zeros((3, 3))
 
 
-def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None):
+def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None, helper=None):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
     (seconds each) or loads them from it. losses: only the loss and landscape kernels those losses need
     (the first frame's; network: the network's kernels instead), None: all; groups: only these.
 
-    On a cold cache with `losses` given, a second process compiles the optimizer loop and the first
-    landscape's kernels meanwhile (see warm_up_group); this returns it while it still compiles the
-    landscape (Worker.request_landscapes waits for it), else None."""
+    On a cold cache with `losses` given, the second process (`helper`, started now if None: see
+    start_second_process) compiles the optimizer loop and then the first landscape's kernels; this one
+    compiles the losses meanwhile and then loads the loop from the cache. Returns the second process
+    while it still runs (Worker.request_landscapes waits for it before a full grid), else None."""
     import kernels
     from kernels import _training as T
 
@@ -58,7 +59,7 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
              (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                               [0.0], loss="softmax", single=True)),
              (N_("network"), lambda: _warm_network(X, y, chosen))]
-    helper = None
+    handed = []  # what the second process compiles after the loop
     if groups is not None:
         steps = [(name, call) for name, call in steps if name in groups]
     elif losses is not None and network:
@@ -67,22 +68,31 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
         landscape = next(name for name, _ in steps if name not in ("losses", "optimizers"))
-        helper = _compile_elsewhere(["optimizers", landscape])
-        if helper is not None:
-            # this process compiles the losses (and any other landscape) meanwhile, then loads the loop
-            # from the cache; the landscape is loaded when the first full grid is wanted
-            steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
-            steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps),
-                                                     kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1))))
+        if _cached(T.run_steps) is False:  # cold (a cache laid out otherwise: all here)
+            if not _running(helper):
+                helper = start_second_process()
+            if helper is not None:
+                handed = [landscape]
+                loaded = helper
+                steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
+                steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps, loaded),
+                                                         kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1))))
+    if _running(helper):
+        _hand_over(helper, handed)
+        helper.groups = getattr(helper, "groups", []) + handed
+    theirs = set(getattr(helper, "groups", ())) if _running(helper) else set()
+    steps.sort(key=lambda step: step[0] in theirs)  # what the second process compiles: last, and loaded
     try:
         for i, (name, call) in enumerate(steps):
             progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
+            if name in theirs and _running(helper):
+                _join(helper, timeout=300)
             call()
     except BaseException:
-        if helper is not None:  # this side failed: the second process's work has no one to use it
+        if _running(helper):  # this side failed: the second process's work has no one to use it
             _join(helper, timeout=0)
         raise
-    return helper
+    return helper if _running(helper) else None
 
 
 def _join(process, timeout):
@@ -94,31 +104,48 @@ def _join(process, timeout):
         process.wait()
 
 
-def _compile_elsewhere(groups):
-    """On a cold cache, compile kernel groups in a second process (numba compiles one function at a
-    time per process, under a lock): it runs on the other core while this one compiles the rest, and
-    leaves machine code in the shared cache. None when the cache is warm or no process can start."""
-    from kernels import _training as T
+def _running(process):
+    return process is not None and process.poll() is None
 
-    if _cached(T.run_steps) is not False:  # warm, or numba's cache laid out otherwise: compile here
-        return None
-    code = f"from visualizer.workers import warm_up_group; warm_up_group(*{list(groups)!r})"
+
+def start_second_process():
+    """Start a launch's second process at once, before the window is built (see serve_cold_start): on a
+    cold cache it compiles on the other core while this one builds the window and compiles the losses
+    (numba compiles one function at a time per process); on a warm one it ends at once. None when no
+    process can start."""
+    code = "from visualizer.workers import serve_cold_start; serve_cold_start()"
     try:
-        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, text=True)
     except OSError:
         return None
 
 
-def warm_up_group(*groups):
-    """Compile groups of warm_up_kernels (the second process of a cold first launch): the optimizer
-    loop first, without calling it. It calls the loss kernels by address, so it compiles here while
-    the worker compiles those, and nothing waits for anything."""
+def serve_cold_start():
+    """The second process. On a cold cache: compile the optimizer loop without calling it (it calls the
+    loss kernels by address, so it needs nothing the first process compiles meanwhile), then the kernel
+    groups the first process names on one line of stdin (comma-separated; none: done). Leaves machine
+    code in the shared cache. On a warm cache: nothing."""
     import kernels
+    from kernels import _training as T
 
-    if "optimizers" in groups:
-        X, y, W = _tiny()
-        kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True)
-    warm_up_kernels(groups=set(groups) - {"optimizers"})
+    if _cached(T.run_steps) is not False:
+        return
+    X, y, W = _tiny()
+    kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True)
+    groups = {name for name in sys.stdin.readline().strip().split(",") if name}
+    if groups:
+        warm_up_kernels(groups=groups)
+
+
+def _hand_over(helper, groups):
+    """Name the groups the second process compiles after the loop (once: the line then closes)."""
+    try:
+        if not helper.stdin.closed:
+            helper.stdin.write(",".join(groups) + "\n")
+            helper.stdin.close()
+    except (OSError, ValueError):  # it has ended: what it would have compiled compiles here when used
+        pass
 
 
 def _cached(kernel):
@@ -133,11 +160,11 @@ def _cached(kernel):
         return False
 
 
-def _wait_for_cache(kernel, timeout=120.0):
-    """Until `kernel` has machine code in numba's cache (another process compiles it); after the
-    timeout, or with numba's cache laid out otherwise, the caller compiles it itself."""
+def _wait_for_cache(kernel, process, timeout=120.0):
+    """Until `kernel` has machine code in numba's cache (`process` compiles it); if the process ends
+    first, after the timeout, or with numba's cache laid out otherwise, the caller compiles it itself."""
     end = time.monotonic() + timeout
-    while _cached(kernel) is False and time.monotonic() < end:
+    while _cached(kernel) is False and _running(process) and time.monotonic() < end:
         time.sleep(0.05)
 
 
@@ -158,12 +185,13 @@ class Worker(QtCore.QObject):
     failed = QtCore.pyqtSignal(str)
     _jobs = QtCore.pyqtSignal(int, object)
 
-    def __init__(self, sync=False):
+    def __init__(self, sync=False, helper=None):
+        """helper: the launch's second process (start_second_process), if it started one."""
         super().__init__()
         self.sync = sync
         self.latest = 0
         self.warm = False  # every kernel compiled or loaded
-        self.helper = None  # a cold start's second process, while it compiles the first landscape's kernels
+        self.helper = helper  # a cold start's second process, while it compiles the first landscape's kernels
         self.thread = None
         if not sync:
             self.thread = QtCore.QThread()
@@ -198,7 +226,7 @@ class Worker(QtCore.QObject):
         """Build a session, compiling first only the kernels its losses (or its network) need (see
         warm_up_rest)."""
         def job(worker, gen):
-            worker.helper = warm_up_kernels(worker.progress.emit, losses, network) or worker.helper
+            worker.helper = warm_up_kernels(worker.progress.emit, losses, network, helper=worker.helper)
             worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
         return self.submit(job)
@@ -212,7 +240,7 @@ class Worker(QtCore.QObject):
         self.warm = True
 
         def job(worker, gen):
-            warm_up_kernels()
+            warm_up_kernels(helper=worker.helper)
         if self.sync:
             job(self, self.latest)
         else:
@@ -227,8 +255,9 @@ class Worker(QtCore.QObject):
             for req in requests:
                 if gen != worker.latest:
                     return
-                pointwise = worker.helper is not None and req.pointwise_cost() <= POINTWISE_BUDGET
-                if worker.helper is not None and not pointwise:
+                compiling = _running(worker.helper)
+                pointwise = compiling and req.pointwise_cost() <= POINTWISE_BUDGET
+                if compiling and not pointwise:
                     worker.progress.emit(tr("Preparing kernels"))
                     _join(worker.helper, timeout=300)
                     worker.helper = None
@@ -236,7 +265,7 @@ class Worker(QtCore.QObject):
         return self.submit(job)
 
     def stop(self):
-        if self.helper is not None:  # the app closes before a cold start's second process is done
+        if _running(self.helper):  # the app closes before a cold start's second process is done
             _join(self.helper, timeout=0)
             self.helper = None
         if self.thread is not None:
