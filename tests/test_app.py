@@ -504,6 +504,10 @@ def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, atta
     seen.clear()
     warm_up_kernels(seen.append, {"softmax"}, network=True)  # a network's demo needs none of the linear ones
     assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network"]
+    seen.clear()
+    closing = iter([False, True])  # the app closes while the first group compiles: the rest is not begun
+    warm_up_kernels(seen.append, cancelled=lambda: next(closing))
+    assert len(seen) == 1
     assert not app.worker.warm
     attach("[landscape]\nresolution = 24")
     assert app.worker.warm  # the full landscape is drawn: the rest was queued (run at once when sync)

@@ -35,7 +35,8 @@ def _tiny():
     return X, np.arange(12) % 3, np.zeros((3, 3))
 
 
-def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None, helper=None):
+def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None, helper=None,
+                    cancelled=lambda: False):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
     (seconds each) or loads them from it. losses: only the loss and landscape kernels those losses need
     (the first frame's; network: the network's kernels instead), None: all; groups: only these.
@@ -43,7 +44,8 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     On a cold cache with `losses` given, the second process (`helper`, started now if None: see
     start_second_process) compiles the optimizer loop and then the first landscape's kernels; this one
     compiles the losses meanwhile and then loads the loop from the cache. Returns the second process
-    while it still runs (Worker.request_landscapes waits for it before a full grid), else None."""
+    while it still runs (Worker.request_landscapes waits for it before a full grid), else None.
+    Between groups, stops when cancelled() (the app is closing: it waits for at most one group)."""
     import kernels
     from kernels import _training as T
 
@@ -84,9 +86,13 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     steps.sort(key=lambda step: step[0] in theirs)  # what the second process compiles: last, and loaded
     try:
         for i, (name, call) in enumerate(steps):
+            if cancelled():
+                break
             progress(tr("Preparing kernels: {name} ({k}/{n})", name=tr(name), k=i + 1, n=len(steps)))
             if name in theirs and _running(helper):
                 _join(helper, timeout=300)
+                if cancelled():
+                    break
             call()
     except BaseException:
         if _running(helper):  # this side failed: the second process's work has no one to use it
@@ -192,6 +198,7 @@ class Worker(QtCore.QObject):
         self.latest = 0
         self.warm = False  # every kernel compiled or loaded
         self.helper = helper  # a cold start's second process, while it compiles the first landscape's kernels
+        self.stopping = False  # set by stop(): a warm-up in progress ends after its current group
         self.thread = None
         if not sync:
             self.thread = QtCore.QThread()
@@ -226,7 +233,10 @@ class Worker(QtCore.QObject):
         """Build a session, compiling first only the kernels its losses (or its network) need (see
         warm_up_rest)."""
         def job(worker, gen):
-            worker.helper = warm_up_kernels(worker.progress.emit, losses, network, helper=worker.helper)
+            worker.helper = warm_up_kernels(worker.progress.emit, losses, network, helper=worker.helper,
+                                            cancelled=lambda: worker.stopping)
+            if worker.stopping:
+                return
             worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
         return self.submit(job)
@@ -240,7 +250,7 @@ class Worker(QtCore.QObject):
         self.warm = True
 
         def job(worker, gen):
-            warm_up_kernels(helper=worker.helper)
+            warm_up_kernels(helper=worker.helper, cancelled=lambda: worker.stopping)
         if self.sync:
             job(self, self.latest)
         else:
@@ -265,6 +275,7 @@ class Worker(QtCore.QObject):
         return self.submit(job)
 
     def stop(self):
+        self.stopping = True
         if _running(self.helper):  # the app closes before a cold start's second process is done
             _join(self.helper, timeout=0)
             self.helper = None
