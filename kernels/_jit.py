@@ -49,7 +49,6 @@ def threading_layer():
         return "not yet initialised"
 
 
-
 def native_address(kernel, argtypes):
     """The address of `kernel`'s machine code for `argtypes` (compiled, or loaded from numba's cache),
     for a caller made by native_call."""

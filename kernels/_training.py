@@ -3,8 +3,8 @@
 One file on purpose: numba's cache is keyed on the content of the kernel's own file, so the optimizer
 loop and the loss helpers it inlines must live together (an edit to a helper elsewhere would leave a
 stale cached optimizer). The same holds for the kernels called by address (batch_loss_grad, and each
-loss's own kernel: see native_call): a cached caller assumes its callee's arguments. These functions trust their input; ``kernels.losses`` and
-``kernels.optimizers`` validate it.
+loss's own kernel: see native_call): a cached caller assumes its callee's arguments. These functions
+trust their input; ``kernels.losses`` and ``kernels.optimizers`` validate it.
 
 Shapes: X (N, D), y (N,) int64 in [0, C), W (D, C), scores s = X[n] @ W (C,).
 """
@@ -13,7 +13,6 @@ import math
 
 import numba
 import numpy as np
-
 from numba.core import types as nt
 
 from ._jit import jit, native_address, native_call, njit_parallel, prange
@@ -62,15 +61,15 @@ def class_loss(terms_at, S, yk, nb, loss, delta, G, t):
     return call_terms(terms_at, (S, yk, nb, loss, delta, G, t[0], t[1], t[2]))
 
 
-# One kernel per family of losses (t1, t2, t3: (nb,) float64 scratch): a first frame compiles only its
-# own, and a new loss compiles only its kernel, not the optimizer loop.
+# One kernel per family of losses, each the sum over examples k < nb of L_k with dL_k/dS into G (t1, t2,
+# t3: (nb,) float64 scratch): a first frame compiles only its own, a new loss only its kernel.
 
 @jit
 def hinge_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    """Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE; the mean
+    over the C - 1 wrong classes instead of the sum for MEAN_HINGE)."""
     C = S.shape[0]
     total = 0.0
-    # Weston-Watkins: sum over j != y of max(0, s_j - s_y + delta) (squared for SQUARED_HINGE; the
-    # mean over the C - 1 wrong classes instead of the sum for MEAN_HINGE)
     for k in range(nb):
         t1[k] = S[yk[k], k]
         t2[k] = 0.0
@@ -95,9 +94,9 @@ def hinge_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
 
 @jit
 def ova_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    """One-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)."""
     C = S.shape[0]
     total = 0.0
-    # one-vs-all: max(0, delta - s_y) + sum over j != y of max(0, delta + s_j)
     for c in range(C):
         for k in range(nb):
             is_y = c == yk[k]
@@ -110,9 +109,9 @@ def ova_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
 
 @jit
 def structured_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    """Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)."""
     C = S.shape[0]
     total = 0.0
-    # Crammer-Singer: max(0, delta + max over j != y of s_j - s_y)
     for k in range(nb):
         t1[k] = -np.inf
         t2[k] = -1.0
@@ -133,9 +132,9 @@ def structured_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
 
 @jit
 def softmax_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
+    """Softmax cross-entropy, each example shifted by its largest score: exp never overflows."""
     C = S.shape[0]
     total = 0.0
-    # softmax cross-entropy, each example shifted by its largest score: exp never overflows
     for k in range(nb):
         t1[k] = S[0, k]
         t2[k] = 0.0
@@ -168,11 +167,12 @@ def terms_address(loss, dtype=np.float64):
     loaded from numba's cache, on first use). The kernels' scratch S is float64; only scores_loss_grad
     takes the caller's scores as they are (float32 too). A wrong address is not caught: keep the dtype
     right."""
-    key = (loss, np.dtype(dtype))
-    if key not in _terms_addresses:
-        stype = nt.Array(numba.from_dtype(key[1]), 2, "C")
-        _terms_addresses[key] = native_address(TERMS[loss], _terms_argtypes(stype))
-    return _terms_addresses[key]
+    try:
+        return _terms_addresses[loss, dtype]  # a dict lookup: loss_and_grad on 32 examples takes 10 us
+    except KeyError:
+        stype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
+        address = _terms_addresses[loss, dtype] = native_address(TERMS[loss], _terms_argtypes(stype))
+        return address
 
 
 @jit
@@ -237,8 +237,8 @@ def gather_rows(X, y, rows, use_rows, nb, Xt, yk):
 
 
 @jit
-def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, terms_at, delta, reg, lam, l1_ratio, l1_grad, want_grad,
-                    Xt, S, G, t, yk, acc):
+def batch_loss_grad(W, X, y, rows, use_rows, nb, loss, terms_at, delta, reg, lam, l1_ratio, l1_grad,
+                    want_grad, Xt, S, G, t, yk, acc):
     """Mean loss over the examples X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W).
 
     Scratch (at least nb columns): Xt (D, nb), S and G (C, nb), t (3, nb) float64, yk (nb,) int64.
@@ -290,11 +290,12 @@ def batch_loss_address(dtype):
     """Where batch_loss_grad's machine code for weights of `dtype` is: run_steps calls it there, so
     the optimizer loop compiles without it (and at the same time, in a second process, on a cold
     start)."""
-    dtype = np.dtype(dtype)
-    if dtype not in _batch_loss_addresses:
-        wtype = nt.Array(numba.from_dtype(dtype), 2, "C")
-        _batch_loss_addresses[dtype] = native_address(batch_loss_grad, _loss_argtypes(wtype))
-    return _batch_loss_addresses[dtype]
+    try:
+        return _batch_loss_addresses[dtype]
+    except KeyError:
+        wtype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
+        address = _batch_loss_addresses[dtype] = native_address(batch_loss_grad, _loss_argtypes(wtype))
+        return address
 
 
 @jit
@@ -421,8 +422,8 @@ def learning_rate(lr, schedule, t, decay, step_every, horizon):
 # ------------------------------------------------------------------------------------------- optimizer
 
 @jit
-def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, terms_at, delta, reg, lam, l1_ratio, l1_grad,
-                        want_grad, Xt, A, Hh, S, G, t, yk, acc1, acc2):
+def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, terms_at, delta, reg, lam, l1_ratio,
+                        l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, acc1, acc2):
     """The small network's mean loss over X[rows[:nb]] (X[:nb] unless use_rows) plus lam * R(W1, W2):
     hidden h = act(x @ W1) (RELU or TANH), scores s = h @ W2[:H] + W2[H] (W2's last row is the output
     bias). Scratch (at least nb columns): Xt (D, nb), A and Hh (H, nb), S and G (C, nb), t (3, nb),
@@ -498,8 +499,8 @@ def model_loss_grad(loss_at, P, D, C, net, X, y, rows, use_rows, nb, loss, terms
     else:
         W1, W2 = mlp_views(P, D, net[0], C)
         a1, a2 = mlp_views(acc, D, net[0], C)
-        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, terms_at, delta, reg, lam, l1_ratio,
-                                   l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
+        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, terms_at, delta, reg, lam,
+                                   l1_ratio, l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
 
 
 @jit
@@ -512,8 +513,8 @@ def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, terms_at, delta, reg, lam, 
     Xt, S, G, t, yk, _ = scratch(D, C, N)
     A, Hh = np.empty((H, N)), np.empty((H, N))
     yes, no = N >= 0, N < 0
-    return model_loss_grad(0, P, D, C, (H, act), X, y, y, no, N, loss, terms_at, delta, reg, lam, l1_ratio, yes, yes,
-                           Xt, A, Hh, S, G, t, yk, dP)
+    return model_loss_grad(0, P, D, C, (H, act), X, y, y, no, N, loss, terms_at, delta, reg, lam, l1_ratio, yes,
+                           yes, Xt, A, Hh, S, G, t, yk, dP)
 
 
 @jit
@@ -574,8 +575,7 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
         rows = perm[lo:lo + nbatch]
         lr_t = learning_rate(lr, schedule, t, decay, step_every, horizon)
         Lb = model_loss_grad(loss_at, W, D, C, net, X, y, rows, yes, nbatch, loss, terms_at, delta, reg,
-                             lam, l1_ratio,
-                             not use_prox, want_grad, Xt, A, Hh, S, G, tmp, yk, acc)
+                             lam, l1_ratio, not use_prox, want_grad, Xt, A, Hh, S, G, tmp, yk, acc)
         if not np.isfinite(Lb):
             diverged_at = t
             end_loss = np.inf
@@ -587,9 +587,9 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
             out_loss_batch[r] = Lb
             out_loss_full[r] = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss,
-                                                   terms_at, delta, reg, lam,
-                                                   l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
+                out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at,
+                                                   delta, reg, lam, l1_ratio, yes, no, Xt, A, Hh, S, G, tmp,
+                                                   yk, acc)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
         if opt == RANDOM_SEARCH:
@@ -597,8 +597,7 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
             for i in range(P):
                 new[i] = W[i] + lr_t * _gaussian(rs_key, t * P + i)
             Lt = model_loss_grad(loss_at, new, D, C, net, X, y, rows, yes, nbatch, loss, terms_at, delta,
-                                 reg, lam, l1_ratio,
-                                 yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
+                                 reg, lam, l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
             if not Lt < Lb:  # also rejects a NaN trial
                 copy1(W, new)
         else:
@@ -650,8 +649,8 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
         out_loss_full[r] = np.nan
         if full_every > 0 and t % full_every == 0:
             out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at,
-                                               delta, reg, lam,
-                                               l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
+                                               delta, reg, lam, l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk,
+                                               acc)
         r += 1
     return r, diverged_at
 
