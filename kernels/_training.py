@@ -480,6 +480,27 @@ def mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, act, loss, terms_at, d
             + reg_value_grad(W2, reg, lam, l1_ratio, acc2, want_grad, l1_grad))
 
 
+def _mlp_loss_argtypes(w1type):
+    """mlp_batch_loss_grad's argument types for parameters (and data X) of w1type's dtype."""
+    f8, i8, b = nt.float64, nt.int64, nt.boolean
+    w, s, i = nt.Array(w1type.dtype, 2, "C"), nt.Array(f8, 2, "C"), nt.Array(i8, 1, "C")
+    return (w, w, w, i, i, b, i8, i8, i8, i8, f8, i8, f8, f8, b, b, s, s, s, s, s, s, i, s, s)
+
+
+call_mlp_loss = native_call(_mlp_loss_argtypes)
+_mlp_loss_addresses = {}
+
+
+def mlp_loss_address(dtype):
+    """Where mlp_batch_loss_grad's machine code for parameters of `dtype` is (see batch_loss_address)."""
+    try:
+        return _mlp_loss_addresses[dtype]
+    except KeyError:
+        wtype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
+        address = _mlp_loss_addresses[dtype] = native_address(mlp_batch_loss_grad, _mlp_loss_argtypes(wtype))
+        return address
+
+
 @jit
 def mlp_views(P, D, H, C):
     """W1 (D, H) and W2 (H + 1, C) as views of the flat parameter vector P = [W1.ravel(), W2.ravel()]."""
@@ -490,7 +511,8 @@ def mlp_views(P, D, H, C):
 def model_loss_grad(loss_at, P, D, C, net, X, y, rows, use_rows, nb, loss, terms_at, delta, reg, lam, l1_ratio,
                     l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, acc):
     """The loss of the model whose parameters are the flat P, its gradient into the flat acc: net None,
-    the linear W (D, C), by batch_loss_grad at the address loss_at; net = (H, activation), the network.
+    the linear W (D, C), by batch_loss_grad at the address loss_at; net = (H, activation), the network,
+    by mlp_batch_loss_grad at loss_at.
     `net is None` is settled when numba compiles (dead-branch pruning), so the linear optimizer never
     compiles the network's code."""
     if net is None:
@@ -499,22 +521,22 @@ def model_loss_grad(loss_at, P, D, C, net, X, y, rows, use_rows, nb, loss, terms
     else:
         W1, W2 = mlp_views(P, D, net[0], C)
         a1, a2 = mlp_views(acc, D, net[0], C)
-        return mlp_batch_loss_grad(W1, W2, X, y, rows, use_rows, nb, net[1], loss, terms_at, delta, reg, lam,
-                                   l1_ratio, l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2)
+        return call_mlp_loss(loss_at, (W1, W2, X, y, rows, use_rows, nb, net[1], loss, terms_at, delta, reg,
+                                       lam, l1_ratio, l1_grad, want_grad, Xt, A, Hh, S, G, t, yk, a1, a2))
 
 
 @jit
-def mlp_loss_grad_fused(P, D, H, C, act, X, y, loss, terms_at, delta, reg, lam, l1_ratio, dP):
-    """Public path of the network's loss and gradient (flat parameters); NaN when labels are out of
-    range or the result is not finite."""
+def mlp_loss_grad_fused(loss_at, P, D, H, C, act, X, y, loss, terms_at, delta, reg, lam, l1_ratio, dP):
+    """Public path of the network's loss and gradient (flat parameters), by mlp_batch_loss_grad at loss_at;
+    NaN when labels are out of range or the result is not finite."""
     N = X.shape[0]
     if not labels_ok(y, C):
         return np.nan
     Xt, S, G, t, yk, _ = scratch(D, C, N)
     A, Hh = np.empty((H, N)), np.empty((H, N))
     yes, no = N >= 0, N < 0
-    return model_loss_grad(0, P, D, C, (H, act), X, y, y, no, N, loss, terms_at, delta, reg, lam, l1_ratio, yes,
-                           yes, Xt, A, Hh, S, G, t, yk, dP)
+    return model_loss_grad(loss_at, P, D, C, (H, act), X, y, y, no, N, loss, terms_at, delta, reg, lam,
+                           l1_ratio, yes, yes, Xt, A, Hh, S, G, t, yk, dP)
 
 
 @jit
@@ -524,7 +546,7 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
               batch_size, seed, t0, steps, record_every, full_every,
               vel, m1, m2, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
     """Run `steps` optimizer steps from the flat parameters W (updated in place), starting at global
-    step t0, calling batch_loss_grad at loss_at (batch_loss_address(W.dtype); the network ignores it) and
+    step t0, calling the model's loss at loss_at (batch_loss_address(W.dtype), or mlp_loss_address) and
     the loss's kernel at terms_at (terms_address(loss)). The model: net None, the linear W (D, C) as
     W.reshape(D, C); net = (H, activation), the network's [W1.ravel(), W2.ravel()] (see
     mlp_batch_loss_grad).

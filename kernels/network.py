@@ -72,7 +72,8 @@ def _loss_grad(P, X, y, H, C, activation, loss, delta, reg, lam, l1_ratio):
     lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
     act = V.choice("activation", activation, ACTIVATIONS)
     dP = np.empty(P.shape[0])
-    L = T.mlp_loss_grad_fused(P, X.shape[1], H, C, act, X, y, lc, T.terms_address(lc), delta, rc, lam, l1_ratio, dP)
+    L = T.mlp_loss_grad_fused(T.mlp_loss_address(P.dtype), P, X.shape[1], H, C, act, X, y, lc, T.terms_address(lc),
+                              delta, rc, lam, l1_ratio, dP)
     if not np.isfinite(L):
         V.explain_nonfinite(P, X, y, C)
     return float(L), dP.astype(P.dtype)

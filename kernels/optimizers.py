@@ -139,7 +139,7 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     if compile_only:  # the addresses are plain integers: any stands in for the types
         T.run_steps.compile(tuple(map(T.run_steps.typeof_pyval, (0, 0) + args)))
         return None
-    loss_at = 0 if hidden else T.batch_loss_address(W.dtype)
+    loss_at = T.mlp_loss_address(W.dtype) if hidden else T.batch_loss_address(W.dtype)
     r, div = T.run_steps(loss_at, T.terms_address(lc), *args)
     state.step = int(out_step[r - 1])
     return Trajectory(out_W[:r].reshape((r,) + W.shape).copy(), out_step[:r].copy(), out_lr[:r].copy(), out_lb[:r].copy(),

@@ -402,7 +402,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     waited = []
     monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     helper = workers.warm_up_kernels(seen.append, {"softmax"})
-    assert helper is started[0] and "serve_cold_start()" in helper.args[-1]
+    assert helper is started[0] and "serve_cold_start('linear')" in helper.args[-1]
     assert helper.told == "softmax landscapes\n" and waited == [(T.run_steps, helper)]
     order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
     assert order == ["losses", "optimizers"]  # the loop loaded, not compiled; the landscape is the helper's
@@ -413,14 +413,17 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     assert seen[-1].split(": ", 1)[1].startswith("softmax landscapes") and helper.waited == 300
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)
     monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: None)
-    # started by the app before its window: used, not started again; a network's demo hands it nothing
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    # started by the app before its window: used, not started again
     early = _Helper()
     assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=early) is early and len(started) == 1
     assert early.told == "softmax landscapes\n"
-    early = _Helper()
-    assert workers.warm_up_kernels(seen.append, {"softmax"}, network=True, helper=early) is early
-    assert early.told == "\n"
+    # a network's demo: the network's loop there (started for it), its landscape next; its losses here
+    seen.clear()
+    helper = workers.warm_up_kernels(seen.append, {"softmax"}, network=True)
+    assert "serve_cold_start('mlp')" in helper.args[-1] and helper.told == "network landscapes\n"
+    assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network"]
+    assert waited[-1] == (T.run_steps, helper)
 
 
 def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
@@ -431,14 +434,19 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
     from visualizer import workers
 
     done = []
-    monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append(kw.get("compile_only")))
+    monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append((kw.get("compile_only"),
+                                                                                 kw.get("hidden", 0))))
     monkeypatch.setattr(workers, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
     monkeypatch.setattr(workers.sys, "stdin", io.StringIO("softmax landscapes\n"))
     workers.serve_cold_start()
     assert done == []  # the tests' cache is warm
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)
     workers.serve_cold_start()
-    assert done == [True, ["softmax landscapes"]]
+    assert done == [(True, 0), ["softmax landscapes"]]
+    done.clear()
+    monkeypatch.setattr(workers.sys, "stdin", io.StringIO("\n"))
+    workers.serve_cold_start("mlp")  # a network's demo: its loop, then nothing more it was told
+    assert done == [(True, 2)]
     monkeypatch.undo()
     # compile_only compiles the very loop a call then runs: no second compile
     X, y, W = workers._tiny()
@@ -503,7 +511,7 @@ def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, atta
     assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["losses", "optimizers", "softmax landscapes"]
     seen.clear()
     warm_up_kernels(seen.append, {"softmax"}, network=True)  # a network's demo needs none of the linear ones
-    assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network"]
+    assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network", "network landscapes"]
     seen.clear()
     closing = iter([False, True])  # the app closes while the first group compiles: the rest is not begun
     warm_up_kernels(seen.append, cancelled=lambda: next(closing))

@@ -24,14 +24,16 @@ def run_gui(config=None, path=None, present=False, lang=None):
     from .views.main_window import make_window
     from .workers import Worker, start_second_process
 
-    helper = start_second_process()  # first: on a cold cache it compiles while the window is built
     app = QtWidgets.QApplication(sys.argv[:1])
     app.setApplicationName("losscape")
     app.setOrganizationName("Losscape")
+    settings = QtCore.QSettings()
+    config = config or restore_last(settings) or cfgmod.Config()
+    # before the window: on a cold cache it compiles the demo's optimizer loop while the window is built
+    helper = start_second_process(config.model["kind"])
     window, found = make_window()
     worker = Worker(helper=helper)
     ctl = Controller(window, worker, found)
-    settings = QtCore.QSettings()
 
     def on_close():
         if ctl.session is not None:
@@ -51,5 +53,5 @@ def run_gui(config=None, path=None, present=False, lang=None):
     window.show()
     if present:
         window.set_presenter(True)
-    ctl.open_config(config or restore_last(settings) or cfgmod.Config(), play=True, path=path)
+    ctl.open_config(config, play=True, path=path)
     return app.exec()

@@ -52,33 +52,47 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     X, y, W = _tiny()
     # the lecture panel's sanity checks take the hinge and softmax losses on the GUI thread
     chosen = sorted(set(losses) | {"hinge", "softmax"}) if losses else list(kernels.LOSSES)
+    P = kernels.network.init(3, 2, 3)
+
+    def loop():
+        kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)
+
+    def net_losses():
+        for loss in chosen:
+            kernels.network.mlp_loss_and_grad_flat(P, X, y, hidden=2, loss=loss)
+
+    def net_loop():
+        kernels.run_optimizer(P, X, y, steps=2, full_loss_every=1, hidden=2)
+
     steps = [(N_("losses"), lambda: [kernels.loss_and_grad(W, X, y, loss=loss) for loss in chosen]),
-             (N_("optimizers"), lambda: kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)),
+             (N_("optimizers"), loop),
              (N_("hinge landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                             [0.0], loss="hinge")),
              (N_("structured landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                                  [0.0], loss="structured_hinge")),
              (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
                                                               [0.0], loss="softmax", single=True)),
-             (N_("network"), lambda: _warm_network(X, y, chosen))]
+             (N_("network"), lambda: (net_losses(), net_loop())),
+             (N_("network landscapes"), lambda: kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2))]
     handed = []  # what the second process compiles after the loop
+    cold = losses is not None and groups is None and _cached(T.run_steps) is False  # (laid out otherwise: here)
+    if cold and not _running(helper):
+        helper = start_second_process("mlp" if network else "linear")
     if groups is not None:
         steps = [(name, call) for name, call in steps if name in groups]
     elif losses is not None and network:
-        steps = steps[-1:]
+        steps = steps[-2:]
+        if cold and helper is not None:  # the loop and the landscape compile there, the losses here
+            handed, loaded = ["network landscapes"], helper
+            steps = [(N_("network"), lambda: (net_losses(), _wait_for_cache(T.run_steps, loaded), net_loop()))]
     elif losses is not None:
         wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
         steps = [(name, call) for name, call in steps if name in wanted]
         landscape = next(name for name, _ in steps if name not in ("losses", "optimizers"))
-        if _cached(T.run_steps) is False:  # cold (a cache laid out otherwise: all here)
-            if not _running(helper):
-                helper = start_second_process()
-            if helper is not None:
-                handed = [landscape]
-                loaded = helper
-                steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
-                steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps, loaded),
-                                                         kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1))))
+        if cold and helper is not None:  # the loop and the landscape compile there, the losses here
+            handed, loaded = [landscape], helper
+            steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
+            steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps, loaded), loop())))
     if _running(helper):
         _hand_over(helper, handed)
         helper.groups = getattr(helper, "groups", []) + handed
@@ -114,12 +128,12 @@ def _running(process):
     return process is not None and process.poll() is None
 
 
-def start_second_process():
+def start_second_process(kind="linear"):
     """Start a launch's second process at once, before the window is built (see serve_cold_start): on a
-    cold cache it compiles on the other core while this one builds the window and compiles the losses
-    (numba compiles one function at a time per process); on a warm one it ends at once. None when no
-    process can start."""
-    code = "from visualizer.workers import serve_cold_start; serve_cold_start()"
+    cold cache it compiles the optimizer loop of the model `kind` ("linear" or "mlp") on the other core
+    while this one builds the window and compiles the losses (numba compiles one function at a time per
+    process); on a warm one it ends at once. None when no process can start."""
+    code = f"from visualizer.workers import serve_cold_start; serve_cold_start({kind!r})"
     try:
         return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, text=True)
@@ -127,18 +141,22 @@ def start_second_process():
         return None
 
 
-def serve_cold_start():
-    """The second process. On a cold cache: compile the optimizer loop without calling it (it calls the
-    loss kernels by address, so it needs nothing the first process compiles meanwhile), then the kernel
-    groups the first process names on one line of stdin (comma-separated; none: done). Leaves machine
-    code in the shared cache. On a warm cache: nothing."""
+def serve_cold_start(kind="linear"):
+    """The second process. On a cold cache: compile the optimizer loop of the model `kind` without calling
+    it (it calls the loss kernels by address, so it needs nothing the first process compiles meanwhile),
+    then the kernel groups the first process names on one line of stdin (comma-separated; none: done).
+    Leaves machine code in the shared cache. On a warm cache: nothing."""
     import kernels
     from kernels import _training as T
 
     if _cached(T.run_steps) is not False:
         return
     X, y, W = _tiny()
-    kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True)
+    if kind == "mlp":  # the parameters of warm_up_kernels' network
+        kernels.run_optimizer(kernels.network.init(3, 2, 3), X, y, steps=2, full_loss_every=1, hidden=2,
+                              compile_only=True)
+    else:
+        kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True)
     groups = {name for name in sys.stdin.readline().strip().split(",") if name}
     if groups:
         warm_up_kernels(groups=groups)
@@ -172,16 +190,6 @@ def _wait_for_cache(kernel, process, timeout=120.0):
     end = time.monotonic() + timeout
     while _cached(kernel) is False and _running(process) and time.monotonic() < end:
         time.sleep(0.05)
-
-
-def _warm_network(X, y, losses):
-    import kernels
-
-    P = kernels.network.init(3, 2, 3)
-    for loss in losses:
-        kernels.network.mlp_loss_and_grad_flat(P, X, y, hidden=2, loss=loss)
-    kernels.run_optimizer(P, X, y, steps=2, full_loss_every=1, hidden=2)
-    kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2)
 
 
 class Worker(QtCore.QObject):
