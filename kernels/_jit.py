@@ -52,10 +52,21 @@ def threading_layer():
 def native_address(kernel, argtypes):
     """The address of `kernel`'s machine code for `argtypes` (compiled, or loaded from numba's cache),
     for a caller made by native_call."""
+    from numba.core import types
+
     argtypes = tuple(argtypes)
     kernel.compile(argtypes)
     cres = kernel.overloads[argtypes]
+    if cres.signature.return_type != types.float64:  # what native_call's callers read
+        raise TypeError(f"{kernel.py_func.__name__} returns {cres.signature.return_type}, not float64")
     return cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
+
+
+def _as_passed(t):
+    """A type as a call passes it: whether an array is read-only or aligned does not change that."""
+    from numba.core import types
+
+    return types.Array(t.dtype, t.ndim, t.layout) if isinstance(t, types.Array) else t
 
 
 def native_call(argtypes_for):
@@ -66,7 +77,10 @@ def native_call(argtypes_for):
     all again, so a cold start compiles a deep chain one link at a time. Called by address, a callee
     compiles once, at the same time as its callers. argtypes_for(type of args[0]) gives the argument
     types the address was compiled for: a call with any others fails to compile (at run time it would
-    read its arguments wrongly)."""
+    read its arguments wrongly); a read-only or unaligned array passes as the same array.
+
+    numba's cache knows only the caller's file: after an edit here, clear the cache (or touch the files
+    that use it) so that no cached caller keeps the old call."""
     from numba.core import cgutils, types
     from numba.core.errors import TypingError
     from numba.extending import intrinsic
@@ -77,7 +91,7 @@ def native_call(argtypes_for):
             return None
         argtys = tuple(args.types)
         want = tuple(argtypes_for(argtys[0]))
-        if argtys != want:
+        if tuple(map(_as_passed, argtys)) != tuple(map(_as_passed, want)):
             raise TypingError(f"native call with arguments {argtys}; the function takes {want}")
 
         def codegen(context, builder, sig, llargs):

@@ -374,7 +374,8 @@ class _Helper:
     """Stands in for the second process: running until told to end; keeps what it was told."""
     def __init__(self, args=None, **kw):
         self.args, self.stdin, self.ended = args, io.StringIO(), False
-        self.stdin.close = lambda: setattr(self, "told", self.stdin.getvalue())
+        close = self.stdin.close
+        self.stdin.close = lambda: (setattr(self, "told", self.stdin.getvalue()), close())
 
     def poll(self):
         return 0 if self.ended else None
@@ -390,6 +391,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     """On a cold cache the optimizer loop and then the first landscape compile in another process (the
     other core) while this one compiles the losses; this one then loads the loop from the cache, and
     hands the process on (a full grid waits for it). A warm cache starts no process."""
+    import kernels
     from kernels import _training as T
     from visualizer import workers
 
@@ -398,13 +400,16 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     seen = []
     assert workers.warm_up_kernels(seen.append, {"softmax"}) is None
     assert started == []  # the tests' cache is warm
+    starting = _Helper()  # started by the app on a warm cache: it ends at once, nothing waits for it
+    assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=starting) is None and starting.told == "\n"
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)  # as on a cold cache
     waited = []
     monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    seen.clear()
     helper = workers.warm_up_kernels(seen.append, {"softmax"})
     assert helper is started[0] and "serve_cold_start('linear')" in helper.args[-1]
     assert helper.told == "softmax landscapes\n" and waited == [(T.run_steps, helper)]
-    order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen[3:]]
+    order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen]
     assert order == ["losses", "optimizers"]  # the loop loaded, not compiled; the landscape is the helper's
     # the rest, once the first frame is up: the helper's landscape last, loaded once the helper is done
     seen.clear()
@@ -418,6 +423,21 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     early = _Helper()
     assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=early) is early and len(started) == 1
     assert early.told == "softmax landscapes\n"
+    # the first landscape's own kernel goes there, not another run's
+    early = _Helper()
+    workers.warm_up_kernels(seen.append, {"softmax", "hinge"}, helper=early, first="hinge")
+    assert early.told == "hinge landscapes\n"
+    # the app closes while this waits for the loop: it is ended, and nothing compiles here
+    early, seen[:] = _Helper(), []
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: process.kill())
+    monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: seen.append("compiled the loop"))
+    workers.warm_up_kernels(seen.append, {"softmax"}, helper=early, cancelled=lambda: early.ended)
+    assert "compiled the loop" not in seen
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    monkeypatch.undo()
+    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
+    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
+    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     # a network's demo: the network's loop there (started for it), its landscape next; its losses here
     seen.clear()
     helper = workers.warm_up_kernels(seen.append, {"softmax"}, network=True)
@@ -426,7 +446,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     assert waited[-1] == (T.run_steps, helper)
 
 
-def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
+def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_path):
     """The second process compiles the optimizer loop without calling it (so without the loss kernels,
     which it calls by address), then the groups it is told; on a warm cache nothing."""
     import kernels
@@ -448,12 +468,27 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
     workers.serve_cold_start("mlp")  # a network's demo: its loop, then nothing more it was told
     assert done == [(True, 2)]
     monkeypatch.undo()
-    # compile_only compiles the very loop a call then runs: no second compile
+    # compile_only compiles the very loop (argument types) that a call then runs
+    loop, compiled, called = T.run_steps, [], []
+
+    class Loop:
+        typeof_pyval = staticmethod(loop.typeof_pyval)
+
+        def compile(self, argtypes):
+            compiled.append(argtypes)
+
+        def __call__(self, *args):
+            called.append(tuple(map(loop.typeof_pyval, args)))
+            return loop(*args)
+    monkeypatch.setattr(T, "run_steps", Loop())
     X, y, W = workers._tiny()
-    assert kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1, compile_only=True) is None
-    before = len(T.run_steps.overloads)
-    kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)
-    assert len(T.run_steps.overloads) == before
+    P = kernels.network.init(3, 2, 3)
+    for kw in ({}, {"hidden": 2}):  # the linear model's loop and the network's
+        start = P if kw else W
+        assert kernels.run_optimizer(start, X, y, steps=2, full_loss_every=1, compile_only=True, **kw) is None
+        kernels.run_optimizer(start, X, y, steps=2, full_loss_every=1, **kw)
+    assert compiled == called and compiled[0] != compiled[1]
+    monkeypatch.undo()
     # the wait ends when numba's cache holds the kernel for its current source, when the process that
     # compiles it ends, or at its timeout
     saved = {}
@@ -461,18 +496,21 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch):
     def kernel():
         k = type("K", (), {})()
         k._cache = type("C", (), {})()
-        k._cache._cache_file = type("F", (), {"_load_index": lambda self: dict(saved)})()
+        k._cache._cache_file = type("F", (), {"_load_index": lambda self: dict(saved), "_cache_path": tmp_path})()
         return k
     sleeps = []
 
     def sleep(seconds):
         sleeps.append(seconds)
-        if len(sleeps) == 3:  # the other process saves it meanwhile
-            saved["overload"] = "machine code"
+        if len(sleeps) == 2:  # the other process saves its index, then the machine code
+            saved["overload"] = "loop.1.nbc"
+        if len(sleeps) == 3:
+            (tmp_path / "loop.1.nbc").write_bytes(b"machine code")
     monkeypatch.setattr(workers.time, "sleep", sleep)
     workers._wait_for_cache(kernel(), _Helper(), timeout=1e6)
     assert len(sleeps) == 3
     saved.clear()
+    (tmp_path / "loop.1.nbc").unlink()
     workers._wait_for_cache(kernel(), _Helper(), timeout=0.0)  # gives up: compiles it itself
     ended = _Helper()
     ended.wait()

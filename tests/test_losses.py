@@ -189,3 +189,17 @@ def test_penalty_refuses_bad_arguments():
         kernels.penalty(np.zeros((2, 2)), reg="l2", lam=-1.0)
     with pytest.raises(ValueError, match="l1_ratio must be <= 1"):
         kernels.reg_weights("elastic", 2.0)
+
+
+def test_read_only_arrays_give_the_same_results():
+    """A read-only X or y (a memory map, np.broadcast_to) passes to the kernels called by address as
+    any array does."""
+    rng = np.random.default_rng(5)
+    X, y, W = rng.normal(size=(40, 3)), rng.integers(0, 3, 40), rng.normal(size=(3, 3))
+    want = kernels.loss_and_grad(W, X, y, loss="hinge"), kernels.run_optimizer(W, X, y, steps=5).W
+    for a in (X, y, W):
+        a.setflags(write=False)
+    got = kernels.loss_and_grad(W, X, y, loss="hinge"), kernels.run_optimizer(W, X, y, steps=5).W
+    assert got[0][0] == want[0][0]
+    np.testing.assert_array_equal(got[0][1], want[0][1])
+    np.testing.assert_array_equal(got[1], want[1])

@@ -105,7 +105,9 @@ class Controller(QtCore.QObject):
             self.window.controls.show_config(config)
         self.window.show_busy(tr("Preparing kernels"))
         losses = {config.model["loss"]} | {r["loss"] for r in config.runs if r.get("loss")}
-        self.worker.request_session(lambda: Session(config), losses, config.model["kind"] == "mlp")
+        shown = config.runs[min(config.view["selected"], len(config.runs) - 1)] if config.runs else {}
+        self.worker.request_session(lambda: Session(config), losses, config.model["kind"] == "mlp",
+                                    first=shown.get("loss") or config.model["loss"])
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)

@@ -36,10 +36,11 @@ def _tiny():
 
 
 def warm_up_kernels(progress=lambda text: None, losses=None, network=False, groups=None, helper=None,
-                    cancelled=lambda: False):
+                    cancelled=lambda: False, first=None):
     """Call the kernels the app uses once, with tiny float64 input: compiles them on a cold numba cache
-    (seconds each) or loads them from it. losses: only the loss and landscape kernels those losses need
-    (the first frame's; network: the network's kernels instead), None: all; groups: only these.
+    (seconds each) or loads them from it. losses: only the loss kernels those losses need and the
+    landscape kernel of `first` (the loss the first landscape shows; default: one of losses), for a
+    first frame (network: the network's kernels instead); None: all; groups: only these.
 
     On a cold cache with `losses` given, the second process (`helper`, started now if None: see
     start_second_process) compiles the optimizer loop and then the first landscape's kernels; this one
@@ -84,18 +85,18 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
         steps = steps[-2:]
         if cold and helper is not None:  # the loop and the landscape compile there, the losses here
             handed, loaded = ["network landscapes"], helper
-            steps = [(N_("network"), lambda: (net_losses(), _wait_for_cache(T.run_steps, loaded), net_loop()))]
+            steps = [(N_("network"), lambda: net_losses() or _wait_for_cache(T.run_steps, loaded) or cancelled()
+                      or net_loop())]
     elif losses is not None:
-        wanted = {"losses", "optimizers"} | {LANDSCAPE_GROUP[loss] for loss in losses}
-        steps = [(name, call) for name, call in steps if name in wanted]
-        landscape = next(name for name, _ in steps if name not in ("losses", "optimizers"))
+        landscape = LANDSCAPE_GROUP[first or sorted(losses)[0]]
+        steps = [(name, call) for name, call in steps if name in ("losses", "optimizers", landscape)]
         if cold and helper is not None:  # the loop and the landscape compile there, the losses here
             handed, loaded = [landscape], helper
             steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
-            steps.append((N_("optimizers"), lambda: (_wait_for_cache(T.run_steps, loaded), loop())))
-    if _running(helper):
-        _hand_over(helper, handed)
-        helper.groups = getattr(helper, "groups", []) + handed
+            # (if the app closes meanwhile, the second process is ended: then nothing compiles here)
+            steps.append((N_("optimizers"), lambda: _wait_for_cache(T.run_steps, loaded) or cancelled() or loop()))
+    if _running(helper) and _hand_over(helper, handed):
+        helper.groups = handed  # what it compiles after the loop (it is told once)
     theirs = set(getattr(helper, "groups", ())) if _running(helper) else set()
     steps.sort(key=lambda step: step[0] in theirs)  # what the second process compiles: last, and loaded
     try:
@@ -112,7 +113,9 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
         if _running(helper):  # this side failed: the second process's work has no one to use it
             _join(helper, timeout=0)
         raise
-    return helper if _running(helper) else None
+    # the second process, while it compiles what the first frame's landscape waits for (on a warm cache
+    # it is only starting up, to end at once: nothing waits for it)
+    return helper if _running(helper) and getattr(helper, "groups", None) else None
 
 
 def _join(process, timeout):
@@ -163,13 +166,16 @@ def serve_cold_start(kind="linear"):
 
 
 def _hand_over(helper, groups):
-    """Name the groups the second process compiles after the loop (once: the line then closes)."""
+    """Name the groups the second process compiles after the loop (once: the line then closes). False
+    when it was told before, or has ended (what it would have compiled then compiles here when used)."""
     try:
-        if not helper.stdin.closed:
-            helper.stdin.write(",".join(groups) + "\n")
-            helper.stdin.close()
-    except (OSError, ValueError):  # it has ended: what it would have compiled compiles here when used
-        pass
+        if helper.stdin.closed:
+            return False
+        helper.stdin.write(",".join(groups) + "\n")
+        helper.stdin.close()
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def _cached(kernel):
@@ -177,11 +183,15 @@ def _cached(kernel):
     for an older source is stale, and numba keeps it until it compiles again). None when numba's cache
     is laid out otherwise."""
     try:
-        return bool(kernel._cache._cache_file._load_index())
+        cache_file = kernel._cache._cache_file
+        index = cache_file._load_index()
+        path = cache_file._cache_path
     except AttributeError:
         return None
     except Exception:  # a half-written or foreign index: numba will compile
         return False
+    # numba writes the index first and the machine code after it (each file whole, by renaming)
+    return bool(index) and all(os.path.exists(os.path.join(path, name)) for name in index.values())
 
 
 def _wait_for_cache(kernel, process, timeout=120.0):
@@ -237,12 +247,12 @@ class Worker(QtCore.QObject):
                 traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
-    def request_session(self, make_session, losses=None, network=False):
-        """Build a session, compiling first only the kernels its losses (or its network) need (see
-        warm_up_rest)."""
+    def request_session(self, make_session, losses=None, network=False, first=None):
+        """Build a session, compiling first only the kernels its losses (or its network) and its first
+        landscape (the loss `first`) need (see warm_up_rest)."""
         def job(worker, gen):
             worker.helper = warm_up_kernels(worker.progress.emit, losses, network, helper=worker.helper,
-                                            cancelled=lambda: worker.stopping)
+                                            cancelled=lambda: worker.stopping, first=first)
             if worker.stopping:
                 return
             worker.progress.emit(tr("Loading the data and computing the runs"))
@@ -279,6 +289,8 @@ class Worker(QtCore.QObject):
                     worker.progress.emit(tr("Preparing kernels"))
                     _join(worker.helper, timeout=300)
                     worker.helper = None
+                    if worker.stopping:  # the app closes (and ended it): compile nothing here
+                        return
                 worker.landscape_ready.emit(gen, req.key, req.compute(pointwise))
         return self.submit(job)
 
