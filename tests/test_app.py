@@ -433,7 +433,6 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: seen.append("compiled the loop"))
     workers.warm_up_kernels(seen.append, {"softmax"}, helper=early, cancelled=lambda: early.ended)
     assert "compiled the loop" not in seen
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     monkeypatch.undo()
     monkeypatch.setattr(workers, "_cached", lambda kernel: False)
     monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
