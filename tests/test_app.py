@@ -445,6 +445,17 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     assert waited[-1] == (T.run_steps, helper)
 
 
+def test_the_real_second_process_starts_and_on_a_warm_cache_ends_at_once():
+    """The command line the app starts: it imports and runs serve_cold_start (on the tests' warm cache
+    it finds the loop there and ends); told nothing after its end, it is not waited for."""
+    from visualizer import workers
+
+    helper = workers.start_second_process("linear")
+    assert helper.wait(timeout=60) == 0
+    assert workers._hand_over(helper, ["softmax landscapes"]) is False or helper.stdin.closed
+    assert workers.warm_up_kernels(losses={"softmax"}, helper=helper) is None
+
+
 def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_path):
     """The second process compiles the optimizer loop without calling it (so without the loss kernels,
     which it calls by address), then the groups it is told; on a warm cache nothing."""
