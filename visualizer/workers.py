@@ -65,6 +65,13 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     def net_loop():
         kernels.run_optimizer(P, X, y, steps=2, full_loss_every=1, hidden=2)
 
+    def loaded(compile_here):
+        """The loop from the second process, once in the cache; compile_here() if it ended without it,
+        unless the app is closing (it was ended then: nothing compiles here)."""
+        _wait_for_cache(T.run_steps, helper)
+        if not cancelled():
+            compile_here()
+
     steps = [(N_("losses"), lambda: [kernels.loss_and_grad(W, X, y, loss=loss) for loss in chosen]),
              (N_("optimizers"), loop),
              (N_("hinge landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
@@ -84,17 +91,15 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     elif losses is not None and network:
         steps = steps[-2:]
         if cold and helper is not None:  # the loop and the landscape compile there, the losses here
-            handed, loaded = ["network landscapes"], helper
-            steps = [(N_("network"), lambda: net_losses() or _wait_for_cache(T.run_steps, loaded) or cancelled()
-                      or net_loop())]
+            handed = ["network landscapes"]
+            steps = [(N_("network"), lambda: (net_losses(), loaded(net_loop)))]
     elif losses is not None:
         landscape = LANDSCAPE_GROUP[first or sorted(losses)[0]]
         steps = [(name, call) for name, call in steps if name in ("losses", "optimizers", landscape)]
         if cold and helper is not None:  # the loop and the landscape compile there, the losses here
-            handed, loaded = [landscape], helper
+            handed = [landscape]
             steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
-            # (if the app closes meanwhile, the second process is ended: then nothing compiles here)
-            steps.append((N_("optimizers"), lambda: _wait_for_cache(T.run_steps, loaded) or cancelled() or loop()))
+            steps.append((N_("optimizers"), lambda: loaded(loop)))
     if _running(helper) and _hand_over(helper, handed):
         helper.groups = handed  # what it compiles after the loop (it is told once)
     theirs = set(getattr(helper, "groups", ())) if _running(helper) else set()
