@@ -20,6 +20,7 @@ if "NUMBA_CACHE_DIR" not in os.environ and not os.access(os.path.dirname(__file_
     os.environ["NUMBA_CACHE_DIR"] = os.path.join(_base, "losscape", "numba")
 
 import numba  # noqa: E402
+import numpy as np  # noqa: E402
 
 numba.config.THREADING_LAYER = "threadsafe"
 
@@ -49,17 +50,26 @@ def threading_layer():
         return "not yet initialised"
 
 
-def native_address(kernel, argtypes):
-    """The address of `kernel`'s machine code for `argtypes` (compiled, or loaded from numba's cache),
-    for a caller made by native_call."""
+_addresses = {}  # (kernel, dtype) -> address
+
+
+def native_address(kernel, argtypes_for, dtype):
+    """The address of `kernel`'s machine code for the argument types argtypes_for(a 2-D C array of
+    `dtype`) (compiled, or loaded from numba's cache, on first use), for a caller made by
+    native_call(argtypes_for). After the first, a dict lookup: loss_and_grad on 32 examples takes 10 us."""
+    try:
+        return _addresses[kernel, dtype]
+    except KeyError:
+        pass
     from numba.core import types
 
-    argtypes = tuple(argtypes)
+    argtypes = tuple(argtypes_for(types.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")))
     kernel.compile(argtypes)
     cres = kernel.overloads[argtypes]
     if cres.signature.return_type != types.float64:  # what native_call's callers read
         raise TypeError(f"{kernel.py_func.__name__} returns {cres.signature.return_type}, not float64")
-    return cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
+    address = _addresses[kernel, dtype] = cres.library.get_pointer_to_function(cres.fndesc.llvm_func_name)
+    return address
 
 
 def _as_passed(t):

@@ -11,7 +11,6 @@ Shapes: X (N, D), y (N,) int64 in [0, C), W (D, C), scores s = X[n] @ W (C,).
 
 import math
 
-import numba
 import numpy as np
 from numba.core import types as nt
 
@@ -159,20 +158,13 @@ def softmax_terms(S, yk, nb, loss, delta, G, t1, t2, t3):
 
 TERMS = {HINGE: hinge_terms, SQUARED_HINGE: hinge_terms, MEAN_HINGE: hinge_terms, OVA_HINGE: ova_terms,
          STRUCTURED_HINGE: structured_terms, SOFTMAX: softmax_terms}
-_terms_addresses = {}
 
 
 def terms_address(loss, dtype=np.float64):
-    """Where the machine code of loss code `loss`'s kernel for scores S of `dtype` is (compiled, or
-    loaded from numba's cache, on first use). The kernels' scratch S is float64; only scores_loss_grad
-    takes the caller's scores as they are (float32 too). A wrong address is not caught: keep the dtype
-    right."""
-    try:
-        return _terms_addresses[loss, dtype]  # a dict lookup: loss_and_grad on 32 examples takes 10 us
-    except KeyError:
-        stype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
-        address = _terms_addresses[loss, dtype] = native_address(TERMS[loss], _terms_argtypes(stype))
-        return address
+    """Where the machine code of loss code `loss`'s kernel for scores S of `dtype` is. The kernels'
+    scratch S is float64; only scores_loss_grad takes the caller's scores as they are (float32 too). A
+    wrong address is not caught: keep the dtype right."""
+    return native_address(TERMS[loss], _terms_argtypes, dtype)
 
 
 @jit
@@ -283,19 +275,13 @@ def _loss_argtypes(wtype):
 
 
 call_batch_loss = native_call(_loss_argtypes)
-_batch_loss_addresses = {}
 
 
 def batch_loss_address(dtype):
     """Where batch_loss_grad's machine code for weights of `dtype` is: run_steps calls it there, so
     the optimizer loop compiles without it (and at the same time, in a second process, on a cold
     start)."""
-    try:
-        return _batch_loss_addresses[dtype]
-    except KeyError:
-        wtype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
-        address = _batch_loss_addresses[dtype] = native_address(batch_loss_grad, _loss_argtypes(wtype))
-        return address
+    return native_address(batch_loss_grad, _loss_argtypes, dtype)
 
 
 @jit
@@ -488,17 +474,11 @@ def _mlp_loss_argtypes(w1type):
 
 
 call_mlp_loss = native_call(_mlp_loss_argtypes)
-_mlp_loss_addresses = {}
 
 
 def mlp_loss_address(dtype):
     """Where mlp_batch_loss_grad's machine code for parameters of `dtype` is (see batch_loss_address)."""
-    try:
-        return _mlp_loss_addresses[dtype]
-    except KeyError:
-        wtype = nt.Array(numba.from_dtype(np.dtype(dtype)), 2, "C")
-        address = _mlp_loss_addresses[dtype] = native_address(mlp_batch_loss_grad, _mlp_loss_argtypes(wtype))
-        return address
+    return native_address(mlp_batch_loss_grad, _mlp_loss_argtypes, dtype)
 
 
 @jit

@@ -203,3 +203,19 @@ def test_read_only_arrays_give_the_same_results():
     assert got[0][0] == want[0][0]
     np.testing.assert_array_equal(got[0][1], want[0][1])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def test_a_call_by_address_with_other_argument_types_does_not_compile():
+    """An address is machine code for one set of argument types: a caller passing others is a typing
+    error when it compiles, never a wrong read when it runs."""
+    import numba
+    from numba.core.errors import TypingError
+
+    from kernels import _training as T
+
+    @numba.njit
+    def wrong(address, S):  # the labels as floats
+        return T.call_terms(address, (S, S[0], 1, 1, 1.0, S, S[0], S[0], S[0]))
+
+    with pytest.raises(TypingError, match="native call with arguments"):
+        wrong(T.terms_address(T.SOFTMAX), np.zeros((3, 4)))
