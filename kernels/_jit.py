@@ -10,6 +10,10 @@
   LLVM vectorizes them without reassociation (the innermost loop runs over independent grid points).
   One exception, ``contract`` (fused multiply-add) in the softmax landscape's inner loop: an FMA rounds
   once where a multiply and an add round twice, so it is at least as exact, and it is 15 % of the time.
+- BLAS (numpy's OpenBLAS) on one thread: our matrix products are small, and OpenBLAS's idle threads spin
+  for a while after each one, taking the cores from numba's parallel kernels that follow (the digits
+  softmax landscape took 1.4x as long). ``threadpoolctl`` sets it in the loaded library, whenever numpy
+  was imported.
 """
 
 import os
@@ -21,8 +25,10 @@ if "NUMBA_CACHE_DIR" not in os.environ and not os.access(os.path.dirname(__file_
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 numba.config.THREADING_LAYER = "threadsafe"
+threadpool_limits(1, user_api="blas")
 
 __all__ = ["jit", "njit_parallel", "prange"]
 
