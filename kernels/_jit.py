@@ -12,8 +12,8 @@
   once where a multiply and an add round twice, so it is at least as exact, and it is 15 % of the time.
 - BLAS (numpy's OpenBLAS) on one thread: our matrix products are small, and OpenBLAS's idle threads spin
   for a while after each one, taking the cores from numba's parallel kernels that follow (the digits
-  softmax landscape took 1.4x as long). ``threadpoolctl`` sets it in the loaded library, whenever numpy
-  was imported.
+  softmax landscape took 1.4x as long). The price: a large product (a CIFAR-sized minibatch's) takes up to
+  1.6x as long on two cores. ``threadpoolctl`` sets it in the loaded library, whenever numpy was imported.
 """
 
 import os

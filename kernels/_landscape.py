@@ -2,9 +2,9 @@
 
 The algebra that makes a landscape cheap: scores are affine in (a, b),
     S(a, b) = S0 + a*SU + b*SV      with S0 = X @ W0, SU = X @ U, SV = X @ V  (N, C), formed once,
-so every margin is a line in `a` along a grid row (fixed b). Each kernel runs one grid row per thread
-(rows are independent: no shared accumulator), and its innermost loop runs over the row's grid points,
-which LLVM vectorizes without any reassociation.
+so every margin is a line in `a` along a grid row (fixed b). Each kernel runs one grid row (four, for
+the softmax sums) per task (rows are independent: no shared accumulator), and its innermost loop runs
+over the row's grid points, which LLVM vectorizes without any reassociation.
 
 Shapes: grids are (len(betas), len(alphas)); alphas/betas float64; out arrays are added into.
 """

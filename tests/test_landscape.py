@@ -75,8 +75,8 @@ def test_many_samples_use_several_softmax_chunks_and_blocks(monkeypatch, single)
        spread=st.sampled_from([0.5, 3.0, 30.0]), single=st.booleans())
 def test_softmax_on_an_even_grid_matches_reference(seed, N, C, G, spread, single):
     """The app's grids are evenly spaced: exponentials by repeated multiplication along each line, summed
-    two classes and four grid rows at a time, in float64 (exact to rounding) or float32 (single: within 1e-5 relative);
-    samples whose exponents leave the fast range (spread 30, or 40 in float32) take the stable path."""
+    two classes and four grid rows at a time, in float64 (exact to rounding) or float32 (single: within
+    1e-5 relative); samples whose exponents leave the fast range (spread 30, or 40 in float32) take the stable path."""
     X, y, W0, U, V, _, _ = plane(seed, N, 3, C, np.float64)
     alphas = np.linspace(-spread, spread, G)
     betas = np.linspace(spread, -spread / 2, max(1, G // 2))
