@@ -15,7 +15,7 @@ def test_window_opens_with_landscape_runs_and_lecture(app, attach):
     s = attach("[landscape]\nresolution = 32")
     fig = app.window.landscape.figure
     assert fig.grid is not None and fig.grid.shape == (32, 32)
-    assert len(fig.paths) == 1
+    assert len(fig.heads) == 1 and fig.layer.path(0) is not None and fig.layer.path(1) is None
     assert "loss" in app.window.landscape.title.text()
     html = app.window.lecture.text.toPlainText()
     assert "expected ln C = 1.0986" in html and "gradient check" in html
@@ -258,13 +258,13 @@ def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
     item = app.window.controls.runs.item(1)
     item.setCheckState(QtCore.Qt.CheckState.Unchecked)
     fig, curves = app.window.landscape.figure, app.window.curves
-    assert not s.runs[1].visible and not fig.paths[1].isVisible() and not fig.heads[1].isVisible()
-    assert not curves.items[1][1].isVisible() and fig.paths[0].isVisible()
+    assert not s.runs[1].visible and fig.layer.path(1) is None and not fig.heads[1].isVisible()
+    assert not curves.items[1][1].isVisible() and fig.layer.path(0) is not None
     assert [r["visible"] for r in window_state(app.window, s)["runs"]] == [True, False]
     app.advance(3)  # stays hidden as it plays
-    assert not fig.paths[1].isVisible()
+    assert fig.layer.path(1) is None
     item.setCheckState(QtCore.Qt.CheckState.Checked)
-    assert s.runs[1].visible and fig.paths[1].isVisible()
+    assert s.runs[1].visible and fig.layer.path(1) is not None
 
 
 def test_the_step_size_slider_is_fine_and_recentres(app, attach, qtbot):

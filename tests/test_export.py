@@ -187,7 +187,7 @@ def test_command_line_errors_have_no_traceback(tmp_path):
 
 
 def test_paths_leaving_the_frame_are_clipped_with_a_gap():
-    from visualizer.views.figure import clip_path
+    from visualizer.views.pathlayer import clip_path
 
     a = np.array([0.0, 0.5, 2.0, 0.5, 0.2])
     b = np.array([0.0, 0.2, 0.3, 0.1, -3.0])
@@ -242,8 +242,8 @@ def test_a_gif_is_written_frame_by_frame(tmp_path, make, qapp):
 
 
 def test_a_long_run_stays_a_vector_path_in_svg(tmp_path, capsys):
-    """The window paints a long path's settled tail from a cached bitmap; an SVG must still get it as
-    lines: the run's colour strokes (nearly) every step of a 700-step run as vector points."""
+    """The window paints the paths from bitmaps at the screen's resolution; an SVG must still get them
+    as lines: the run's colour strokes (nearly) every step of a 700-step run as vector points."""
     import re
 
     cfg = tmp_path / "run.toml"

@@ -79,7 +79,7 @@ def test_a_frame_repaints_the_status_line_not_the_window_around_it(app, attach):
 
 
 def test_cached_pictures_are_blitted_not_redrawn_each_frame(app, attach, monkeypatch):
-    """Settled path tails, contours and loss-curve tails are painted once into Qt's pixmap cache. When
+    """Contours and loss-curve tails are painted once into Qt's pixmap cache. When
     the cache is too small for them all, each frame evicts and redraws them in turn (a frame at step
     10,000 took 2.7x one at step 100)."""
     runs = "".join(f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n" for k in range(8))
@@ -91,7 +91,7 @@ def test_cached_pictures_are_blitted_not_redrawn_each_frame(app, attach, monkeyp
               for item in view.scene().items()
               if isinstance(item, pg.PlotCurveItem)
               and item.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache}
-    assert len(cached) >= 8 + 8 * 4  # the landscape's tails and contours, each run's four curve tails
+    assert len(cached) >= 1 + 8 * 4  # the landscape's contours, each run's four curve tails
     painted = []
     real = pg.PlotCurveItem.paint
 
@@ -132,3 +132,29 @@ def test_a_moving_dot_leaves_nothing_behind(qtbot):
     w.viewport().removeEventFilter(spy)
     old = QtCore.QRect(p.x() - 12, p.y() - 12, 24, 24)  # all of the old dot, ring included
     assert any(reg.contains(old) for reg in regions), [reg.boundingRect() for reg in regions]
+
+
+def test_the_path_layer_draws_lines_outlines_and_dots_where_the_points_are(qtbot):
+    from visualizer.views.pathlayer import PathLayer
+
+    w = _plot(qtbot)
+    w.setBackground("w")
+    layer = PathLayer(outline="#000000", outline_extra=8.0, dot_size=9)
+    w.addItem(layer)
+    layer.set_paths([([1.0, 9.0], [5.0, 5.0], "#ff0000", 3.0, False), ([5.0, 5.0], [1.0, 2.0], "#0000ff", 3.0, True),
+                     None], (0, 10, 0, 10))
+    QtWidgets.QApplication.processEvents()
+    img = w.viewport().grab().toImage()
+
+    def pixel(x, y, dy=0):
+        p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(x, y)))
+        return img.pixelColor(p.x(), p.y() + dy).name()
+    assert pixel(3.0, 5.0) == "#ff0000"  # on the line: its colour
+    assert pixel(3.0, 5.0, 3) == "#000000"  # beside it: the outline, 4 px wider each side
+    assert pixel(3.0, 5.0, 9) == "#ffffff"  # and then the plot again
+    # the dots: beyond the line's width, on both points
+    for y in (1.0, 2.0):
+        p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(5.0, y)))
+        c = img.pixelColor(p.x() + 3, p.y())
+        assert max(c.red(), c.green()) < 16 and c.blue() > 240, c.name()
+    assert layer.path(1)[1].tolist() == [1.0, 2.0] and layer.path(2) is None

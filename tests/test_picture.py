@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from PyQt6 import QtCore
+from PyQt6 import QtCore, QtWidgets
 
 import kernels
 from checks import check_contours_on_their_levels
@@ -178,7 +178,7 @@ def test_a_diverging_run_is_drawn_up_to_the_frame_and_marked_there(app, attach):
     s, fig = app.session, app.window.landscape.figure
     assert s.runs[1].diverged_at is not None
     a_lo, a_hi, b_lo, b_hi = s.extent
-    x, y = fig.paths[1].getData()
+    x, y = fig.layer.path(1)
     eps = 1e-9 * (a_hi - a_lo)
     assert (x >= a_lo - eps).all() and (x <= a_hi + eps).all() and (y >= b_lo - eps).all() and (y <= b_hi + eps).all()
     on_edge = min(abs(x[-1] - a_lo), abs(x[-1] - a_hi), abs(y[-1] - b_lo), abs(y[-1] - b_hi))
@@ -259,9 +259,8 @@ def test_at_projector_sizes_the_landscape_is_large_and_nothing_is_cut(app, attac
     assert app.window.landscape.figure.legend is None  # the runs list names the colours: no legend on top
 
 
-def test_long_paths_and_curves_are_drawn_from_a_bounded_number_of_points():
+def test_long_curves_are_drawn_from_a_bounded_number_of_points():
     from visualizer.views.curves import PEAK_BINS, peaks
-    from visualizer.views.figure import thin_path
 
     rng = np.random.default_rng(0)
     x = np.arange(100_000.0)
@@ -269,13 +268,6 @@ def test_long_paths_and_curves_are_drawn_from_a_bounded_number_of_points():
     y[77_777] = 5.0  # a spike must survive
     px, py = peaks(x, y)
     assert len(px) <= 2 * PEAK_BINS and py.max() == 5.0 and px[-1] == x[-1] and np.all(np.diff(px) > 0)
-    a = np.cumsum(rng.normal(size=50_000)) * 1e-3
-    b = np.cumsum(rng.normal(size=50_000)) * 1e-3
-    ta, tb = thin_path(a, b, (a.min(), a.max(), b.min(), b.max()))
-    assert len(ta) <= 400 and (ta[-1], tb[-1]) == (a[-1], b[-1]) and (ta[0], tb[0]) == (a[0], b[0])
-    np.testing.assert_array_equal(ta[-200:], a[-200:])  # the recent part exactly
-    short = np.arange(50.0)
-    assert thin_path(short, short, (0, 49, 0, 49))[0] is short  # short paths untouched
 
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
@@ -300,26 +292,45 @@ def test_in_presenter_mode_the_landscape_is_the_largest_thing_on_screen(app, qtb
     assert w.controls.isVisible()
 
 
-def test_a_long_path_is_a_cached_tail_and_a_short_live_end(app, attach):
-    """Frame cost flat in the steps drawn: past a block, a path's older part is set once per block (and
-    painted from a cached picture) while only its last block or so is redrawn each frame; the two parts
-    meet, and together they are the path."""
-    from visualizer.views.figure import TAIL_BLOCK
-
-    s = attach("[optimizer]\nsteps = 700\nname = \"sgd\"\nbatch_size = 4\nlr = 0.05")
+def test_a_frame_strokes_only_the_new_steps_of_each_path(app, attach):
+    """Frame cost flat in the steps drawn: a frame adds its new segments to the pictures of the paths
+    and strokes nothing else; the path drawn is the run's, first step to the shown one."""
+    s = attach("[optimizer]\nsteps = 700\nname = \"sgd\"\nbatch_size = 4\nlr = 0.05\n[[run]]\n[[run]]\nlr = 0.1")
     fig, curves = app.window.landscape.figure, app.window.curves
-    app.advance(300)
-    sets = []
-    real = fig.tails[0].setData
-    fig.tails[0].setData = lambda *a, **k: sets.append(1) or real(*a, **k)
-    for _ in range(TAIL_BLOCK):
+    app.advance(600)
+    QtWidgets.QApplication.processEvents()
+    for _ in range(5):
         app.advance(1)
-    assert 1 <= len(sets) <= 2  # once per block, not once per frame
-    tail, live = fig.tails[0].getData(), fig.paths[0].getData()
-    assert len(live[0]) <= 1.5 * TAIL_BLOCK + 1
-    assert (tail[0][-1], tail[1][-1]) == (live[0][0], live[1][0])
+        QtWidgets.QApplication.processEvents()
+        assert 1 <= fig.layer.stroked <= 2 * 2  # one new segment a run (two after a clip's gap)
+    for k, run in enumerate(s.runs):
+        x, y = fig.layer.path(k)
+        i = run.shown(s.display_step)
+        np.testing.assert_array_equal(x, run.a[:i + 1])
+        np.testing.assert_array_equal(y, run.b[:i + 1])
     run = s.runs[0]
     i = run.shown(s.display_step)
-    assert (live[0][-1], live[1][-1]) == (run.a[i], run.b[i]) and (tail[0][0], tail[1][0]) == (run.a[0], run.b[0])
     x, y = curves.items[0][1].getData()  # the full-loss curve: the whole run, first step to the shown one
     assert x[0] == 0 and x[-1] == i and y[-1] == run.loss_full[i]
+
+
+def test_paths_drawn_step_by_step_look_as_paths_drawn_at_once(app, attach):
+    """The animation adds each step to the paths' pictures; a zoom or a resize draws them again from the
+    whole paths (thinned to the screen's pixels). Both must be the same picture."""
+    from visualizer.views.render import rgb_array
+
+    from visualizer.session import presets
+    from visualizer.session.session import Session
+
+    app.attach(Session(presets.load("step-size")))  # a crawl, a zig-zag, a blow-up: segments of every length
+    canvas, fig = app.window.landscape.canvas, app.window.landscape.figure
+    for _ in range(150):
+        app.advance(1)
+        QtWidgets.QApplication.processEvents()
+    step_by_step = rgb_array(canvas.grab()).astype(int)
+    fig.layer.set_paths([None] * 4, fig.extent)  # a change that is no extension: drawn again at once
+    app.refresh_runs()
+    at_once = rgb_array(canvas.grab()).astype(int)
+    assert fig.layer.stroked > 100
+    differs = np.abs(step_by_step - at_once).max(axis=2) > 40
+    assert differs.mean() < 1e-4, differs.mean()  # where runs overlap, the turns may differ

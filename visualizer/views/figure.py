@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
-from .fastitems import Dots, Polyline
+from .fastitems import Dots
+from .pathlayer import PathLayer, cut_at_exit
 from ..session.contours import contours as contour_lines
 from ..session.contours import display_values, levels_for
 
@@ -26,88 +27,14 @@ def configure_pyqtgraph():
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
 DOTS_UP_TO = 300  # paths of at most this many points show each iterate
-TAIL_BLOCK = 128  # a path's older part is drawn once per this many steps, then shown from a cached picture
+TAIL_BLOCK = 128  # a loss curve's older part is drawn once per this many steps, then shown from a cached picture
 
 
 def tail_split(n, block=TAIL_BLOCK):
-    """Where a path of n points splits into its settled tail (drawn once, cached as a picture) and the
+    """Where a curve of n points splits into its settled tail (drawn once, cached as a picture) and the
     live part drawn every frame (between block / 2 and 1.5 * block points, so a frame at step 10,000
     strokes about as much as a frame at step 100); 0: no tail yet."""
     return max(0, (n - block // 2) // block * block)
-
-
-def clip_path(a, b, extent):
-    """The polyline (a, b) clipped to the rectangle extent (Liang-Barsky per segment), with NaN gaps
-    where it leaves and re-enters: a path flying off (a divergence) ends at the frame instead of
-    relying on the renderer to clip (SVG and PDF writers do not)."""
-    a_lo, a_hi, b_lo, b_hi = extent
-    if len(a) < 2 or ((a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)).all():
-        return a, b  # the usual case, every frame of the animation: nothing to clip
-    x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
-    dx, dy = x1 - x0, y1 - y0
-    t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-dx, x0 - a_lo), (dx, a_hi - x0), (-dy, y0 - b_lo), (dy, b_hi - y0)):
-            r = q / p
-            t0 = np.where(p < 0, np.maximum(t0, r), t0)
-            t1 = np.where(p > 0, np.minimum(t1, r), t1)
-            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel and outside
-    keep = t0 <= t1
-    xa, ya = x0 + t0 * dx, y0 + t0 * dy
-    xb, yb = x0 + t1 * dx, y0 + t1 * dy
-    out_x, out_y = [], []
-    joined = False  # does the next kept segment continue the piece drawn so far?
-    for k in range(len(keep)):
-        if not keep[k]:
-            joined = False
-            continue
-        if not (joined and t0[k] == 0):
-            if out_x:
-                out_x.append(np.nan)  # a gap: the path left the frame and came back
-                out_y.append(np.nan)
-            out_x.append(xa[k])
-            out_y.append(ya[k])
-        out_x.append(xb[k])
-        out_y.append(yb[k])
-        joined = t1[k] == 1
-    if not out_x:
-        return np.array([a[0]]), np.array([b[0]])
-    return np.array(out_x), np.array(out_y)
-
-
-def cut_at_exit(a, b, extent):
-    """The path up to where it first leaves the rectangle, ending on its edge: (a, b, left?)."""
-    a_lo, a_hi, b_lo, b_hi = extent
-    inside = (a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)
-    if inside.all():
-        return a, b, False
-    k = int(np.argmax(~inside))
-    if k == 0:
-        return a[:1], b[:1], True
-    ea, eb = clip_path(a[k - 1:k + 1], b[k - 1:k + 1], extent)
-    return np.append(a[:k], ea[-1]), np.append(b[:k], eb[-1]), True
-
-
-def thin_path(a, b, extent, cells=1000, most=400, recent=200):
-    """At most about `most` points that draw the same picture as the whole path: a point in the same
-    cell of a cells x cells grid over the view as the point before it adds nothing visible and is left
-    out (a zig-zag across the valley keeps every turn); beyond `most`, the older points are taken at a
-    stride and the last `recent` kept as they are. Drawing cost then stays flat however many steps a run
-    has taken (antialiased paths of 10,000 points took half a second a frame)."""
-    if len(a) <= most:
-        return a, b
-    a_lo, a_hi, b_lo, b_hi = extent
-    with np.errstate(invalid="ignore", over="ignore"):
-        ca = np.floor((a - a_lo) / (a_hi - a_lo) * cells)
-        cb = np.floor((b - b_lo) / (b_hi - b_lo) * cells)
-    keep = np.ones(len(a), bool)
-    keep[1:] = (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1])
-    keep[-1] = True
-    idx = np.flatnonzero(keep)
-    if len(idx) > most:
-        old, new = idx[:-recent], idx[-recent:]
-        idx = np.concatenate([old[::-(-len(old) // (most - recent))], new])
-    return a[idx], b[idx]
 
 
 # (background, axis and text, faint text) of the window's plots in each theme; exports stay light
@@ -192,9 +119,6 @@ class LandscapeFigure:
         runs list, in the runs' colours, is the legend there)."""
         self.plot = plot
         self.font_size = font_size
-        # paths' settled tails painted from a cached picture: the window's animation; an SVG or PDF would
-        # get that picture as a bitmap, so exports draw them as lines
-        self.cached = cached
         plot.setAspectLocked(False)
         plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -221,8 +145,11 @@ class LandscapeFigure:
             layout, row, col = legend_cell
             self.legend = pg.LegendItem(labelTextSize=f"{font_size - 2}pt", labelTextColor="#000", colCount=2)
             layout.addItem(self.legend, row=row, col=col)
-        self.paths, self.dots, self.starts, self.heads, self.marks, self.notes = [], [], [], [], [], []
-        self.tails = []  # each path's settled older part (see tail_split)
+        # every run's path (outline, colour, iterate dots): drawn once per step (pathlayer)
+        self.layer = PathLayer(outline=OUTLINE, outline_extra=2.0, dot_size=5)
+        self.layer.setZValue(10)
+        plot.addItem(self.layer)
+        self.starts, self.heads, self.marks, self.notes = [], [], [], []
         self._legend_labels = None
         self._legend_key = None
         self.extent = None
@@ -285,12 +212,12 @@ class LandscapeFigure:
     def describe(self):
         """What the figure draws, as plain data in plane and loss units (for --state)."""
         heads = []
-        for head, mark, path, tail in zip(self.heads, self.marks, self.paths, self.tails):
+        for k, (head, mark) in enumerate(zip(self.heads, self.marks)):
             x, y = head.getData()
-            drawn = [p.getData()[0] for p in (tail, path)]
+            path = self.layer.path(k)
             heads.append({"a": float(x[0]) if len(x) else None, "b": float(y[0]) if len(y) else None,
                           "diverged_mark": len(mark.getData()[0]) > 0,
-                          "path_points": sum(0 if px is None else int(np.isfinite(px).sum()) for px in drawn)})
+                          "path_points": 0 if path is None else int(np.isfinite(path[0]).sum())})
         alphas, betas = self.axes_values() if self.grid is not None else ([], [])
         return {"alphas": alphas, "betas": betas, "grid": self.grid, "log_scale": self.log_scale,
                 "contours": [{"level": lv, "lines": segs} for lv, segs in self.contour_lines],
@@ -396,36 +323,20 @@ class LandscapeFigure:
 
     # ------------------------------------------------------------------------------ runs
     def _ensure_runs(self, n):
-        while len(self.paths) < n:
-            shadow = pg.mkPen(OUTLINE, width=4.5)
-            # the live end changes every frame: a light item (fastitems); the settled tail is set once per
-            # TAIL_BLOCK steps and, in the window, painted into a pixmap and then blitted
-            path = Polyline(pen=pg.mkPen("w", width=2.5), shadow=shadow)
-            tail = pg.PlotDataItem(pen=pg.mkPen("w", width=2.5), shadowPen=shadow, antialias=True)
-            if self.cached:  # painted once into a pixmap, then blitted until its points or the view change
-                tail.curve.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            dots = Dots(5)
+        while len(self.heads) < n:
             start = Dots(16, "#ffffff", outline=OUTLINE, width=3)  # as a 13 px symbol with a 3 px pen
             head = Dots(22.5, outline=OUTLINE, width=2.5)
             mark = Dots(24, "#ff2020", width=6, symbol="x")
             note = pg.TextItem(color="#000", anchor=(0.5, 1.3), fill=pg.mkBrush(255, 255, 255, 210))
             note.setVisible(False)
-            for item, z in ((tail, 10), (path, 10), (dots, 10.5), (start, 11), (head, 12), (mark, 13),
-                            (note, 14)):
+            for item, z in ((start, 11), (head, 12), (mark, 13), (note, 14)):
                 item.setZValue(z)
                 self.plot.addItem(item)
-            for lst, item in ((self.tails, tail), (self.paths, path), (self.dots, dots), (self.starts, start),
-                              (self.heads, head), (self.marks, mark), (self.notes, note)):
+            for lst, item in ((self.starts, start), (self.heads, head), (self.marks, mark), (self.notes, note)):
                 lst.append(item)
-        while len(self.paths) > n:
-            for lst in (self.tails, self.paths, self.dots, self.starts, self.heads, self.marks, self.notes):
+        while len(self.heads) > n:
+            for lst in (self.starts, self.heads, self.marks, self.notes):
                 self.plot.removeItem(lst.pop())
-
-    def _set_once(self, item, key, *args, **kwargs):
-        """item.setData(...) unless it already shows `key` (a summary of what it would be given)."""
-        if getattr(item, "_shown_key", None) != key:
-            item.setData(*args, **kwargs)
-            item._shown_key = key
 
     def set_runs(self, runs, step, selected=None):
         """Draw each run up to the shown step; `runs` are session Run objects (a, b, color, label).
@@ -433,33 +344,21 @@ class LandscapeFigure:
         the step): drawn further, its swings from edge to edge would cover the picture in a band. A path
         with few steps shows each iterate as a dot, so a zig-zag reads as one."""
         self._ensure_runs(len(runs))
-        labels = []
+        labels, paths = [], []
         for k, run in enumerate(runs):
-            for items in (self.tails, self.paths, self.dots, self.starts, self.heads, self.marks):
+            for items in (self.starts, self.heads, self.marks):
                 items[k].setVisible(run.visible)
             if not run.visible:
                 self.notes[k].setVisible(False)
                 labels.append(run.label)
+                paths.append(None)
                 continue
             n = run.shown(step) + 1
             a, b = run.a[:n], run.b[:n]
             left = False
             if run.diverged_at is not None and self.extent is not None:
                 a, b, left = cut_at_exit(a, b, self.extent)
-            pen = pg.mkPen(run.color, width=3.5 if k == selected else 2.5)
-            s = tail_split(len(a)) if self.extent is not None else 0
-            ta, tb = a[:s + 1], b[:s + 1]  # the parts share the point where they meet
-            self._set_once(self.tails[k], ("tail", s, hash(ta.tobytes()), hash(tb.tobytes()), self.extent,
-                                           run.color, pen.widthF()),
-                           *(clip_path(*thin_path(ta, tb, self.extent), self.extent) if s else ([], [])),
-                           connect="finite", pen=pen)
-            live_a, live_b = a[s:], b[s:]
-            if self.extent is not None:
-                a, b = thin_path(a, b, self.extent)  # every point of the path, thinned: the dots below
-            ca, cb = (live_a, live_b) if self.extent is None else clip_path(live_a, live_b, self.extent)
-            self.paths[k].setData(ca, cb, pen=pen)
-            few = len(a) <= DOTS_UP_TO
-            self.dots[k].setData(a if few else [], b if few else [], color=run.color)
+            paths.append((a, b, run.color, 3.5 if k == selected else 2.5, len(a) <= DOTS_UP_TO))
             self.starts[k].setData([a[0]], [b[0]], outline=run.color)
             self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], color=run.color)
             diverged = run.diverged_at is not None and step >= run.head
@@ -479,6 +378,7 @@ class LandscapeFigure:
                 self.notes[k].setVisible(False)  # an empty TextItem still paints its white box
             labels.append(run.label + ("  " + tr("(diverged at step {step})", step=run.diverged_at)
                                        if diverged else ""))
+        self.layer.set_paths(paths, self.extent)
         key = (labels, [(run.color, run.visible) for run in runs])
         if key != self._legend_key and self.legend is not None:  # a rebuild relayouts: only on change
             self.legend.clear()

@@ -1,0 +1,312 @@
+"""Every run's path on the landscape as one item that draws each step once.
+
+An animation frame adds a step or two to each path. Stroking whole paths again every frame (8 runs,
+a shadow and a colour each, ~150 points per live end) cost 7-9 ms of a 16.7 ms frame, however the
+paths were split. This item keeps three pictures at the screen's own resolution (every path's dark
+outline, every path's colour over them, the iterate dots over both): a frame strokes only the new
+segments into them and asks Qt to repaint only where they are. The pictures are drawn again from the
+whole paths when they can no longer be extended: another zoom, size or screen, or a path that changed
+other than by growing (a restart, a new start, the shown step moved back, a colour or width).
+
+A vector writer (SVG, PDF) gets the paths as shapes instead, in the view's pixels, as Dots do.
+"""
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6 import QtCore, QtGui
+
+from .fastitems import _map, _on_screen, dot_sprite, segment_array, sprite_copies
+
+
+def clip_path(a, b, extent):
+    """The polyline (a, b) clipped to the rectangle extent (Liang-Barsky per segment), with NaN gaps
+    where it leaves and re-enters: a path flying off (a divergence) ends at the frame instead of
+    relying on the renderer to clip (SVG and PDF writers do not)."""
+    a_lo, a_hi, b_lo, b_hi = extent
+    if len(a) < 2 or ((a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)).all():
+        return a, b  # the usual case, every frame of the animation: nothing to clip
+    x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - a_lo), (dx, a_hi - x0), (-dy, y0 - b_lo), (dy, b_hi - y0)):
+            r = q / p
+            t0 = np.where(p < 0, np.maximum(t0, r), t0)
+            t1 = np.where(p > 0, np.minimum(t1, r), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel and outside
+    keep = t0 <= t1
+    xa, ya = x0 + t0 * dx, y0 + t0 * dy
+    xb, yb = x0 + t1 * dx, y0 + t1 * dy
+    out_x, out_y = [], []
+    joined = False  # does the next kept segment continue the piece drawn so far?
+    for k in range(len(keep)):
+        if not keep[k]:
+            joined = False
+            continue
+        if not (joined and t0[k] == 0):
+            if out_x:
+                out_x.append(np.nan)  # a gap: the path left the frame and came back
+                out_y.append(np.nan)
+            out_x.append(xa[k])
+            out_y.append(ya[k])
+        out_x.append(xb[k])
+        out_y.append(yb[k])
+        joined = t1[k] == 1
+    if not out_x:
+        return np.array([a[0]]), np.array([b[0]])
+    return np.array(out_x), np.array(out_y)
+
+
+def cut_at_exit(a, b, extent):
+    """The path up to where it first leaves the rectangle, ending on its edge: (a, b, left?)."""
+    a_lo, a_hi, b_lo, b_hi = extent
+    inside = (a >= a_lo) & (a <= a_hi) & (b >= b_lo) & (b <= b_hi)
+    if inside.all():
+        return a, b, False
+    k = int(np.argmax(~inside))
+    if k == 0:
+        return a[:1], b[:1], True
+    ea, eb = clip_path(a[k - 1:k + 1], b[k - 1:k + 1], extent)
+    return np.append(a[:k], ea[-1]), np.append(b[:k], eb[-1]), True
+
+
+def _clip(x, y, extent):
+    return clip_path(x, y, extent) if extent is not None else (x, y)
+
+
+def _thin(x, y, transform, cell=1.0):
+    """The points of (x, y) that move to another `cell`-pixel square of the device from the point before
+    (and the last): a path of 10,000 mostly sub-pixel steps redraws from a few hundred."""
+    dx, dy = _map(transform, x, y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        cx, cy = np.floor(dx / cell), np.floor(dy / cell)
+    keep = np.ones(len(x), bool)
+    keep[1:] = (cx[1:] != cx[:-1]) | (cy[1:] != cy[:-1])  # NaN != NaN: a gap and its ends are kept
+    keep[-1] = True
+    return x[keep], y[keep]
+
+
+def _turns(n, first=32, growth=1.125):
+    """Where paths drawn all at once take turns: after each of the first `first` points, then after
+    stretches growing by `growth`. Where paths overlap, the later steps then lie on top, as when the
+    animation added each frame's steps to every path in turn (the first steps move the most)."""
+    ends = np.arange(1, min(n, first) + 1)
+    if n > first:
+        ends = np.concatenate([ends, np.geomspace(first, n, int(np.log(n / first) / np.log(growth)) + 2)])
+    return np.unique(np.round(ends).astype(int))
+
+
+class PathLayer(pg.GraphicsObject):
+    """Paths in data units, each drawn with a dark outline under its colour, with optional dots at
+    its iterates; widths and sizes in pixels."""
+
+    def __init__(self, outline="#111111", outline_extra=2.0, dot_size=5):
+        super().__init__()
+        self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)  # hover and clicks reach the plot
+        self.outline = pg.mkColor(outline)
+        self.outline_extra = outline_extra  # the outline is this many pixels wider than the colour
+        self.dot_size = dot_size
+        self._paths = []  # per path: None (not drawn) or (x, y, colour, width, dots)
+        self._extent = None
+        self._rect = QtCore.QRectF()
+        self._pictures = None  # [outlines, colours, dots]: QImages at device resolution
+        self._key = None  # the device transform and size the pictures were drawn for
+        self._drawn = []  # per path: how many of its points are in the pictures
+        self._stale = True  # draw the pictures again from the whole paths
+        self._used = QtCore.QRectF()  # device rectangle holding every stroke so far
+        self.stroked = 0  # segments stroked by the last paint (a frame should add only a few)
+
+    # ------------------------------------------------------------------------------ data
+    def set_paths(self, paths, extent):
+        """paths: per run, None (hidden) or (x, y, colour, width, dots?) in drawing order; extent
+        (a_lo, a_hi, b_lo, b_hi): the rectangle paths are clipped to."""
+        new = [None if p is None else (np.array(p[0], dtype=np.float64), np.array(p[1], dtype=np.float64),
+                                       pg.mkColor(p[2]), float(p[3]), bool(p[4])) for p in paths]
+        grown = None if extent != self._extent or len(new) != len(self._paths) else []
+        for k, (old, p) in enumerate(zip(self._paths, new)):
+            if grown is None:
+                break
+            if (old is None) != (p is None):
+                grown = None
+            elif p is not None:
+                n = len(old[0])
+                same = (old[2] == p[2] and old[3:] == p[3:] and len(p[0]) >= n
+                        and np.array_equal(p[0][:n], old[0], equal_nan=True)
+                        and np.array_equal(p[1][:n], old[1], equal_nan=True))
+                if not same:
+                    grown = None
+                elif len(p[0]) > n:
+                    grown.append((p[0][max(n - 1, 0):], p[1][max(n - 1, 0):], max(p[3], p[4] * self.dot_size)))
+        if extent != self._extent:
+            self.prepareGeometryChange()
+            self._extent = extent
+            self._rect = QtCore.QRectF() if extent is None else QtCore.QRectF(
+                extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
+        self._paths = new
+        if grown is None:  # not an extension of what is drawn: draw it all again
+            self._stale = True
+            self.update()
+            return
+        for x, y, width in grown:  # repaint only around the new segments
+            ok = np.isfinite(x) & np.isfinite(y)
+            if ok.any():
+                xs, ys = x[ok], y[ok]
+                px, py = self._pixel_size()
+                reach = width + self.outline_extra + 2
+                self.update(QtCore.QRectF(xs.min() - reach * px, ys.min() - reach * py,
+                                          xs.max() - xs.min() + 2 * reach * px, ys.max() - ys.min() + 2 * reach * py))
+
+    def path(self, k):
+        """(x, y) of path k as given (None: hidden or no such path)."""
+        p = self._paths[k] if 0 <= k < len(self._paths) else None
+        return None if p is None else (p[0], p[1])
+
+    def _pixel_size(self):
+        vb = self.getViewBox()
+        size = vb.viewPixelSize() if vb is not None and hasattr(vb, "viewPixelSize") else (None, None)
+        return (0.0, 0.0) if size[0] is None else size
+
+    def boundingRect(self):
+        if self._rect.isEmpty():
+            return self._rect
+        px, py = self._pixel_size()
+        reach = 2 * max([p[3] for p in self._paths if p is not None] + [self.dot_size]) + self.outline_extra
+        return self._rect.adjusted(-reach * px, -reach * py, reach * px, reach * py)
+
+    def viewTransformChanged(self):
+        super().viewTransformChanged()
+        self.prepareGeometryChange()  # a pen's reach in data units follows the zoom
+
+    # ------------------------------------------------------------------------------ drawing
+    def _pens(self, color, width):
+        outline = QtGui.QPen(self.outline, width + self.outline_extra)
+        colour = QtGui.QPen(color, width)
+        for pen in (outline, colour):
+            pen.setCosmetic(True)
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.SquareCap)  # segments' caps fill the joins
+        return outline, colour
+
+    def _stroke(self, painters, transform, dpr, x, y, color, width, dots, first):
+        """Stroke (x, y) into the pictures (its segments; with dots: its points from index `first`)."""
+        outline, colour = self._pens(color, width)
+        x, y = _clip(x, y, self._extent)
+        segments = segment_array(x, y) if len(x) > 1 else None
+        if segments is not None and len(segments):
+            for painter, pen in zip(painters, (outline, colour)):
+                painter.setPen(pen)
+                painter.drawLines(segments)
+            self.stroked += len(segments)
+        if dots:
+            ok = np.isfinite(x[first:]) & np.isfinite(y[first:])
+            px, py = x[first:][ok], y[first:][ok]
+            if len(px):
+                sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
+                painters[2].resetTransform()  # the copies are placed in device pixels
+                painters[2].drawPixmapFragments(sprite_copies(transform, px, py, sprite), sprite)
+                painters[2].setTransform(transform)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.any():  # the device rectangle these strokes reach
+            dx, dy = _map(transform, x[ok], y[ok])
+            reach = max(width + self.outline_extra, self.dot_size if dots else 0.0) / 2 + 2
+            self._used = self._used.united(QtCore.QRectF(dx.min() - reach, dy.min() - reach,
+                                                         dx.max() - dx.min() + 2 * reach,
+                                                         dy.max() - dy.min() + 2 * reach))
+
+    def _update_pictures(self, p):
+        """Bring the pictures up to the paths for the painter's device: the new segments, or all."""
+        t = p.transform()
+        device = p.device()
+        dpr = device.devicePixelRatioF()
+        w, h = device.width(), device.height()
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), w, h, dpr)
+        self.stroked = 0
+        if key != self._key or self._stale or self._pictures is None:
+            if self._pictures is None or self._key is None or self._key[6:] != key[6:]:
+                self._pictures = []
+                for _ in range(3):
+                    img = QtGui.QImage(max(int(np.ceil(w * dpr)), 1), max(int(np.ceil(h * dpr)), 1),
+                                       QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+                    img.setDevicePixelRatio(dpr)
+                    self._pictures.append(img)
+            for img in self._pictures:
+                img.fill(QtCore.Qt.GlobalColor.transparent)
+            self._key, self._stale = key, False
+            self._drawn = [0] * len(self._paths)
+            self._used = QtCore.QRectF()
+            thin = True
+        else:
+            thin = False
+        lengths = [0 if p_ is None else len(p_[0]) for p_ in self._paths]
+        if all(n <= d for n, d in zip(lengths, self._drawn)):
+            return
+        painters = [QtGui.QPainter(img) for img in self._pictures]
+        for painter in painters:
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+            painter.setTransform(t)
+        for end in (_turns(max(lengths)) if thin else [max(lengths)]):
+            for k, path in enumerate(self._paths):
+                upto = min(end, lengths[k])
+                if path is None or upto <= self._drawn[k]:
+                    continue
+                x, y, color, width, dots = path
+                start = max(self._drawn[k] - 1, 0)  # from the last point drawn: the segment that joins them
+                xs, ys = x[start:upto], y[start:upto]
+                if thin:
+                    xs, ys = _thin(xs, ys, t)
+                self._stroke(painters, t, dpr, xs, ys, color, width, dots, first=1 if start else 0)
+                self._drawn[k] = upto
+        for painter in painters:
+            painter.end()
+
+    def paint(self, p, *args):
+        if not _on_screen(p):
+            self._paint_shapes(p)
+            return
+        self._update_pictures(p)
+        if self._used.isEmpty():
+            return
+        t = p.transform()
+        clip = p.clipBoundingRect() if p.hasClipping() else None
+        p.resetTransform()  # the pictures are in the device's pixels
+        target = self._used if clip is None else self._used.intersected(t.mapRect(clip))
+        if not target.isEmpty():
+            target = target.toAlignedRect()
+            dpr = self._pictures[0].devicePixelRatio()
+            source = QtCore.QRectF(target.x() * dpr, target.y() * dpr, target.width() * dpr, target.height() * dpr)
+            for img in self._pictures:
+                p.drawImage(QtCore.QRectF(target), img, source)
+        p.setTransform(t)
+
+    def _paint_shapes(self, p):
+        """For an SVG or PDF writer: each path as one shape (outline, then colour), dots as circles,
+        in scene units (the view's pixels) with plain pens of the on-screen widths."""
+        to_scene = self.sceneTransform()
+        data_to_device = p.transform()
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        shapes = []
+        for path in self._paths:
+            if path is None or len(path[0]) == 0:
+                continue
+            x, y, color, width, dots = path
+            x, y = _thin(x, y, to_scene, cell=0.25)  # a vector reader may zoom in: finer than a pixel
+            x, y = _clip(x, y, self._extent)
+            pts = np.column_stack(_map(to_scene, x, y))
+            shapes.append((pg.arrayToQPath(pts[:, 0], pts[:, 1], connect="finite"), pts, color, width, dots))
+        p.setTransform(to_scene.inverted()[0] * data_to_device)
+        for layer in range(2):
+            for line, _, color, width, _ in shapes:
+                for pen in self._pens(color, width)[layer:layer + 1]:
+                    pen.setCosmetic(False)
+                    pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
+                    p.setPen(pen)
+                    p.drawPath(line)
+        p.setPen(QtCore.Qt.PenStyle.NoPen)
+        for _, pts, color, _, dots in shapes:
+            if dots:
+                circles = QtGui.QPainterPath()
+                for a, b in pts[np.isfinite(pts).all(axis=1)]:
+                    circles.addEllipse(QtCore.QPointF(a, b), self.dot_size / 2, self.dot_size / 2)
+                p.setBrush(color)
+                p.drawPath(circles)
+        p.setTransform(data_to_device)
