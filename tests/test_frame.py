@@ -158,3 +158,13 @@ def test_the_path_layer_draws_lines_outlines_and_dots_where_the_points_are(qtbot
         c = img.pixelColor(p.x() + 3, p.y())
         assert max(c.red(), c.green()) < 16 and c.blue() > 240, c.name()
     assert layer.path(1)[1].tolist() == [1.0, 2.0] and layer.path(2) is None
+
+
+def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(app, attach):
+    s = attach("[optimizer]\nsteps = 20\n")
+    app.advance(20)
+    data = app.window.data
+    img = data.regions.image
+    assert img.shape == data.region_classes.shape + (4,) and img.dtype == np.uint8
+    np.testing.assert_array_equal(img, data.region_colors[data.region_classes])
+    assert len(np.unique(data.region_classes)) == s.data.C  # every class has its region in the view

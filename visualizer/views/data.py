@@ -108,6 +108,7 @@ class DataView(pg.GraphicsLayoutWidget):
             self.regions = pg.ImageItem(axisOrder="row-major")
             # each class's region colour, indexed by class: the regions are redrawn every frame
             self.region_colors = np.array([class_color(c, 60).getRgb() for c in range(data.C)], dtype=np.ubyte)
+            self._region_words = self.region_colors.view(np.uint32).ravel()  # a class's RGBA as one word
             self.plot.addItem(self.regions)
             self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
@@ -244,7 +245,8 @@ class DataView(pg.GraphicsLayoutWidget):
         S = scores(W, pts) if scores is not None else pts @ np.asarray(W[:3], dtype=np.float64)
         cls = S.argmax(axis=1).reshape(n, n).astype(np.uint8)
         self.region_classes = cls  # the class at each pixel
-        self.regions.setImage(self.region_colors[cls], levels=None)  # each class's colour, as RGBA pixels
+        # each class's colour as RGBA pixels: one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
+        self.regions.setImage(self._region_words[cls].view(np.ubyte).reshape(n, n, 4), levels=None)
         # after setImage: the rect is turned into a transform using the image's size
         self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
         if scores is not None:  # a network: no zero-score line or weight vector per class

@@ -89,10 +89,10 @@ def dot_sprite(size, color, outline, width, dpr):
 
 def sprite_copies(t, x, y, sprite):
     """QPainter.drawPixmapFragments' argument for copies of `sprite` centred on the points (x, y)
-    mapped through t (to the device, whose transform the caller then resets)."""
+    mapped through t (None: they are in device pixels already) for a painter drawing in device pixels."""
     frags, f = _sip_array(QtGui.QPainter.PixmapFragment, len(x), 10)
     # each fragment: its centre in device pixels, the source rectangle, scale, rotation, opacity
-    f[:, 0], f[:, 1] = _map(t, x, y)
+    f[:, 0], f[:, 1] = (x, y) if t is None else _map(t, x, y)
     f[:, 2:4] = 0.0
     f[:, 4], f[:, 5] = sprite.width(), sprite.height()
     f[:, 6:8] = 1.0 / sprite.devicePixelRatio()  # the source is in the picture's pixels, the target in the painter's

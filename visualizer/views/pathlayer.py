@@ -11,6 +11,8 @@ other than by growing (a restart, a new start, the shown step moved back, a colo
 A vector writer (SVG, PDF) gets the paths as shapes instead, in the view's pixels, as Dots do.
 """
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
@@ -70,16 +72,17 @@ def cut_at_exit(a, b, extent):
     return np.append(a[:k], ea[-1]), np.append(b[:k], eb[-1]), True
 
 
-def _clip(x, y, extent):
-    return clip_path(x, y, extent) if extent is not None else (x, y)
+def _device_extent(t, extent):
+    """The rectangle extent (a_lo, a_hi, b_lo, b_hi) through t, as (left, right, top, bottom)."""
+    r = t.mapRect(QtCore.QRectF(extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2]))
+    return r.left(), r.right(), r.top(), r.bottom()
 
 
-def _thin(x, y, transform, cell=1.0):
-    """The points of (x, y) that move to another `cell`-pixel square of the device from the point before
+def _thin(x, y, cell=1.0):
+    """The points of (x, y), in pixels, that move to another `cell`-pixel square from the point before
     (and the last): a path of 10,000 mostly sub-pixel steps redraws from a few hundred."""
-    dx, dy = _map(transform, x, y)
     with np.errstate(invalid="ignore", over="ignore"):
-        cx, cy = np.floor(dx / cell), np.floor(dy / cell)
+        cx, cy = np.floor(x / cell), np.floor(y / cell)
     keep = np.ones(len(x), bool)
     keep[1:] = (cx[1:] != cx[:-1]) | (cy[1:] != cy[:-1])  # NaN != NaN: a gap and its ends are kept
     keep[-1] = True
@@ -115,6 +118,7 @@ class PathLayer(pg.GraphicsObject):
         self._stale = True  # draw the pictures again from the whole paths
         self._used = QtCore.QRectF()  # device rectangle holding every stroke so far
         self.stroked = 0  # segments stroked by the last paint (a frame should add only a few)
+        self._pen_cache = {}
 
     # ------------------------------------------------------------------------------ data
     def set_paths(self, paths, extent):
@@ -131,8 +135,7 @@ class PathLayer(pg.GraphicsObject):
             elif p is not None:
                 n = len(old[0])
                 same = (old[2] == p[2] and old[3:] == p[3:] and len(p[0]) >= n
-                        and np.array_equal(p[0][:n], old[0], equal_nan=True)
-                        and np.array_equal(p[1][:n], old[1], equal_nan=True))
+                        and np.array_equal(p[0][:n], old[0]) and np.array_equal(p[1][:n], old[1]))
                 if not same:
                     grown = None
                 elif len(p[0]) > n:
@@ -179,38 +182,52 @@ class PathLayer(pg.GraphicsObject):
 
     # ------------------------------------------------------------------------------ drawing
     def _pens(self, color, width):
-        outline = QtGui.QPen(self.outline, width + self.outline_extra)
-        colour = QtGui.QPen(color, width)
-        for pen in (outline, colour):
-            pen.setCosmetic(True)
-            pen.setCapStyle(QtCore.Qt.PenCapStyle.SquareCap)  # segments' caps fill the joins
-        return outline, colour
+        """(outline pen, colour pen) for a path, made once per colour and width."""
+        key = (color.rgba(), width)
+        if key not in self._pen_cache:
+            pens = QtGui.QPen(self.outline, width + self.outline_extra), QtGui.QPen(color, width)
+            for pen in pens:
+                pen.setCosmetic(True)
+                pen.setCapStyle(QtCore.Qt.PenCapStyle.SquareCap)  # segments' caps fill the joins
+            self._pen_cache[key] = pens
+        return self._pen_cache[key]
 
-    def _stroke(self, painters, transform, dpr, x, y, color, width, dots, first):
-        """Stroke (x, y) into the pictures (its segments; with dots: its points from index `first`)."""
-        outline, colour = self._pens(color, width)
-        x, y = _clip(x, y, self._extent)
-        segments = segment_array(x, y) if len(x) > 1 else None
-        if segments is not None and len(segments):
-            for painter, pen in zip(painters, (outline, colour)):
+    def _stroke(self, painters, x, y, color, width, dots, first, dpr):
+        """Stroke (x, y), in device pixels, into the pictures: its segments, and with dots its points
+        from index `first` (the one before is drawn already)."""
+        pens = self._pens(color, width)
+        reach = max(width + self.outline_extra, self.dot_size if dots else 0.0) / 2 + 2
+        if len(x) == 2 and math.isfinite(x[0] + x[1] + y[0] + y[1]):  # a frame's usual share: one segment,
+            x0, y0, x1, y1 = float(x[0]), float(y[0]), float(x[1]), float(y[1])  # done in plain floats
+            line = QtCore.QLineF(x0, y0, x1, y1)
+            for painter, pen in zip(painters, pens):
+                painter.setPen(pen)
+                painter.drawLine(line)
+            self.stroked += 1
+            if dots:
+                sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
+                half = sprite.width() / dpr / 2
+                for px, py in ((x0, y0), (x1, y1))[first:]:
+                    painters[2].drawPixmap(QtCore.QPointF(px - half, py - half), sprite)
+            self._used = self._used.united(QtCore.QRectF(min(x0, x1) - reach, min(y0, y1) - reach,
+                                                         abs(x1 - x0) + 2 * reach, abs(y1 - y0) + 2 * reach))
+            return
+        ok = np.isfinite(x) & np.isfinite(y)
+        if not ok.any():
+            return
+        if len(x) > 1:
+            segments = segment_array(x, y)
+            for painter, pen in zip(painters, pens):
                 painter.setPen(pen)
                 painter.drawLines(segments)
             self.stroked += len(segments)
-        if dots:
-            ok = np.isfinite(x[first:]) & np.isfinite(y[first:])
-            px, py = x[first:][ok], y[first:][ok]
-            if len(px):
-                sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
-                painters[2].resetTransform()  # the copies are placed in device pixels
-                painters[2].drawPixmapFragments(sprite_copies(transform, px, py, sprite), sprite)
-                painters[2].setTransform(transform)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if ok.any():  # the device rectangle these strokes reach
-            dx, dy = _map(transform, x[ok], y[ok])
-            reach = max(width + self.outline_extra, self.dot_size if dots else 0.0) / 2 + 2
-            self._used = self._used.united(QtCore.QRectF(dx.min() - reach, dy.min() - reach,
-                                                         dx.max() - dx.min() + 2 * reach,
-                                                         dy.max() - dy.min() + 2 * reach))
+        if dots and ok[first:].any():
+            sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
+            painters[2].drawPixmapFragments(sprite_copies(None, x[first:][ok[first:]], y[first:][ok[first:]], sprite),
+                                            sprite)
+        xs, ys = x[ok], y[ok]  # the device rectangle these strokes reach
+        self._used = self._used.united(QtCore.QRectF(xs.min() - reach, ys.min() - reach,
+                                                     xs.max() - xs.min() + 2 * reach, ys.max() - ys.min() + 2 * reach))
 
     def _update_pictures(self, p):
         """Bring the pictures up to the paths for the painter's device: the new segments, or all."""
@@ -239,10 +256,10 @@ class PathLayer(pg.GraphicsObject):
         lengths = [0 if p_ is None else len(p_[0]) for p_ in self._paths]
         if all(n <= d for n, d in zip(lengths, self._drawn)):
             return
+        frame = None if self._extent is None else _device_extent(t, self._extent)
         painters = [QtGui.QPainter(img) for img in self._pictures]
-        for painter in painters:
+        for painter in painters:  # in device pixels (the pictures' own scale aside)
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-            painter.setTransform(t)
         for end in (_turns(max(lengths)) if thin else [max(lengths)]):
             for k, path in enumerate(self._paths):
                 upto = min(end, lengths[k])
@@ -250,10 +267,12 @@ class PathLayer(pg.GraphicsObject):
                     continue
                 x, y, color, width, dots = path
                 start = max(self._drawn[k] - 1, 0)  # from the last point drawn: the segment that joins them
-                xs, ys = x[start:upto], y[start:upto]
+                dx, dy = _map(t, x[start:upto], y[start:upto])
                 if thin:
-                    xs, ys = _thin(xs, ys, t)
-                self._stroke(painters, t, dpr, xs, ys, color, width, dots, first=1 if start else 0)
+                    dx, dy = _thin(dx, dy)
+                if frame is not None:
+                    dx, dy = clip_path(dx, dy, frame)
+                self._stroke(painters, dx, dy, color, width, dots, 1 if start else 0, dpr)
                 self._drawn[k] = upto
         for painter in painters:
             painter.end()
@@ -289,14 +308,16 @@ class PathLayer(pg.GraphicsObject):
             if path is None or len(path[0]) == 0:
                 continue
             x, y, color, width, dots = path
-            x, y = _thin(x, y, to_scene, cell=0.25)  # a vector reader may zoom in: finer than a pixel
-            x, y = _clip(x, y, self._extent)
-            pts = np.column_stack(_map(to_scene, x, y))
+            sx, sy = _thin(*_map(to_scene, x, y), cell=0.25)  # a vector reader may zoom in: below a pixel
+            if self._extent is not None:
+                sx, sy = clip_path(sx, sy, _device_extent(to_scene, self._extent))
+            pts = np.column_stack([sx, sy])
             shapes.append((pg.arrayToQPath(pts[:, 0], pts[:, 1], connect="finite"), pts, color, width, dots))
         p.setTransform(to_scene.inverted()[0] * data_to_device)
         for layer in range(2):
             for line, _, color, width, _ in shapes:
                 for pen in self._pens(color, width)[layer:layer + 1]:
+                    pen = QtGui.QPen(pen)  # the same widths, in the scene's pixels
                     pen.setCosmetic(False)
                     pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
                     p.setPen(pen)
