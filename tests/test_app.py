@@ -259,7 +259,7 @@ def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
     item.setCheckState(QtCore.Qt.CheckState.Unchecked)
     fig, curves = app.window.landscape.figure, app.window.curves
     assert not s.runs[1].visible and fig.layer.path(1) is None and not fig.heads[1].isVisible()
-    assert not curves.items[1][1].isVisible() and fig.layer.path(0) is not None
+    assert curves.drawn(1, "full") is None and fig.layer.path(0) is not None
     assert [r["visible"] for r in window_state(app.window, s)["runs"]] == [True, False]
     app.advance(3)  # stays hidden as it plays
     assert fig.layer.path(1) is None

@@ -8,29 +8,16 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 from ..i18n import tr
 from .fastitems import Dots, Polyline
 from .figure import fit_title, style_axes, tail_split
+from .pathlayer import PathLayer
+from .pathlayer import peaks as _peaks
 from ..session.session import tame_limit
 
-PEAK_BINS = 120  # a curve is drawn from at most twice this many points (a few per pixel of the panel)
+PEAK_BINS = 120  # the penalty curve and the dashed curves: at most twice this many points (see peaks)
 
 
 def peaks(x, y, bins=PEAK_BINS):
-    """A curve of many steps as the min and max of each of `bins` stretches, in order: it draws the same
-    picture (spikes kept) from at most 2 * bins points, so a frame costs the same at step 100 and at step
-    100,000 (Qt strokes a long jagged antialiased line slowly: 10,000 points took seconds)."""
-    n = len(x)
-    if n <= 2 * bins:
-        return x, y
-    k = -(-n // bins)
-    pad = k * bins - n
-    yy = np.concatenate([y, np.full(pad, np.nan)]).reshape(bins, k)
-    with np.errstate(invalid="ignore"):
-        lo = np.nanargmin(np.where(np.isnan(yy), np.inf, yy), axis=1)
-        hi = np.nanargmax(np.where(np.isnan(yy), -np.inf, yy), axis=1)
-    base = np.arange(bins) * k
-    idx = np.sort(np.concatenate([base + np.minimum(lo, hi), base + np.maximum(lo, hi)]))
-    idx = np.unique(np.minimum(idx, n - 1))
-    idx[-1] = n - 1
-    return x[idx], y[idx]
+    """(x, y) drawn from at most 2 * bins points, spikes kept (pathlayer.peaks)."""
+    return _peaks(x, y, bins)
 
 
 class SplitCurve:
@@ -101,10 +88,15 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.loss_plot.addItem(self.now[0])
         self.acc_plot.addItem(self.now[1])
         self.items = []
+        # every run's minibatch loss under every run's full loss; accuracy: each curve drawn a step at a time
+        self.loss_layer = PathLayer(antialias=(False, True), columns=True)
+        self.acc_layer = PathLayer(antialias=(False,), columns=True)
+        for plot, layer in ((self.loss_plot, self.loss_layer), (self.acc_plot, self.acc_layer)):
+            plot.addItem(layer)
+        self._look_cache = {}
         self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
-        self._pen_cache = {}
 
     def retranslate(self):
         """The axis names and the key in the current language."""
@@ -124,29 +116,35 @@ class CurvesView(pg.GraphicsLayoutWidget):
 
     def _ensure(self, n):
         while len(self.items) < n:
-            # the jagged curves (minibatch loss, accuracy) unsmoothed: antialiased, they were most of a frame
-            batch = SplitCurve(self.loss_plot, pg.mkPen("#999", width=1), antialias=False)
-            full = SplitCurve(self.loss_plot, pg.mkPen("#000", width=2.5))
-            acc = SplitCurve(self.acc_plot, pg.mkPen("#000", width=2.5), antialias=False)
+            # the dashed validation curve as a line with a cached tail (a dash pattern cannot grow a
+            # segment at a time); the other curves are in the layers
             val = SplitCurve(self.acc_plot, pg.mkPen("#000", width=1.5), antialias=False)
             mark = Dots(16, "#ff2020", width=4, symbol="x")
             self.loss_plot.addItem(mark)
-            self.items.append((batch, full, acc, val, mark))
+            self.items.append((val, mark))
         while len(self.items) > n:
-            *curves, mark = self.items.pop()
-            for curve in curves:
-                curve.remove()
+            val, mark = self.items.pop()
+            val.remove()
             self.loss_plot.removeItem(mark)
 
-    def _pens(self, color):
-        """A run's pens (minibatch, full loss, accuracy, validation), made once per colour."""
-        if color not in self._pen_cache:
+    def _looks(self, color):
+        """A run's strokes (minibatch, full loss, accuracy) for the layers and its validation pen."""
+        if color not in self._look_cache:
             c = pg.mkColor(color)
             faint = pg.mkColor(c)
             faint.setAlpha(110)
-            self._pen_cache[color] = (pg.mkPen(faint, width=1), pg.mkPen(c, width=3), pg.mkPen(c, width=2),
-                                      pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
-        return self._pen_cache[color]
+            # the jagged curves (minibatch loss, accuracy) unsmoothed: antialiased, they were most of a frame
+            self._look_cache[color] = (((0, faint.getRgb(), 1.0),), ((1, color, 3.0),),
+                                       ((0, color, 2.0),),
+                                       pg.mkPen(c, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
+        return self._look_cache[color]
+
+    def drawn(self, k, name):
+        """(steps, values) of run k's curve `name` (batch, full, accuracy) as drawn; None: hidden."""
+        n = len(self.items)
+        layer, index = {"batch": (self.loss_layer, k), "full": (self.loss_layer, n + k),
+                        "accuracy": (self.acc_layer, k)}[name]
+        return layer.path(index)
 
     def show_runs(self, runs, step, selected=0):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
@@ -154,21 +152,24 @@ class CurvesView(pg.GraphicsLayoutWidget):
         limit = tame_limit(runs)
         self._ensure(len(runs))
         top = 0.0
-        for (batch, full, acc, val, mark), run in zip(self.items, runs):
-            for item in (batch, full, acc, val, mark):
-                item.setVisible(run.visible)
+        batches, fulls, accs = [], [], []
+        for (val, mark), run in zip(self.items, runs):
+            val.setVisible(run.visible)
+            mark.setVisible(run.visible)
             if not run.visible:
+                batches.append(None)
+                fulls.append(None)
+                accs.append(None)
                 continue
             n = run.shown(step) + 1
             steps = np.arange(n)
-            pen_batch, pen_full, pen_acc, pen_val = self._pens(run.color)
-            batch.set(steps, run.loss_batch[:n], pen_batch)
+            look_batch, look_full, look_acc, pen_val = self._looks(run.color)
+            batches.append((steps, run.loss_batch[:n], look_batch, None))  # gaps where it is not finite
             lf = run.loss_full[:n]
             ok = np.isfinite(lf)
-            full.set(steps[ok], lf[ok], pen_full)
+            fulls.append((steps[ok], lf[ok], look_full, None))
             ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
-            # accuracy jumps every step of SGD: a thick jagged line is slow
-            acc.set(steps[ok_acc], run.accuracy[:n][ok_acc], pen_acc)
+            accs.append((steps[ok_acc], run.accuracy[:n][ok_acc], look_acc, None))
             ok_val = np.isfinite(run.val_accuracy[:n])
             val.set(steps[ok_val], run.val_accuracy[:n][ok_val], pen_val)
             if run.diverged_at is not None and step >= run.head:
@@ -185,11 +186,14 @@ class CurvesView(pg.GraphicsLayoutWidget):
                                pen=pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         for line in self.now:
             line.setValue(step)
-        # axes move in coarse steps: re-ticking every frame costs more than drawing the curves
+        # axes move in coarse steps: re-ticking every frame costs more than drawing the curves (and the
+        # layers draw their curves again for a new range)
         right = 50 * (step // 50 + 1)
         top = max(top, 1e-3)
         if self._ranges is None or right != self._ranges[0] or not (0.8 * self._ranges[1] <= top <= self._ranges[1]):
             self._ranges = (right, top * 1.1)
             self.loss_plot.setXRange(0, right, padding=0.02)
             self.loss_plot.setYRange(0, top * 1.1, padding=0)
-
+        for layer, plot, paths in ((self.loss_layer, self.loss_plot, batches + fulls), (self.acc_layer, self.acc_plot, accs)):
+            (x0, x1), (y0, y1) = plot.vb.viewRange()
+            layer.set_paths(paths, (x0, x1, y0, y1))

@@ -35,7 +35,10 @@ def _sip_array(kind, rows, fields):
 
 
 def _map(t, x, y):
-    """Points (x, y) through the affine QTransform t."""
+    """Points (x, y) through the affine QTransform t (a plot's is axis-aligned: then a NaN in y, a gap in a
+    curve, stays out of x)."""
+    if t.m12() == 0 and t.m21() == 0:
+        return t.m11() * x + t.dx(), t.m22() * y + t.dy()
     return t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()
 
 

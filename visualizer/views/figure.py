@@ -146,7 +146,7 @@ class LandscapeFigure:
             self.legend = pg.LegendItem(labelTextSize=f"{font_size - 2}pt", labelTextColor="#000", colCount=2)
             layout.addItem(self.legend, row=row, col=col)
         # every run's path (outline, colour, iterate dots): drawn once per step (pathlayer)
-        self.layer = PathLayer(outline=OUTLINE, outline_extra=2.0, dot_size=5)
+        self.layer = PathLayer(antialias=(True, True, True), dot_size=5)
         self.layer.setZValue(10)
         plot.addItem(self.layer)
         self.starts, self.heads, self.marks, self.notes = [], [], [], []
@@ -358,7 +358,9 @@ class LandscapeFigure:
             left = False
             if run.diverged_at is not None and self.extent is not None:
                 a, b, left = cut_at_exit(a, b, self.extent)
-            paths.append((a, b, run.color, 3.5 if k == selected else 2.5, len(a) <= DOTS_UP_TO))
+            width = 3.5 if k == selected else 2.5  # a dark outline 1 px wider each side, under every colour
+            paths.append((a, b, ((0, OUTLINE, width + 2), (1, run.color, width)),
+                          run.color if len(a) <= DOTS_UP_TO else None))
             self.starts[k].setData([a[0]], [b[0]], outline=run.color)
             self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], color=run.color)
             diverged = run.diverged_at is not None and step >= run.head

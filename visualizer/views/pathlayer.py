@@ -89,6 +89,34 @@ def _thin(x, y, cell=1.0):
     return x[keep], y[keep]
 
 
+def _by_column(x, y, cell=1.0):
+    """A curve over x (increasing), in pixels, as the lowest and highest point of each `cell`-wide
+    column in order (peaks): the same picture, spikes kept, from two points a column."""
+    span = (x[-1] - x[0]) / cell if len(x) > 1 else 0.0
+    if not math.isfinite(span) or span < 1:
+        return x, y
+    return peaks(x, y, bins=int(math.ceil(span)))
+
+
+def peaks(x, y, bins):
+    """A curve of many steps as the min and max of each of `bins` stretches, in order: it draws the same
+    picture (spikes kept) from at most 2 * bins points, so a frame costs the same at step 100 and at step
+    100,000 (Qt strokes a long jagged antialiased line slowly: 10,000 points took seconds)."""
+    n = len(x)
+    if n <= 2 * bins:
+        return x, y
+    k = -(-n // bins)
+    pad = k * bins - n
+    yy = np.concatenate([y, np.full(pad, np.nan)]).reshape(bins, k)
+    with np.errstate(invalid="ignore"):
+        lo = np.nanargmin(np.where(np.isnan(yy), np.inf, yy), axis=1)
+        hi = np.nanargmax(np.where(np.isnan(yy), -np.inf, yy), axis=1)
+    base = np.arange(bins) * k
+    idx = np.sort(np.concatenate([base + np.minimum(lo, hi), base + np.maximum(lo, hi)]))
+    idx = np.unique(np.concatenate([[0], np.minimum(idx, n - 1), [n - 1]]))  # and both ends
+    return x[idx], y[idx]
+
+
 def _turns(n, first=32, growth=1.125):
     """Where paths drawn all at once take turns: after each of the first `first` points, then after
     stretches growing by `growth`. Where paths overlap, the later steps then lie on top, as when the
@@ -100,19 +128,23 @@ def _turns(n, first=32, growth=1.125):
 
 
 class PathLayer(pg.GraphicsObject):
-    """Paths in data units, each drawn with a dark outline under its colour, with optional dots at
-    its iterates; widths and sizes in pixels."""
+    """Polylines in data units, each stroked by one or more pens into pictures ("strata": every path's
+    stroke in picture 0 lies under every stroke in picture 1), with optional dots at its points in the
+    last picture; widths and sizes in pixels."""
 
-    def __init__(self, outline="#111111", outline_extra=2.0, dot_size=5):
+    def __init__(self, antialias=(True, True, True), dot_size=5, columns=False):
+        """antialias: per picture; columns: the paths are curves over x (loss per step), drawn again at
+        once as the lowest and highest point in each pixel column (landscape paths: each point that
+        moves to another pixel)."""
         super().__init__()
         self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)  # hover and clicks reach the plot
-        self.outline = pg.mkColor(outline)
-        self.outline_extra = outline_extra  # the outline is this many pixels wider than the colour
+        self.antialias = tuple(antialias)
         self.dot_size = dot_size
-        self._paths = []  # per path: None (not drawn) or (x, y, colour, width, dots)
+        self.columns = columns
+        self._paths = []  # per path: None (not drawn) or (x, y, strokes, dot colour)
         self._extent = None
         self._rect = QtCore.QRectF()
-        self._pictures = None  # [outlines, colours, dots]: QImages at device resolution
+        self._pictures = None  # one QImage per stratum, at device resolution
         self._key = None  # the device transform and size the pictures were drawn for
         self._drawn = []  # per path: how many of its points are in the pictures
         self._stale = True  # draw the pictures again from the whole paths
@@ -122,24 +154,25 @@ class PathLayer(pg.GraphicsObject):
 
     # ------------------------------------------------------------------------------ data
     def set_paths(self, paths, extent):
-        """paths: per run, None (hidden) or (x, y, colour, width, dots?) in drawing order; extent
-        (a_lo, a_hi, b_lo, b_hi): the rectangle paths are clipped to."""
+        """paths: per run, None (hidden) or (x, y, strokes, dot) in drawing order, strokes a tuple of
+        (picture, colour, width in pixels) drawn in turn and dot a colour or None; extent
+        (x_lo, x_hi, y_lo, y_hi): the rectangle paths are clipped to."""
         new = [None if p is None else (np.array(p[0], dtype=np.float64), np.array(p[1], dtype=np.float64),
-                                       pg.mkColor(p[2]), float(p[3]), bool(p[4])) for p in paths]
+                                       tuple(p[2]), p[3]) for p in paths]
         grown = None if extent != self._extent or len(new) != len(self._paths) else []
-        for k, (old, p) in enumerate(zip(self._paths, new)):
+        for old, p in zip(self._paths, new):
             if grown is None:
                 break
             if (old is None) != (p is None):
                 grown = None
             elif p is not None:
                 n = len(old[0])
-                same = (old[2] == p[2] and old[3:] == p[3:] and len(p[0]) >= n
+                same = (old[2:] == p[2:] and len(p[0]) >= n
                         and np.array_equal(p[0][:n], old[0]) and np.array_equal(p[1][:n], old[1]))
                 if not same:
                     grown = None
                 elif len(p[0]) > n:
-                    grown.append((p[0][max(n - 1, 0):], p[1][max(n - 1, 0):], max(p[3], p[4] * self.dot_size)))
+                    grown.append((p[0][max(n - 1, 0):], p[1][max(n - 1, 0):], self._reach(p)))
         if extent != self._extent:
             self.prepareGeometryChange()
             self._extent = extent
@@ -150,14 +183,17 @@ class PathLayer(pg.GraphicsObject):
             self._stale = True
             self.update()
             return
-        for x, y, width in grown:  # repaint only around the new segments
+        px, py = self._pixel_size()
+        for x, y, reach in grown:  # repaint only around the new segments
             ok = np.isfinite(x) & np.isfinite(y)
             if ok.any():
                 xs, ys = x[ok], y[ok]
-                px, py = self._pixel_size()
-                reach = width + self.outline_extra + 2
                 self.update(QtCore.QRectF(xs.min() - reach * px, ys.min() - reach * py,
                                           xs.max() - xs.min() + 2 * reach * px, ys.max() - ys.min() + 2 * reach * py))
+
+    def _reach(self, path):
+        """How far, in pixels, a path's strokes and dots reach beyond its points."""
+        return max([w for _, _, w in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
 
     def path(self, k):
         """(x, y) of path k as given (None: hidden or no such path)."""
@@ -173,7 +209,7 @@ class PathLayer(pg.GraphicsObject):
         if self._rect.isEmpty():
             return self._rect
         px, py = self._pixel_size()
-        reach = 2 * max([p[3] for p in self._paths if p is not None] + [self.dot_size]) + self.outline_extra
+        reach = max([self._reach(p) for p in self._paths if p is not None] + [0.0])
         return self._rect.adjusted(-reach * px, -reach * py, reach * px, reach * py)
 
     def viewTransformChanged(self):
@@ -181,53 +217,56 @@ class PathLayer(pg.GraphicsObject):
         self.prepareGeometryChange()  # a pen's reach in data units follows the zoom
 
     # ------------------------------------------------------------------------------ drawing
-    def _pens(self, color, width):
-        """(outline pen, colour pen) for a path, made once per colour and width."""
-        key = (color.rgba(), width)
+    def _pen(self, color, width):
+        """A cosmetic pen, made once per colour and width. Segments are stroked one by one: a wide pen's
+        square caps fill the joins; a thin one's flat caps leave each join's pixel to one segment (a
+        translucent colour would show twice there)."""
+        key = (color, width)
         if key not in self._pen_cache:
-            pens = QtGui.QPen(self.outline, width + self.outline_extra), QtGui.QPen(color, width)
-            for pen in pens:
-                pen.setCosmetic(True)
-                pen.setCapStyle(QtCore.Qt.PenCapStyle.SquareCap)  # segments' caps fill the joins
-            self._pen_cache[key] = pens
+            pen = QtGui.QPen(pg.mkColor(color), width)
+            pen.setCosmetic(True)
+            pen.setCapStyle(QtCore.Qt.PenCapStyle.SquareCap if width > 1 else QtCore.Qt.PenCapStyle.FlatCap)
+            self._pen_cache[key] = pen
         return self._pen_cache[key]
 
-    def _stroke(self, painters, x, y, color, width, dots, first, dpr):
-        """Stroke (x, y), in device pixels, into the pictures: its segments, and with dots its points
-        from index `first` (the one before is drawn already)."""
-        pens = self._pens(color, width)
-        reach = max(width + self.outline_extra, self.dot_size if dots else 0.0) / 2 + 2
-        if len(x) == 2 and math.isfinite(x[0] + x[1] + y[0] + y[1]):  # a frame's usual share: one segment,
-            x0, y0, x1, y1 = float(x[0]), float(y[0]), float(x[1]), float(y[1])  # done in plain floats
-            line = QtCore.QLineF(x0, y0, x1, y1)
-            for painter, pen in zip(painters, pens):
-                painter.setPen(pen)
-                painter.drawLine(line)
-            self.stroked += 1
-            if dots:
-                sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
-                half = sprite.width() / dpr / 2
-                for px, py in ((x0, y0), (x1, y1))[first:]:
-                    painters[2].drawPixmap(QtCore.QPointF(px - half, py - half), sprite)
-            self._used = self._used.united(QtCore.QRectF(min(x0, x1) - reach, min(y0, y1) - reach,
-                                                         abs(x1 - x0) + 2 * reach, abs(y1 - y0) + 2 * reach))
-            return
+    def _stroke(self, painters, x, y, path, first, dpr):
+        """Stroke (x, y), in device pixels, into the pictures with the path's pens, and with its dot
+        colour its points from index `first` (the one before is drawn already)."""
+        strokes, dot = path[2], path[3]
+        reach = self._reach(path)
         ok = np.isfinite(x) & np.isfinite(y)
         if not ok.any():
             return
         if len(x) > 1:
             segments = segment_array(x, y)
-            for painter, pen in zip(painters, pens):
-                painter.setPen(pen)
-                painter.drawLines(segments)
+            for picture, color, width in strokes:
+                painters[picture].setPen(self._pen(color, width))
+                painters[picture].drawLines(segments)
             self.stroked += len(segments)
-        if dots and ok[first:].any():
-            sprite = dot_sprite(self.dot_size, color, None, 0.0, dpr)
-            painters[2].drawPixmapFragments(sprite_copies(None, x[first:][ok[first:]], y[first:][ok[first:]], sprite),
-                                            sprite)
+        if dot is not None and ok[first:].any():
+            sprite = dot_sprite(self.dot_size, pg.mkColor(dot), None, 0.0, dpr)
+            painters[-1].drawPixmapFragments(sprite_copies(None, x[first:][ok[first:]], y[first:][ok[first:]], sprite),
+                                             sprite)
         xs, ys = x[ok], y[ok]  # the device rectangle these strokes reach
         self._used = self._used.united(QtCore.QRectF(xs.min() - reach, ys.min() - reach,
                                                      xs.max() - xs.min() + 2 * reach, ys.max() - ys.min() + 2 * reach))
+
+    def _segment(self, painters, x0, y0, x1, y1, path, first, dpr):
+        """_stroke for a frame's usual share, one segment inside the frame, in plain floats (numpy's
+        per-call cost on two points was most of a frame's drawing of eight paths)."""
+        line = QtCore.QLineF(x0, y0, x1, y1)
+        for picture, color, width in path[2]:
+            painters[picture].setPen(self._pen(color, width))
+            painters[picture].drawLine(line)
+        self.stroked += 1
+        if path[3] is not None:
+            sprite = dot_sprite(self.dot_size, pg.mkColor(path[3]), None, 0.0, dpr)
+            half = sprite.width() / dpr / 2
+            for px, py in ((x0, y0), (x1, y1))[first:]:
+                painters[-1].drawPixmap(QtCore.QPointF(px - half, py - half), sprite)
+        reach = self._reach(path)
+        self._used = self._used.united(QtCore.QRectF(min(x0, x1) - reach, min(y0, y1) - reach,
+                                                     abs(x1 - x0) + 2 * reach, abs(y1 - y0) + 2 * reach))
 
     def _update_pictures(self, p):
         """Bring the pictures up to the paths for the painter's device: the new segments, or all."""
@@ -240,7 +279,7 @@ class PathLayer(pg.GraphicsObject):
         if key != self._key or self._stale or self._pictures is None:
             if self._pictures is None or self._key is None or self._key[6:] != key[6:]:
                 self._pictures = []
-                for _ in range(3):
+                for _ in self.antialias:
                     img = QtGui.QImage(max(int(np.ceil(w * dpr)), 1), max(int(np.ceil(h * dpr)), 1),
                                        QtGui.QImage.Format.Format_ARGB32_Premultiplied)
                     img.setDevicePixelRatio(dpr)
@@ -257,22 +296,33 @@ class PathLayer(pg.GraphicsObject):
         if all(n <= d for n, d in zip(lengths, self._drawn)):
             return
         frame = None if self._extent is None else _device_extent(t, self._extent)
+        axis_aligned = t.m12() == 0 and t.m21() == 0
+        m11, m22, ox, oy = t.m11(), t.m22(), t.dx(), t.dy()
         painters = [QtGui.QPainter(img) for img in self._pictures]
-        for painter in painters:  # in device pixels (the pictures' own scale aside)
-            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        for painter, smooth in zip(painters, self.antialias):  # in device pixels (the pictures' own scale aside)
+            painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
         for end in (_turns(max(lengths)) if thin else [max(lengths)]):
             for k, path in enumerate(self._paths):
                 upto = min(end, lengths[k])
                 if path is None or upto <= self._drawn[k]:
                     continue
-                x, y, color, width, dots = path
+                x, y = path[:2]
                 start = max(self._drawn[k] - 1, 0)  # from the last point drawn: the segment that joins them
+                if upto - start == 2 and axis_aligned:
+                    x0, x1 = m11 * float(x[start]) + ox, m11 * float(x[start + 1]) + ox
+                    y0, y1 = m22 * float(y[start]) + oy, m22 * float(y[start + 1]) + oy
+                    if frame is None or (frame[0] <= min(x0, x1) and max(x0, x1) <= frame[1]
+                                         and frame[2] <= min(y0, y1) and max(y0, y1) <= frame[3]):
+                        if math.isfinite(x0 + x1 + y0 + y1):
+                            self._segment(painters, x0, y0, x1, y1, path, 1 if start else 0, dpr)
+                        self._drawn[k] = upto
+                        continue
                 dx, dy = _map(t, x[start:upto], y[start:upto])
                 if thin:
-                    dx, dy = _thin(dx, dy)
+                    dx, dy = _by_column(dx, dy) if self.columns else _thin(dx, dy)
                 if frame is not None:
                     dx, dy = clip_path(dx, dy, frame)
-                self._stroke(painters, dx, dy, color, width, dots, 1 if start else 0, dpr)
+                self._stroke(painters, dx, dy, path, 1 if start else 0, dpr)
                 self._drawn[k] = upto
         for painter in painters:
             painter.end()
@@ -297,37 +347,38 @@ class PathLayer(pg.GraphicsObject):
         p.setTransform(t)
 
     def _paint_shapes(self, p):
-        """For an SVG or PDF writer: each path as one shape (outline, then colour), dots as circles,
+        """For an SVG or PDF writer: each path as one shape per pen, picture by picture, dots as circles,
         in scene units (the view's pixels) with plain pens of the on-screen widths."""
         to_scene = self.sceneTransform()
         data_to_device = p.transform()
-        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
-        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         shapes = []
         for path in self._paths:
             if path is None or len(path[0]) == 0:
                 continue
-            x, y, color, width, dots = path
-            sx, sy = _thin(*_map(to_scene, x, y), cell=0.25)  # a vector reader may zoom in: below a pixel
+            sx, sy = _map(to_scene, path[0], path[1])
+            # a vector reader may zoom in: below a pixel
+            sx, sy = _by_column(sx, sy, 0.25) if self.columns else _thin(sx, sy, cell=0.25)
             if self._extent is not None:
                 sx, sy = clip_path(sx, sy, _device_extent(to_scene, self._extent))
-            pts = np.column_stack([sx, sy])
-            shapes.append((pg.arrayToQPath(pts[:, 0], pts[:, 1], connect="finite"), pts, color, width, dots))
+            shapes.append((pg.arrayToQPath(sx, sy, connect="finite"), sx, sy, path))
         p.setTransform(to_scene.inverted()[0] * data_to_device)
-        for layer in range(2):
-            for line, _, color, width, _ in shapes:
-                for pen in self._pens(color, width)[layer:layer + 1]:
-                    pen = QtGui.QPen(pen)  # the same widths, in the scene's pixels
+        p.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        for picture, smooth in enumerate(self.antialias):
+            p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
+            for line, _, _, path in shapes:
+                for _, color, width in (s_ for s_ in path[2] if s_[0] == picture):
+                    pen = QtGui.QPen(self._pen(color, width))  # the same widths, in the scene's pixels
                     pen.setCosmetic(False)
                     pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
                     p.setPen(pen)
                     p.drawPath(line)
         p.setPen(QtCore.Qt.PenStyle.NoPen)
-        for _, pts, color, _, dots in shapes:
-            if dots:
+        for _, sx, sy, path in shapes:
+            if path[3] is not None:
                 circles = QtGui.QPainterPath()
-                for a, b in pts[np.isfinite(pts).all(axis=1)]:
+                ok = np.isfinite(sx) & np.isfinite(sy)
+                for a, b in zip(sx[ok], sy[ok]):
                     circles.addEllipse(QtCore.QPointF(a, b), self.dot_size / 2, self.dot_size / 2)
-                p.setBrush(color)
+                p.setBrush(pg.mkColor(path[3]))
                 p.drawPath(circles)
         p.setTransform(data_to_device)
