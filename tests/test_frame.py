@@ -169,3 +169,27 @@ def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(a
     assert img.shape == data.region_classes.shape + (4,) and img.dtype == np.uint8
     np.testing.assert_array_equal(img, data.region_colors[data.region_classes])
     assert len(np.unique(data.region_classes)) == s.data.C  # every class has its region in the view
+
+
+def test_a_path_changed_in_place_is_drawn_again_whole(qtbot):
+    """The layer tells growth from change by marks along the part drawn: a session that projects its runs
+    onto a new plane rewrites their arrays in place, and the picture must follow."""
+    from visualizer.views.pathlayer import PathLayer
+
+    w = _plot(qtbot)
+    layer = PathLayer(antialias=(True,), dot_size=5)
+    w.addItem(layer)
+    x, y = np.linspace(1, 9, 500), np.full(500, 5.0)
+    look = ((0, "#ff0000", 3.0),)
+    layer.set_paths([(x[:400], y[:400], look, None)], (0, 10, 0, 10))
+    w.viewport().grab()  # painted now
+    layer.set_paths([(x[:401], y[:401], look, None)], (0, 10, 0, 10))
+    w.viewport().grab()
+    assert layer.stroked == 1  # grown by one step
+    y[:401] = 3.0  # the same points moved, as a new plane moves them
+    layer.set_paths([(x[:402], y[:402], look, None)], (0, 10, 0, 10))
+    img = w.viewport().grab().toImage()  # painted now
+    assert layer.stroked > 1  # drawn again whole
+    p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(3.0, 3.0)))
+    old = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(3.0, 5.0)))
+    assert img.pixelColor(p.x(), p.y()).name() == "#ff0000" and img.pixelColor(old.x(), old.y()).name() != "#ff0000"

@@ -94,6 +94,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         for plot, layer in ((self.loss_plot, self.loss_layer), (self.acc_plot, self.acc_layer)):
             plot.addItem(layer)
         self._look_cache = {}
+        self._steps = np.zeros(0)  # 0, 1, 2, ...: sliced for each curve's x
         self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
         self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
@@ -162,7 +163,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 accs.append(None)
                 continue
             n = run.shown(step) + 1
-            steps = np.arange(n)
+            if len(self._steps) < n:
+                self._steps = np.arange(2 * n, dtype=np.float64)
+            steps = self._steps[:n]
             look_batch, look_full, look_acc, pen_val = self._looks(run.color)
             batches.append((steps, run.loss_batch[:n], look_batch, None))  # gaps where it is not finite
             lf = run.loss_full[:n]
@@ -177,10 +180,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 mark.setData([run.head], [min(y, limit)])
             else:
                 mark.setData([], [])
-            finite = np.concatenate([lf[ok], run.loss_batch[:n][np.isfinite(run.loss_batch[:n])]])
-            finite = finite[finite <= limit]
-            if finite.size:
-                top = max(top, float(finite.max()))
+            for values in (lf, run.loss_batch[:n]):  # the highest finite loss under the limit, in one pass
+                with np.errstate(invalid="ignore"):
+                    top = max(top, float(np.max(values, initial=0.0, where=values <= limit)))
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
         self.reg_curve.setData(*peaks(np.arange(len(reg)), reg),
                                pen=pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))

@@ -1,14 +1,16 @@
-"""Every run's path on the landscape as one item that draws each step once.
+"""Polylines that grow a step at a time (the runs' paths on the landscape, the loss and accuracy curves),
+as one item that strokes each step once.
 
-An animation frame adds a step or two to each path. Stroking whole paths again every frame (8 runs,
-a shadow and a colour each, ~150 points per live end) cost 7-9 ms of a 16.7 ms frame, however the
-paths were split. This item keeps three pictures at the screen's own resolution (every path's dark
-outline, every path's colour over them, the iterate dots over both): a frame strokes only the new
-segments into them and asks Qt to repaint only where they are. The pictures are drawn again from the
-whole paths when they can no longer be extended: another zoom, size or screen, or a path that changed
-other than by growing (a restart, a new start, the shown step moved back, a colour or width).
+An animation frame adds a step or two to each line. Stroking whole lines again every frame (8 runs:
+an outline and a colour per path, ~150 points per live end; four curves a run) cost 7-10 ms of a
+16.7 ms frame in each view, however the lines were split. This item keeps pictures at the screen's own
+resolution (on the landscape: every path's dark outline, every path's colour over them, the iterate
+dots over both): a frame strokes only the new segments into them and asks Qt to repaint only where
+they are. The pictures are drawn again from the whole lines when they can no longer be extended:
+another zoom, axis range, size or screen, or a line that changed other than by growing (a restart, a
+new start, the shown step moved back, a colour or width).
 
-A vector writer (SVG, PDF) gets the paths as shapes instead, in the view's pixels, as Dots do.
+A vector writer (SVG, PDF) gets the lines as shapes instead, in the view's pixels, as Dots do.
 """
 
 import math
@@ -117,6 +119,13 @@ def peaks(x, y, bins):
     return x[idx], y[idx]
 
 
+def _marks(x, y, between=64):
+    """(indices, x[indices], y[indices]): the first point, the last and `between` spread over the rest,
+    copied, to tell next time whether the path is the same up to here."""
+    idx = np.unique(np.linspace(0, len(x) - 1, between + 2).astype(np.int64)) if len(x) else np.zeros(0, np.int64)
+    return idx, x[idx], y[idx]
+
+
 def _turns(n, first=32, growth=1.125):
     """Where paths drawn all at once take turns: after each of the first `first` points, then after
     stretches growing by `growth`. Where paths overlap, the later steps then lie on top, as when the
@@ -149,47 +158,64 @@ class PathLayer(pg.GraphicsObject):
         self._drawn = []  # per path: how many of its points are in the pictures
         self._stale = True  # draw the pictures again from the whole paths
         self._used = QtCore.QRectF()  # device rectangle holding every stroke so far
-        self.stroked = 0  # segments stroked by the last paint (a frame should add only a few)
+        self.stroked = 0  # segments stroked since the paths were last set (a frame adds only a few)
         self._pen_cache = {}
+        self._max_reach = 0.0  # pixels beyond the extent that strokes reach
+        self._marks = []  # per path: (indices, x there, y there) as last given (see set_paths)
 
     # ------------------------------------------------------------------------------ data
     def set_paths(self, paths, extent):
         """paths: per run, None (hidden) or (x, y, strokes, dot) in drawing order, strokes a tuple of
         (picture, colour, width in pixels) drawn in turn and dot a colour or None; extent
         (x_lo, x_hi, y_lo, y_hi): the rectangle paths are clipped to."""
-        new = [None if p is None else (np.array(p[0], dtype=np.float64), np.array(p[1], dtype=np.float64),
+        self.stroked = 0
+        new = [None if p is None else (np.asarray(p[0], dtype=np.float64), np.asarray(p[1], dtype=np.float64),
                                        tuple(p[2]), p[3]) for p in paths]
         grown = None if extent != self._extent or len(new) != len(self._paths) else []
-        for old, p in zip(self._paths, new):
+        for old, p, mark in zip(self._paths, new, self._marks):
             if grown is None:
                 break
             if (old is None) != (p is None):
                 grown = None
             elif p is not None:
                 n = len(old[0])
-                same = (old[2:] == p[2:] and len(p[0]) >= n
-                        and np.array_equal(p[0][:n], old[0]) and np.array_equal(p[1][:n], old[1]))
+                # the part drawn is unchanged if its marks are: the first and last points and 64 between
+                # (a session changes a path whole, by a new plane or start, or at its end), checked
+                # in time that does not grow with the path
+                same = (old[2:] == p[2:] and len(p[0]) >= n and np.array_equal(p[0][mark[0]], mark[1], equal_nan=True)
+                        and np.array_equal(p[1][mark[0]], mark[2], equal_nan=True))
                 if not same:
                     grown = None
                 elif len(p[0]) > n:
                     grown.append((p[0][max(n - 1, 0):], p[1][max(n - 1, 0):], self._reach(p)))
+        self._marks = [None if p is None else _marks(p[0], p[1]) for p in new]
         if extent != self._extent:
             self.prepareGeometryChange()
             self._extent = extent
             self._rect = QtCore.QRectF() if extent is None else QtCore.QRectF(
                 extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
         self._paths = new
+        reach = max([self._reach(p) for p in new if p is not None] + [0.0])
+        if reach != self._max_reach:
+            self.prepareGeometryChange()
+            self._max_reach = reach
         if grown is None:  # not an extension of what is drawn: draw it all again
             self._stale = True
             self.update()
             return
         px, py = self._pixel_size()
         for x, y, reach in grown:  # repaint only around the new segments
-            ok = np.isfinite(x) & np.isfinite(y)
-            if ok.any():
-                xs, ys = x[ok], y[ok]
-                self.update(QtCore.QRectF(xs.min() - reach * px, ys.min() - reach * py,
-                                          xs.max() - xs.min() + 2 * reach * px, ys.max() - ys.min() + 2 * reach * py))
+            if len(x) == 2 and math.isfinite(x[0] + x[1] + y[0] + y[1]):  # a frame's usual share: plain floats
+                x0, x1, y0, y1 = float(x[0]), float(x[1]), float(y[0]), float(y[1])
+                lo_x, hi_x, lo_y, hi_y = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+            else:
+                ok = np.isfinite(x) & np.isfinite(y)
+                if not ok.any():
+                    continue
+                lo_x, hi_x, lo_y, hi_y = x[ok].min(), x[ok].max(), y[ok].min(), y[ok].max()
+            if math.isfinite(lo_x + hi_x + lo_y + hi_y):
+                self.update(QtCore.QRectF(lo_x - reach * px, lo_y - reach * py,
+                                          hi_x - lo_x + 2 * reach * px, hi_y - lo_y + 2 * reach * py))
 
     def _reach(self, path):
         """How far, in pixels, a path's strokes and dots reach beyond its points."""
@@ -209,8 +235,8 @@ class PathLayer(pg.GraphicsObject):
         if self._rect.isEmpty():
             return self._rect
         px, py = self._pixel_size()
-        reach = max([self._reach(p) for p in self._paths if p is not None] + [0.0])
-        return self._rect.adjusted(-reach * px, -reach * py, reach * px, reach * py)
+        return self._rect.adjusted(-self._max_reach * px, -self._max_reach * py, self._max_reach * px,
+                                   self._max_reach * py)
 
     def viewTransformChanged(self):
         super().viewTransformChanged()
@@ -275,7 +301,6 @@ class PathLayer(pg.GraphicsObject):
         dpr = device.devicePixelRatioF()
         w, h = device.width(), device.height()
         key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), w, h, dpr)
-        self.stroked = 0
         if key != self._key or self._stale or self._pictures is None:
             if self._pictures is None or self._key is None or self._key[6:] != key[6:]:
                 self._pictures = []
