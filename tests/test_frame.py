@@ -193,3 +193,26 @@ def test_a_path_changed_in_place_is_drawn_again_whole(qtbot):
     p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(3.0, 3.0)))
     old = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(3.0, 5.0)))
     assert img.pixelColor(p.x(), p.y()).name() == "#ff0000" and img.pixelColor(old.x(), old.y()).name() != "#ff0000"
+
+
+def test_the_layers_follow_a_new_landscape_a_pan_and_an_auto_range(app, attach):
+    """The paths are clipped to the landscape's extent, the curves to their view: a new extent, a pan
+    or zoom must move the clip with them, and the view's auto-range must fit the curves, not grow."""
+    attach("[optimizer]\nsteps = 120\n")
+    app.advance(100)
+    QtWidgets.QApplication.processEvents()
+    fig, curves = app.window.landscape.figure, app.window.curves
+    a_lo, a_hi, b_lo, b_hi = fig.extent
+    wider = (a_lo - 1, a_hi + 1, b_lo - 1, b_hi + 1)
+    fig.set_landscape(fig.grid, wider)  # a new landscape, the animation paused: the paths take its extent
+    assert fig.layer.boundingRect().contains(QtCore.QRectF(wider[0], wider[2], wider[1] - wider[0], wider[3] - wider[2]))
+    curves.loss_plot.setXRange(0, 400, padding=0)  # a zoom out
+    QtWidgets.QApplication.processEvents()
+    assert curves.loss_layer.boundingRect().right() >= 400 and curves.acc_layer.boundingRect().right() >= 400
+    curves.loss_plot.vb.enableAutoRange()
+    ranges = []
+    for _ in range(4):
+        app.advance(1)
+        QtWidgets.QApplication.processEvents()
+        ranges.append(curves.loss_plot.vb.viewRange()[0][1])
+    assert max(ranges) < 1.1 * 104  # fitted to the steps drawn, not to the layer's own rectangle

@@ -93,6 +93,8 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_layer = PathLayer(antialias=(False,), columns=True)
         for plot, layer in ((self.loss_plot, self.loss_layer), (self.acc_plot, self.acc_layer)):
             plot.addItem(layer)
+            plot.vb.sigRangeChanged.connect(self._show_paths)
+        self._shown = None  # (loss curves, accuracy curves) as last given to the layers
         self._look_cache = {}
         self._steps = np.zeros(0)  # 0, 1, 2, ...: sliced for each curve's x
         self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
@@ -183,6 +185,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             for values in (lf, run.loss_batch[:n]):  # the highest finite loss under the limit, in one pass
                 with np.errstate(invalid="ignore"):
                     top = max(top, float(np.max(values, initial=0.0, where=values <= limit)))
+        self._shown = (batches + fulls, accs)
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
         self.reg_curve.setData(*peaks(np.arange(len(reg)), reg),
                                pen=pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
@@ -196,6 +199,14 @@ class CurvesView(pg.GraphicsLayoutWidget):
             self._ranges = (right, top * 1.1)
             self.loss_plot.setXRange(0, right, padding=0.02)
             self.loss_plot.setYRange(0, top * 1.1, padding=0)
-        for layer, plot, paths in ((self.loss_layer, self.loss_plot, batches + fulls), (self.acc_layer, self.acc_plot, accs)):
+        self._show_paths()
+
+    def _show_paths(self, *_):
+        """The layers' curves clipped to the views' ranges (again when a range changes: the axes
+        moving on, or a pan or zoom)."""
+        if self._shown is None:
+            return
+        for layer, plot, paths in ((self.loss_layer, self.loss_plot, self._shown[0]),
+                                   (self.acc_layer, self.acc_plot, self._shown[1])):
             (x0, x1), (y0, y1) = plot.vb.viewRange()
             layer.set_paths(paths, (x0, x1, y0, y1))

@@ -42,15 +42,20 @@ def _map(t, x, y):
     return t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()
 
 
+def line_array(x0, y0, x1, y1):
+    """The segments (x0[i], y0[i]) - (x1[i], y1[i]) as a sip.array of QLineF, for QPainter.drawLines."""
+    arr, view = _sip_array(QtCore.QLineF, len(x0), 4)
+    for col, v in enumerate((x0, y0, x1, y1)):
+        view[:, col] = v
+    return arr
+
+
 def segment_array(x, y):
     """The polyline (x, y), broken at NaN, as a sip.array of QLineF: one per segment between two
     finite points."""
     ok = np.isfinite(x) & np.isfinite(y)
     keep = ok[:-1] & ok[1:]
-    arr, view = _sip_array(QtCore.QLineF, int(keep.sum()), 4)
-    for col, v in enumerate((x[:-1], y[:-1], x[1:], y[1:])):
-        view[:, col] = v[keep]
-    return arr
+    return line_array(x[:-1][keep], y[:-1][keep], x[1:][keep], y[1:][keep])
 
 
 def _pixel_pad(item, width):

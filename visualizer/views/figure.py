@@ -18,7 +18,7 @@ def configure_pyqtgraph():
     """pyqtgraph's global options, set once by every path that draws (the window, --screenshot, every
     export). The items here name their axis order themselves, so nothing depends on these."""
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
-    # Items cached as pictures (settled path tails, contours, the data points) live in Qt's pixmap
+    # Items cached as pictures (validation-curve tails, contours, the data points) live in Qt's pixmap
     # cache, 10 MB by default: a view's worth of them overflowed it, and each frame then re-rendered
     # every cached item in turn (a frame at step 10,000 went from 40 to 110 ms). A cap, not an allocation.
     QtGui.QPixmapCache.setCacheLimit(256 * 1024)
@@ -150,6 +150,7 @@ class LandscapeFigure:
         self.layer.setZValue(10)
         plot.addItem(self.layer)
         self.starts, self.heads, self.marks, self.notes = [], [], [], []
+        self._shown_runs = None  # set_runs' arguments, to draw them again on a new landscape
         self._legend_labels = None
         self._legend_key = None
         self.extent = None
@@ -196,6 +197,8 @@ class LandscapeFigure:
         self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"))
         self._draw_contours(grid, contours)
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
+        if self._shown_runs is not None:  # the paths are cut and clipped to the extent: to the new one now
+            self.set_runs(*self._shown_runs)
 
     def axes_values(self):
         """(alphas, betas) of the grid drawn."""
@@ -343,6 +346,7 @@ class LandscapeFigure:
         A run that diverges is drawn up to where it leaves the view and marked there (a red cross and
         the step): drawn further, its swings from edge to edge would cover the picture in a band. A path
         with few steps shows each iterate as a dot, so a zig-zag reads as one."""
+        self._shown_runs = (runs, step, selected)
         self._ensure_runs(len(runs))
         labels, paths = [], []
         for k, run in enumerate(runs):

@@ -19,7 +19,34 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui
 
-from .fastitems import _map, _on_screen, dot_sprite, segment_array, sprite_copies
+from .fastitems import _map, _on_screen, dot_sprite, line_array, sprite_copies
+
+
+def _clip_params(x0, y0, dx, dy, extent):
+    """Liang-Barsky: the part t0 <= t <= t1 of each segment (x0, y0) + t (dx, dy) inside extent (none
+    where t0 > t1 or either is NaN)."""
+    a_lo, a_hi, b_lo, b_hi = extent
+    t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x0 - a_lo), (dx, a_hi - x0), (-dy, y0 - b_lo), (dy, b_hi - y0)):
+            r = q / p
+            t0 = np.where(p < 0, np.maximum(t0, r), t0)
+            t1 = np.where(p > 0, np.minimum(t1, r), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel and outside
+    return t0, t1
+
+
+def clip_segments(a, b, extent):
+    """The segments of the polyline (a, b) clipped to the rectangle extent, as four arrays (x0, y0, x1,
+    y1): clip_path without joining the pieces again, all in numpy (a curve with spikes above its view
+    took clip_path's Python loop hundreds of milliseconds at step 10,000)."""
+    x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = _clip_params(x0, y0, dx, dy, extent)
+    keep = t0 <= t1  # False for NaN: a gap
+    t0, t1 = t0[keep], t1[keep]
+    x0, y0, dx, dy = x0[keep], y0[keep], dx[keep], dy[keep]
+    return x0 + t0 * dx, y0 + t0 * dy, x0 + t1 * dx, y0 + t1 * dy
 
 
 def clip_path(a, b, extent):
@@ -31,13 +58,7 @@ def clip_path(a, b, extent):
         return a, b  # the usual case, every frame of the animation: nothing to clip
     x0, y0, x1, y1 = a[:-1], b[:-1], a[1:], b[1:]
     dx, dy = x1 - x0, y1 - y0
-    t0, t1 = np.zeros(len(dx)), np.ones(len(dx))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, q in ((-dx, x0 - a_lo), (dx, a_hi - x0), (-dy, y0 - b_lo), (dy, b_hi - y0)):
-            r = q / p
-            t0 = np.where(p < 0, np.maximum(t0, r), t0)
-            t1 = np.where(p > 0, np.minimum(t1, r), t1)
-            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel and outside
+    t0, t1 = _clip_params(x0, y0, dx, dy, extent)
     keep = t0 <= t1
     xa, ya = x0 + t0 * dx, y0 + t0 * dy
     xb, yb = x0 + t1 * dx, y0 + t1 * dy
@@ -92,8 +113,8 @@ def _thin(x, y, cell=1.0):
 
 
 def _by_column(x, y, cell=1.0):
-    """A curve over x (increasing), in pixels, as the lowest and highest point of each `cell`-wide
-    column in order (peaks): the same picture, spikes kept, from two points a column."""
+    """A curve over x (increasing), in pixels, as the lowest and highest point of about each `cell`-wide
+    column in order (peaks, in stretches of equal point counts): spikes kept, two points a column."""
     span = (x[-1] - x[0]) / cell if len(x) > 1 else 0.0
     if not math.isfinite(span) or span < 1:
         return x, y
@@ -101,8 +122,8 @@ def _by_column(x, y, cell=1.0):
 
 
 def peaks(x, y, bins):
-    """A curve of many steps as the min and max of each of `bins` stretches, in order: it draws the same
-    picture (spikes kept) from at most 2 * bins points, so a frame costs the same at step 100 and at step
+    """A curve of many steps as the min and max of each of `bins` stretches, in order, and both ends: it
+    draws the same picture (spikes kept) from at most 2 * bins + 2 points, so a frame costs the same at step 100 and at step
     100,000 (Qt strokes a long jagged antialiased line slowly: 10,000 points took seconds)."""
     n = len(x)
     if n <= 2 * bins:
@@ -189,12 +210,17 @@ class PathLayer(pg.GraphicsObject):
                 elif len(p[0]) > n:
                     grown.append((p[0][max(n - 1, 0):], p[1][max(n - 1, 0):], self._reach(p)))
         self._marks = [None if p is None else _marks(p[0], p[1]) for p in new]
-        if extent != self._extent:
+        self._paths = new
+        if extent is None:  # nothing to clip to: the paths' own bounds
+            bounds = [self.dataBounds(0), self.dataBounds(1)]
+            extent_rect = QtCore.QRectF() if None in bounds else QtCore.QRectF(
+                bounds[0][0], bounds[1][0], bounds[0][1] - bounds[0][0], bounds[1][1] - bounds[1][0])
+        else:
+            extent_rect = QtCore.QRectF(extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
+        if extent != self._extent or extent_rect != self._rect:
             self.prepareGeometryChange()
             self._extent = extent
-            self._rect = QtCore.QRectF() if extent is None else QtCore.QRectF(
-                extent[0], extent[2], extent[1] - extent[0], extent[3] - extent[2])
-        self._paths = new
+            self._rect = extent_rect
         reach = max([self._reach(p) for p in new if p is not None] + [0.0])
         if reach != self._max_reach:
             self.prepareGeometryChange()
@@ -220,6 +246,15 @@ class PathLayer(pg.GraphicsObject):
     def _reach(self, path):
         """How far, in pixels, a path's strokes and dots reach beyond its points."""
         return max([w for _, _, w in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        """(lowest, highest) of the paths' finite points along axis ax (0: x, 1: y), for a ViewBox's
+        auto-range (without it the view fits the layer's own rectangle, which is the view)."""
+        values = [p[ax][np.isfinite(p[ax])] for p in self._paths if p is not None]
+        values = [v for v in values if len(v)]
+        if not values:
+            return None
+        return min(float(v.min()) for v in values), max(float(v.max()) for v in values)
 
     def path(self, k):
         """(x, y) of path k as given (None: hidden or no such path)."""
@@ -255,27 +290,33 @@ class PathLayer(pg.GraphicsObject):
             self._pen_cache[key] = pen
         return self._pen_cache[key]
 
-    def _stroke(self, painters, x, y, path, first, dpr):
-        """Stroke (x, y), in device pixels, into the pictures with the path's pens, and with its dot
-        colour its points from index `first` (the one before is drawn already)."""
+    def _stroke(self, painters, segments, path, dots, dpr):
+        """Stroke segments (x0, y0, x1, y1 arrays, device pixels; NaN ends: none) into the pictures with
+        the path's pens, and stamp the path's dot at the points dots (xs, ys) (None: no dots)."""
         strokes, dot = path[2], path[3]
-        reach = self._reach(path)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if not ok.any():
-            return
-        if len(x) > 1:
-            segments = segment_array(x, y)
+        x0, y0, x1, y1 = segments
+        fine = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1)
+        if not fine.all():
+            x0, y0, x1, y1 = x0[fine], y0[fine], x1[fine], y1[fine]
+        xs, ys = [x0, x1], [y0, y1]  # every point drawn: the device rectangle these strokes reach
+        if len(x0):
+            lines = line_array(x0, y0, x1, y1)
             for picture, color, width in strokes:
                 painters[picture].setPen(self._pen(color, width))
-                painters[picture].drawLines(segments)
-            self.stroked += len(segments)
-        if dot is not None and ok[first:].any():
-            sprite = dot_sprite(self.dot_size, pg.mkColor(dot), None, 0.0, dpr)
-            painters[-1].drawPixmapFragments(sprite_copies(None, x[first:][ok[first:]], y[first:][ok[first:]], sprite),
-                                             sprite)
-        xs, ys = x[ok], y[ok]  # the device rectangle these strokes reach
-        self._used = self._used.united(QtCore.QRectF(xs.min() - reach, ys.min() - reach,
-                                                     xs.max() - xs.min() + 2 * reach, ys.max() - ys.min() + 2 * reach))
+                painters[picture].drawLines(lines)
+            self.stroked += len(x0)
+        if dots is not None:
+            fine = np.isfinite(dots[0]) & np.isfinite(dots[1])
+            if fine.any():
+                sprite = dot_sprite(self.dot_size, pg.mkColor(dot), None, 0.0, dpr)
+                painters[-1].drawPixmapFragments(sprite_copies(None, dots[0][fine], dots[1][fine], sprite), sprite)
+                xs.append(dots[0][fine])
+                ys.append(dots[1][fine])
+        xs, ys = np.concatenate(xs), np.concatenate(ys)
+        if len(xs):
+            reach = self._reach(path)
+            self._used = self._used.united(QtCore.QRectF(xs.min() - reach, ys.min() - reach,
+                                                         xs.max() - xs.min() + 2 * reach, ys.max() - ys.min() + 2 * reach))
 
     def _segment(self, painters, x0, y0, x1, y1, path, first, dpr):
         """_stroke for a frame's usual share, one segment inside the frame, in plain floats (numpy's
@@ -326,7 +367,9 @@ class PathLayer(pg.GraphicsObject):
         painters = [QtGui.QPainter(img) for img in self._pictures]
         for painter, smooth in zip(painters, self.antialias):  # in device pixels (the pictures' own scale aside)
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
-        for end in (_turns(max(lengths)) if thin else [max(lengths)]):
+        # curves over steps never overlap themselves across steps: drawn whole, run by run, they stack
+        # as the animation stacked them
+        for end in (_turns(max(lengths)) if thin and not self.columns else [max(lengths)]):
             for k, path in enumerate(self._paths):
                 upto = min(end, lengths[k])
                 if path is None or upto <= self._drawn[k]:
@@ -339,15 +382,24 @@ class PathLayer(pg.GraphicsObject):
                     if frame is None or (frame[0] <= min(x0, x1) and max(x0, x1) <= frame[1]
                                          and frame[2] <= min(y0, y1) and max(y0, y1) <= frame[3]):
                         if math.isfinite(x0 + x1 + y0 + y1):
-                            self._segment(painters, x0, y0, x1, y1, path, 1 if start else 0, dpr)
+                            self._segment(painters, x0, y0, x1, y1, path, 1 if self._drawn[k] else 0, dpr)
                         self._drawn[k] = upto
                         continue
                 dx, dy = _map(t, x[start:upto], y[start:upto])
                 if thin:
                     dx, dy = _by_column(dx, dy) if self.columns else _thin(dx, dy)
+                first = 1 if self._drawn[k] else 0  # the dot at `start` is drawn already
+                # dots at the iterates (inside the frame), not where a clipped line meets its edge
+                dots = None if path[3] is None else (dx[first:], dy[first:])
                 if frame is not None:
-                    dx, dy = clip_path(dx, dy, frame)
-                self._stroke(painters, dx, dy, path, 1 if start else 0, dpr)
+                    if dots is not None:
+                        inside = ((frame[0] <= dots[0]) & (dots[0] <= frame[1]) & (frame[2] <= dots[1])
+                                  & (dots[1] <= frame[3]))
+                        dots = dots[0][inside], dots[1][inside]
+                    segments = clip_segments(dx, dy, frame)
+                else:
+                    segments = (dx[:-1], dy[:-1], dx[1:], dy[1:])
+                self._stroke(painters, segments, path, dots, dpr)
                 self._drawn[k] = upto
         for painter in painters:
             painter.end()
