@@ -2,6 +2,7 @@
 changes every frame repainting only itself."""
 
 import numpy as np
+import pytest
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
@@ -216,3 +217,22 @@ def test_the_layers_follow_a_new_landscape_a_pan_and_an_auto_range(app, attach):
         QtWidgets.QApplication.processEvents()
         ranges.append(curves.loss_plot.vb.viewRange()[0][1])
     assert max(ranges) < 1.1 * 104  # fitted to the steps drawn, not to the layer's own rectangle
+
+
+@pytest.mark.parametrize("tip", [(8.0, 5.0), (5.0, 9.0), (2.0, 2.0)])
+def test_an_arrow_head_points_away_from_where_its_line_starts(qtbot, tip):
+    from visualizer.views.figure import point_arrow
+
+    w = _plot(qtbot)
+    head = pg.ArrowItem(headLen=20, tipAngle=35)
+    w.addItem(head)
+    origin = (5.0, 5.0)
+    point_arrow(head, w.plotItem.vb, origin, tip)
+    vb = w.plotItem.vb
+    on_screen = head.deviceTransform(w.viewportTransform())  # the head ignores the view's scales
+    at_tip = QtCore.QPointF(w.mapFromScene(vb.mapViewToScene(pg.Point(*tip))))
+    body = on_screen.map(head.path.boundingRect().center())  # the head's middle, behind its tip
+    back = QtCore.QPointF(w.mapFromScene(vb.mapViewToScene(pg.Point(*origin)))) - at_tip
+    ahead = body - at_tip
+    assert (on_screen.map(QtCore.QPointF(0, 0)) - at_tip).manhattanLength() < 2.0  # the tip is at tip
+    assert ahead.x() * back.x() + ahead.y() * back.y() > 0.9 * np.hypot(ahead.x(), ahead.y()) * np.hypot(back.x(), back.y())

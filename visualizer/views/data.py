@@ -198,6 +198,8 @@ class DataView(pg.GraphicsLayoutWidget):
         """Ring the examples of a minibatch (2-D sets); None or [] clears."""
         if self.mode == "2d":
             idx = np.asarray([] if indices is None else indices, dtype=np.int64)
+            if len(idx) == 0 and not self.batch_rings.isVisible():
+                return  # cleared already: every frame asks
             self.batch_rings.setData(self.data.X[idx, 0], self.data.X[idx, 1])
             self.batch_rings.setVisible(len(idx) > 0)  # an empty scatter item still costs a paint
 

@@ -147,6 +147,8 @@ class LecturePanel(QtWidgets.QWidget):
 
     def show_step(self, html):
         """The explained step's section as given ("" removes it)."""
+        if html == self.step_section:
+            return  # unchanged: every frame asks, and a new document costs a millisecond
         self.step_section = html
         self._set_html(None)
 
