@@ -228,6 +228,7 @@ class Dots(_PointsItem):
         self.outline = None if outline is None else pg.mkColor(outline)
         self.width = width
         self.symbol = symbol
+        self._given = (color, outline)  # the colours as last given, before mkColor
 
     @property
     def data(self):
@@ -235,11 +236,20 @@ class Dots(_PointsItem):
         return np.column_stack([self._x, self._y])
 
     def setData(self, x, y, color=None, outline=None):
-        color = self.color if color is None else pg.mkColor(color)
-        outline = self.outline if outline is None else pg.mkColor(outline)
+        # a head, a start, a mark: set every frame, mostly unchanged; plain comparisons, colours made once
+        if color is not None and color != self._given[0]:
+            self._given = (color, self._given[1])
+            color = pg.mkColor(color)
+        else:
+            color = self.color
+        if outline is not None and outline != self._given[1]:
+            self._given = (self._given[0], outline)
+            outline = pg.mkColor(outline)
+        else:
+            outline = self.outline
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        if (color == self.color and outline == self.outline and np.array_equal(x, self._x)
-                and np.array_equal(y, self._y)):
+        if (color == self.color and outline == self.outline and len(x) == len(self._x)
+                and x.tolist() == self._x.tolist() and y.tolist() == self._y.tolist()):
             return  # unchanged: a cached picture of it stays valid
         self.color, self.outline = color, outline
         self._set_points(x, y, self._reach())

@@ -141,10 +141,10 @@ def peaks(x, y, bins):
 
 
 def _marks(x, y, between=64):
-    """(indices, x[indices], y[indices]): the first point, the last and `between` spread over the rest,
-    copied, to tell next time whether the path is the same up to here."""
-    idx = np.unique(np.linspace(0, len(x) - 1, between + 2).astype(np.int64)) if len(x) else np.zeros(0, np.int64)
-    return idx, x[idx], y[idx]
+    """(indices, x there, y there as bytes): the first point, the last and `between` spread over the
+    rest, to tell next time whether the path is the same up to here (bytes compare NaN as equal)."""
+    idx = np.arange(between + 2) * max(len(x) - 1, 0) // (between + 1) if len(x) else np.zeros(0, np.int64)
+    return idx, x[idx].tobytes(), y[idx].tobytes()
 
 
 def _turns(n, first=32, growth=1.125):
@@ -203,8 +203,8 @@ class PathLayer(pg.GraphicsObject):
                 # the part drawn is unchanged if its marks are: the first and last points and 64 between
                 # (a session changes a path whole, by a new plane or start, or at its end), checked
                 # in time that does not grow with the path
-                same = (old[2:] == p[2:] and len(p[0]) >= n and np.array_equal(p[0][mark[0]], mark[1], equal_nan=True)
-                        and np.array_equal(p[1][mark[0]], mark[2], equal_nan=True))
+                same = (old[2:] == p[2:] and len(p[0]) >= n and p[0][mark[0]].tobytes() == mark[1]
+                        and p[1][mark[0]].tobytes() == mark[2])
                 if not same:
                     grown = None
                 elif len(p[0]) > n:
