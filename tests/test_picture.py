@@ -313,6 +313,8 @@ def test_a_frame_strokes_only_the_new_steps_of_each_path(app, attach):
     i = run.shown(s.display_step)
     x, y = curves.drawn(0, "full")  # the full-loss curve: the whole run, first step to the shown one
     assert x[0] == 0 and x[-1] == i and y[-1] == run.loss_full[i]
+    x, y = curves.drawn(0, "penalty")  # the selected run's penalty at every step, drawn a step at a time too
+    np.testing.assert_array_equal(y, run.loss_reg[:i + 1])
 
 
 def test_paths_drawn_step_by_step_look_as_paths_drawn_at_once(app, attach):

@@ -12,7 +12,7 @@ from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
 from ..session.session import tame_limit
 
-PEAK_BINS = 120  # the penalty curve and the dashed curves: at most twice this many points (see peaks)
+PEAK_BINS = 120  # the dashed validation curves' tails: at most twice this many points (see peaks)
 
 
 def peaks(x, y, bins=PEAK_BINS):
@@ -97,8 +97,6 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self._shown = None  # (loss curves, accuracy curves) as last given to the layers
         self._look_cache = {}
         self._steps = np.zeros(0)  # 0, 1, 2, ...: sliced for each curve's x
-        self.reg_curve = Polyline(pen=pg.mkPen("#333", width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
-        self.loss_plot.addItem(self.reg_curve)
         self._ranges = None
 
     def retranslate(self):
@@ -143,11 +141,18 @@ class CurvesView(pg.GraphicsLayoutWidget):
         return self._look_cache[color]
 
     def drawn(self, k, name):
-        """(steps, values) of run k's curve `name` (batch, full, accuracy) as drawn; None: hidden."""
+        """(steps, values) of run k's curve `name` (batch, full, accuracy; penalty: the selected run's,
+        any k) as drawn; None: hidden."""
         n = len(self.items)
         layer, index = {"batch": (self.loss_layer, k), "full": (self.loss_layer, n + k),
-                        "accuracy": (self.acc_layer, k)}[name]
+                        "penalty": (self.loss_layer, 2 * n), "accuracy": (self.acc_layer, k)}[name]
         return layer.path(index)
+
+    def _steps_for(self, n):
+        """0, 1, ..., n - 1 as floats: a slice of one cached range (a curve's x, every frame)."""
+        if len(self._steps) < n:
+            self._steps = np.arange(2 * n, dtype=np.float64)
+        return self._steps[:n]
 
     def show_runs(self, runs, step, selected=0):
         """Plot each run up to `step`; the loss axis frames the runs' sensible range, so one blow-up
@@ -165,9 +170,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
                 accs.append(None)
                 continue
             n = run.shown(step) + 1
-            if len(self._steps) < n:
-                self._steps = np.arange(2 * n, dtype=np.float64)
-            steps = self._steps[:n]
+            steps = self._steps_for(n)
             look_batch, look_full, look_acc, pen_val = self._looks(run.color)
             batches.append((steps, run.loss_batch[:n], look_batch, None))  # gaps where it is not finite
             lf = run.loss_full[:n]
@@ -185,10 +188,9 @@ class CurvesView(pg.GraphicsLayoutWidget):
             for values in (lf, run.loss_batch[:n]):  # the highest finite loss under the limit, in one pass
                 with np.errstate(invalid="ignore"):
                     top = max(top, float(np.max(values, initial=0.0, where=values <= limit)))
-        self._shown = (batches + fulls, accs)
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
-        self.reg_curve.setData(*peaks(np.arange(len(reg)), reg),
-                               pen=pg.mkPen(runs[selected].color, width=2, style=pg.QtCore.Qt.PenStyle.DotLine))
+        dotted = (self._steps_for(len(reg)), reg, ((1, runs[selected].color, 2.0, 3.0),), None)  # over the full losses
+        self._shown = (batches + fulls + [dotted], accs)
         for line in self.now:
             line.setValue(step)
         # axes move in coarse steps: re-ticking every frame costs more than drawing the curves (and the

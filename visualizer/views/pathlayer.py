@@ -187,7 +187,9 @@ class PathLayer(pg.GraphicsObject):
     # ------------------------------------------------------------------------------ data
     def set_paths(self, paths, extent):
         """paths: per run, None (hidden) or (x, y, strokes, dot) in drawing order, strokes a tuple of
-        (picture, colour, width in pixels) drawn in turn and dot a colour or None; extent
+        (picture, colour, width in pixels[, dash]) drawn in turn (dash: pixels on and off across x, for a
+        curve over steps: a dash pattern along the line cannot grow a segment at a time) and dot a
+        colour or None; extent
         (x_lo, x_hi, y_lo, y_hi): the rectangle paths are clipped to."""
         self.stroked = 0
         new = [None if p is None else (np.asarray(p[0], dtype=np.float64), np.asarray(p[1], dtype=np.float64),
@@ -230,7 +232,10 @@ class PathLayer(pg.GraphicsObject):
             self.update()
             return
         px, py = self._pixel_size()
-        for x, y, reach in grown:  # repaint only around the new segments
+        # repaint only around the new segments, as one rectangle: Qt turns a region of many rectangles
+        # into their bounding box, and a curve's new steps, all at one x, then repainted the whole plot
+        dirty = QtCore.QRectF()
+        for x, y, reach in grown:
             if len(x) == 2 and math.isfinite(x[0] + x[1] + y[0] + y[1]):  # a frame's usual share: plain floats
                 x0, x1, y0, y1 = float(x[0]), float(x[1]), float(y[0]), float(y[1])
                 lo_x, hi_x, lo_y, hi_y = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
@@ -240,12 +245,14 @@ class PathLayer(pg.GraphicsObject):
                     continue
                 lo_x, hi_x, lo_y, hi_y = x[ok].min(), x[ok].max(), y[ok].min(), y[ok].max()
             if math.isfinite(lo_x + hi_x + lo_y + hi_y):
-                self.update(QtCore.QRectF(lo_x - reach * px, lo_y - reach * py,
-                                          hi_x - lo_x + 2 * reach * px, hi_y - lo_y + 2 * reach * py))
+                dirty = dirty.united(QtCore.QRectF(lo_x - reach * px, lo_y - reach * py,
+                                                   hi_x - lo_x + 2 * reach * px, hi_y - lo_y + 2 * reach * py))
+        if not dirty.isEmpty():
+            self.update(dirty)
 
     def _reach(self, path):
         """How far, in pixels, a path's strokes and dots reach beyond its points."""
-        return max([w for _, _, w in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
+        return max([stroke[2] for stroke in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
 
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
         """(lowest, highest) of the paths' finite points along axis ax (0: x, 1: y), for a ViewBox's
@@ -301,9 +308,13 @@ class PathLayer(pg.GraphicsObject):
         xs, ys = [x0, x1], [y0, y1]  # every point drawn: the device rectangle these strokes reach
         if len(x0):
             lines = line_array(x0, y0, x1, y1)
-            for picture, color, width in strokes:
+            for picture, color, width, *dash in strokes:
                 painters[picture].setPen(self._pen(color, width))
-                painters[picture].drawLines(lines)
+                if dash:  # dashed across x: the segments whose middle is in an even band of dash pixels
+                    on = ((x0 + x1) / 2 // dash[0]) % 2 == 0
+                    painters[picture].drawLines(line_array(x0[on], y0[on], x1[on], y1[on]))
+                else:
+                    painters[picture].drawLines(lines)
             self.stroked += len(x0)
         if dots is not None:
             fine = np.isfinite(dots[0]) & np.isfinite(dots[1])
@@ -322,7 +333,9 @@ class PathLayer(pg.GraphicsObject):
         """_stroke for a frame's usual share, one segment inside the frame, in plain floats (numpy's
         per-call cost on two points was most of a frame's drawing of eight paths)."""
         line = QtCore.QLineF(x0, y0, x1, y1)
-        for picture, color, width in path[2]:
+        for picture, color, width, *dash in path[2]:
+            if dash and int((x0 + x1) / 2 // dash[0]) % 2:
+                continue  # a gap of a line dashed across x
             painters[picture].setPen(self._pen(color, width))
             painters[picture].drawLine(line)
         self.stroked += 1
@@ -443,9 +456,11 @@ class PathLayer(pg.GraphicsObject):
         for picture, smooth in enumerate(self.antialias):
             p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
             for line, _, _, path in shapes:
-                for _, color, width in (s_ for s_ in path[2] if s_[0] == picture):
+                for _, color, width, *dash in (s_ for s_ in path[2] if s_[0] == picture):
                     pen = QtGui.QPen(self._pen(color, width))  # the same widths, in the scene's pixels
                     pen.setCosmetic(False)
+                    if dash:  # a vector line can carry its dashes
+                        pen.setStyle(QtCore.Qt.PenStyle.DashLine)
                     pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
                     p.setPen(pen)
                     p.drawPath(line)
