@@ -182,15 +182,14 @@ class PathLayer(pg.GraphicsObject):
         self.stroked = 0  # segments stroked since the paths were last set (a frame adds only a few)
         self._pen_cache = {}
         self._max_reach = 0.0  # pixels beyond the extent that strokes reach
-        self._marks = []  # per path: (indices, x there, y there) as last given (see set_paths)
+        self._marks = []  # per path: (indices, x there, y there as bytes) as last given (see set_paths)
 
     # ------------------------------------------------------------------------------ data
     def set_paths(self, paths, extent):
-        """paths: per run, None (hidden) or (x, y, strokes, dot) in drawing order, strokes a tuple of
-        (picture, colour, width in pixels[, dash]) drawn in turn (dash: pixels on and off across x, for a
-        curve over steps: a dash pattern along the line cannot grow a segment at a time) and dot a
-        colour or None; extent
-        (x_lo, x_hi, y_lo, y_hi): the rectangle paths are clipped to."""
+        """paths: per run, None (hidden) or (x, y, strokes, dot) in drawing order. strokes: a tuple of
+        (picture, colour, width in pixels[, dash]) drawn in turn; dash: pixels on and off across x, for a
+        curve over steps (a dash pattern along the line cannot grow a segment at a time). dot: a colour or
+        None. extent (x_lo, x_hi, y_lo, y_hi): the rectangle the paths are clipped to, or None."""
         self.stroked = 0
         new = [None if p is None else (np.asarray(p[0], dtype=np.float64), np.asarray(p[1], dtype=np.float64),
                                        tuple(p[2]), p[3]) for p in paths]
