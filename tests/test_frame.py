@@ -236,3 +236,29 @@ def test_an_arrow_head_points_away_from_where_its_line_starts(qtbot, tip):
     ahead = body - at_tip
     assert (on_screen.map(QtCore.QPointF(0, 0)) - at_tip).manhattanLength() < 2.0  # the tip is at tip
     assert ahead.x() * back.x() + ahead.y() * back.y() > 0.9 * np.hypot(ahead.x(), ahead.y()) * np.hypot(back.x(), back.y())
+
+
+def test_an_empty_line_set_again_repaints_nothing(qtbot):
+    """An empty item updated every frame marked the view's origin dirty, and Qt repainted every item under
+    the bounding box of that point and the frame's real changes: the whole curves view, every frame."""
+    w = _plot(qtbot)
+    line = Polyline(pen=pg.mkPen("r", width=2))
+    w.addItem(line)
+    line.setData([], [])
+    qtbot.wait(50)  # shown and painted once
+    painted = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QtCore.QEvent.Type.Paint:
+                painted.append(event.region().boundingRect())
+            return False
+    spy = Spy()
+    w.viewport().installEventFilter(spy)
+    for _ in range(3):
+        line.setData([], [])
+        QtWidgets.QApplication.processEvents()
+    w.viewport().removeEventFilter(spy)
+    assert painted == []
+    line.setData([1.0, 2.0], [1.0, 2.0])  # and a line with points still repaints
+    assert not line.boundingRect().isEmpty()

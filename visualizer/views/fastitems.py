@@ -139,6 +139,9 @@ class _PointsItem(pg.GraphicsObject):
         else:
             pad_x, pad_y = _pixel_pad(self, reach)
             rect = rect.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+        if rect.isNull() and self._rect.isNull():
+            return  # nothing drawn before or now: an update would still mark a point of the view (its
+            # origin), and Qt repaints every item under the bounding box of all it marks
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = rect
