@@ -106,7 +106,8 @@ class DataView(pg.GraphicsLayoutWidget):
             pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
             self.regions = pg.ImageItem(axisOrder="row-major")
-            # each class's region colour, indexed by class: the regions are redrawn every frame
+            self.region_classes = self._regions_key = None  # the class at each pixel, and the view's bounds
+            # each class's region colour, indexed by class: the regions are redrawn when a boundary moves
             self.region_colors = np.array([class_color(c, 60).getRgb() for c in range(data.C)], dtype=np.ubyte)
             self._region_words = self.region_colors.view(np.uint32).ravel()  # a class's RGBA as one word
             self.plot.addItem(self.regions)
@@ -246,11 +247,17 @@ class DataView(pg.GraphicsLayoutWidget):
         pts = self._region_points(n)
         S = scores(W, pts) if scores is not None else pts @ np.asarray(W[:3], dtype=np.float64)
         cls = S.argmax(axis=1).reshape(n, n).astype(np.uint8)
-        self.region_classes = cls  # the class at each pixel
-        # each class's colour as RGBA pixels: one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
-        self.regions.setImage(self._region_words[cls].view(np.ubyte).reshape(n, n, 4), levels=None)
-        # after setImage: the rect is turned into a transform using the image's size
-        self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+        key = (*self.lo, *self.hi)
+        if (self._regions_key != key or self.region_classes is None
+                or not np.array_equal(cls, self.region_classes)):
+            # (a step that moves no boundary across a pixel leaves the picture as it is: W changes every
+            # frame, the regions at 200 x 200 mostly do not, and a new image is rendered again)
+            self.region_classes = cls  # the class at each pixel
+            # each class's colour as RGBA pixels: one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
+            self.regions.setImage(self._region_words[cls].view(np.ubyte).reshape(n, n, 4), levels=None)
+            # after setImage: the rect is turned into a transform using the image's size
+            self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+            self._regions_key = key
         if scores is not None:  # a network: no zero-score line or weight vector per class
             for item in (*self.lines, *self.arrows):
                 item.setData([], [])
