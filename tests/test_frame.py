@@ -262,3 +262,21 @@ def test_an_empty_line_set_again_repaints_nothing(qtbot):
     assert painted == []
     line.setData([1.0, 2.0], [1.0, 2.0])  # and a line with points still repaints
     assert not line.boundingRect().isEmpty()
+
+
+def test_a_line_dashed_across_x_has_its_dashes_whatever_its_steps():
+    """The penalty curve grows a segment at a time, dashed 3 px on and off across x: steps a pixel wide
+    are kept or dropped by their middle; wider steps are cut at the bands' edges (steps of exactly 6 px
+    kept or dropped whole drew a solid line, or nothing)."""
+    from visualizer.views.pathlayer import _dashed
+
+    x = np.arange(0.0, 61.0, 6.0)  # steps of 6 px: every middle in a band of the same parity
+    x0, y0, x1, y1 = _dashed(x[:-1], np.zeros(10), x[1:], x[1:] / 6.0, 3.0)
+    on = np.zeros(60, bool)
+    for a, b in zip(x0, x1):
+        on[int(round(a)):int(round(b))] = True
+    np.testing.assert_array_equal(on, (np.arange(60) // 3) % 2 == 0)  # 3 on, 3 off, all along
+    k = int(np.argmin(np.abs(x0 - 6.0)))  # the step from (6, 0) to (12, 2), cut to 6..9: its height on the way
+    assert (x0[k], y0[k], x1[k]) == (6.0, 0.0, 9.0) and abs(y1[k] - 1.0) < 1e-12
+    short = _dashed(np.array([0.5, 3.5]), np.zeros(2), np.array([1.5, 4.5]), np.zeros(2), 3.0)
+    assert short[0].tolist() == [0.5]  # a short step by its middle: in band 0, kept; in band 1, dropped

@@ -147,6 +147,27 @@ def _marks(x, y, between=64):
     return idx, x[idx].tobytes(), y[idx].tobytes()
 
 
+def _dashed(x0, y0, x1, y1, d):
+    """The parts of segments (arrays, pixels) that lie in the even bands of d pixels across x: a line
+    dashed d on, d off, drawn a segment at a time. A segment within a band is kept or dropped whole by
+    its middle; a longer one is cut at the bands' edges (steps 6 px wide kept or dropped whole made a
+    solid line, or none)."""
+    x0, y0, x1, y1 = (np.asarray(v, dtype=np.float64) for v in (x0, y0, x1, y1))
+    short = np.abs(x1 - x0) <= d
+    on = short & (((x0 + x1) / 2 // d) % 2 == 0)
+    parts = [[v[on]] for v in (x0, y0, x1, y1)]
+    for a0, b0, a1, b1 in zip(x0[~short], y0[~short], x1[~short], y1[~short]):
+        lo, hi = min(a0, a1), max(a0, a1)
+        starts = np.arange(math.floor(lo / d), math.floor(hi / d) + 1)
+        starts = starts[starts % 2 == 0] * d
+        s, e = np.maximum(starts, lo), np.minimum(starts + d, hi)
+        s, e = s[e > s], e[e > s]
+        slope = (b1 - b0) / (a1 - a0)
+        for part, v in zip(parts, (s, b0 + slope * (s - a0), e, b0 + slope * (e - a0))):
+            part.append(v)
+    return tuple(np.concatenate(part) for part in parts)
+
+
 def _turns(n, first=32, growth=1.125):
     """Where paths drawn all at once take turns: after each of the first `first` points, then after
     stretches growing by `growth`. Where paths overlap, the later steps then lie on top, as when the
@@ -309,9 +330,8 @@ class PathLayer(pg.GraphicsObject):
             lines = line_array(x0, y0, x1, y1)
             for picture, color, width, *dash in strokes:
                 painters[picture].setPen(self._pen(color, width))
-                if dash:  # dashed across x: the segments whose middle is in an even band of dash pixels
-                    on = ((x0 + x1) / 2 // dash[0]) % 2 == 0
-                    painters[picture].drawLines(line_array(x0[on], y0[on], x1[on], y1[on]))
+                if dash:
+                    painters[picture].drawLines(line_array(*_dashed(x0, y0, x1, y1, dash[0])))
                 else:
                     painters[picture].drawLines(lines)
             self.stroked += len(x0)
@@ -333,10 +353,11 @@ class PathLayer(pg.GraphicsObject):
         per-call cost on two points was most of a frame's drawing of eight paths)."""
         line = QtCore.QLineF(x0, y0, x1, y1)
         for picture, color, width, *dash in path[2]:
-            if dash and int((x0 + x1) / 2 // dash[0]) % 2:
-                continue  # a gap of a line dashed across x
             painters[picture].setPen(self._pen(color, width))
-            painters[picture].drawLine(line)
+            if dash:
+                painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash[0])))
+            else:
+                painters[picture].drawLine(line)
         self.stroked += 1
         if path[3] is not None:
             sprite = dot_sprite(self.dot_size, pg.mkColor(path[3]), None, 0.0, dpr)
