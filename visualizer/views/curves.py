@@ -7,7 +7,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
 from .fastitems import Dots, Polyline
-from .figure import fit_title, style_axes, tail_split
+from .figure import fit_title, style_axes
 from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
 from ..session.session import tame_limit
@@ -20,9 +20,19 @@ def peaks(x, y, bins=PEAK_BINS):
     return _peaks(x, y, bins)
 
 
+TAIL_BLOCK = 128  # a loss curve's older part is drawn once per this many steps, then shown from a cached picture
+
+
+def tail_split(n, block=TAIL_BLOCK):
+    """Where a curve of n points splits into its settled tail (drawn once, cached as a picture) and the
+    live part drawn every frame (between block / 2 and 1.5 * block points, so a frame at step 10,000
+    strokes about as much as a frame at step 100); 0: no tail yet."""
+    return max(0, (n - block // 2) // block * block)
+
+
 class SplitCurve:
     """One curve drawn as two items: its settled older part, painted once and then shown from a cached
-    picture, and its live end, redrawn each frame (see figure.tail_split): a frame's cost stays flat."""
+    picture, and its live end, redrawn each frame (see tail_split): a frame's cost stays flat."""
 
     def __init__(self, plot, pen, antialias=True):
         self.plot = plot

@@ -27,17 +27,8 @@ def configure_pyqtgraph():
 COLORMAP = "viridis"  # perceptually uniform, readable in grey, survives a projector and colour blindness
 OUTLINE = "#111111"
 DOTS_UP_TO = 300  # paths of at most this many points show each iterate
-TAIL_BLOCK = 128  # a loss curve's older part is drawn once per this many steps, then shown from a cached picture
 
 
-def tail_split(n, block=TAIL_BLOCK):
-    """Where a curve of n points splits into its settled tail (drawn once, cached as a picture) and the
-    live part drawn every frame (between block / 2 and 1.5 * block points, so a frame at step 10,000
-    strokes about as much as a frame at step 100); 0: no tail yet."""
-    return max(0, (n - block // 2) // block * block)
-
-
-# (background, axis and text, faint text) of the window's plots in each theme; exports stay light
 def point_arrow(head, vb, origin, tip, **style):
     """Put an ArrowItem's head at `tip`, pointing away from `origin` (view coordinates of `vb`): its
     angle is taken on screen, where y points down and the axes' scales differ. The angle turns the item
@@ -90,6 +81,8 @@ def fit_title(plot, text=None, size="12pt", **style):
         room = max((room - excess - 2) / max(ratio, 1.0), 60)
     view.centralWidget.setGeometry(view.range)  # the layout takes the view's width again
 
+
+# (background, axis and text, faint text) of the window's plots in each theme; exports stay light
 THEMES = {"light": ("w", "#333333", "#444444"), "dark": ("#1b1b1b", "#d0d0d0", "#b0b0b0")}
 
 
@@ -154,6 +147,9 @@ class LandscapeFigure:
         plot.addItem(self.layer)
         self.starts, self.heads, self.marks, self.notes = [], [], [], []
         self._shown_runs = None  # set_runs' arguments, to draw them again on a new landscape
+        # the gradient spread and the explained step's arrows are on screen (or not made yet): a hide
+        # then has work to do; hidden, a further hide is skipped (every frame asks)
+        self._spread_shown = self._explain_shown = True
         self._legend_labels = None
         self._legend_key = None
         self.extent = None
@@ -249,7 +245,6 @@ class LandscapeFigure:
     def set_spread(self, spread, color="#000"):
         """Minibatch steps (thin) around the full-batch step (thick, black) from one point; None hides."""
         if not hasattr(self, "spread_items"):
-            self._spread_shown = True
             self.spread_items = (pg.PlotDataItem(connect="pairs"), pg.PlotDataItem(connect="pairs"),
                                  pg.TextItem(color="#000", anchor=(0, 1)))
             for item, z in zip(self.spread_items, (14, 15, 16)):
@@ -290,7 +285,7 @@ class LandscapeFigure:
         """Arrows from the head of the explained step (session.explain): the negative gradient times the
         step size, the velocity (momentum), and the step taken (in the run's colour), all projected on
         the plane and magnified alike; None hides them."""
-        if origin is None and not getattr(self, "_explain_shown", True):
+        if origin is None and not self._explain_shown:
             return  # hidden already: every frame asks
         self._explain_shown = origin is not None
         if not hasattr(self, "explain_items"):
