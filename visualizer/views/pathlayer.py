@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtGui
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from .fastitems import _map, _on_screen, dot_sprite, line_array, sprite_copies
 
@@ -189,6 +189,8 @@ class PathLayer(pg.GraphicsObject):
         moves to another pixel)."""
         super().__init__()
         self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)  # hover and clicks reach the plot
+        # paint() is told the part exposed: a frame copies a strip of the pictures, not all of them
+        self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)
         self.antialias = tuple(antialias)
         self.dot_size = dot_size
         self.columns = columns
@@ -202,6 +204,7 @@ class PathLayer(pg.GraphicsObject):
         self._used = QtCore.QRectF()  # device rectangle holding every stroke so far
         self.stroked = 0  # segments stroked since the paths were last set (a frame adds only a few)
         self._pen_cache = {}
+        self._plans = {}  # (strokes, dot, screen ratio) -> how a path of that look is drawn (see _plan)
         self._max_reach = 0.0  # pixels beyond the extent that strokes reach
         self._marks = []  # per path: (indices, x there, y there as bytes) as last given (see set_paths)
 
@@ -272,7 +275,22 @@ class PathLayer(pg.GraphicsObject):
 
     def _reach(self, path):
         """How far, in pixels, a path's strokes and dots reach beyond its points."""
-        return max([stroke[2] for stroke in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
+        return self._plan(path)[3]
+
+    def _plan(self, path, dpr=1.0):
+        """(strokes as (picture, pen, dash or 0), the dot's picture or None, half its width, reach in
+        pixels) for a path's look: made once, not per segment per frame."""
+        key = (path[2], path[3], dpr)
+        plan = self._plans.get(key)
+        if plan is None:
+            strokes = tuple((stroke[0], self._pen(stroke[1], stroke[2]), stroke[3] if len(stroke) > 3 else 0)
+                            for stroke in path[2])
+            sprite = None if path[3] is None else dot_sprite(self.dot_size, pg.mkColor(path[3]), None, 0.0, dpr)
+            reach = max([stroke[2] for stroke in path[2]] + [self.dot_size if path[3] is not None else 0.0]) / 2 + 2
+            plan = self._plans[key] = (strokes, sprite, 0.0 if sprite is None else sprite.width() / dpr / 2, reach)
+            if len(self._plans) > 256:  # looks come and go with colours and selections
+                self._plans = {key: plan}
+        return plan
 
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
         """(lowest, highest) of the paths' finite points along axis ax (0: x, 1: y), for a ViewBox's
@@ -350,23 +368,21 @@ class PathLayer(pg.GraphicsObject):
 
     def _segment(self, painters, x0, y0, x1, y1, path, first, dpr):
         """_stroke for a frame's usual share, one segment inside the frame, in plain floats (numpy's
-        per-call cost on two points was most of a frame's drawing of eight paths)."""
+        per-call cost on two points was most of a frame's drawing of eight paths). Returns the device
+        rectangle it reaches, as (x_lo, y_lo, x_hi, y_hi)."""
+        strokes, sprite, half, reach = self._plan(path, dpr)
         line = QtCore.QLineF(x0, y0, x1, y1)
-        for picture, color, width, *dash in path[2]:
-            painters[picture].setPen(self._pen(color, width))
+        for picture, pen, dash in strokes:
+            painters[picture].setPen(pen)
             if dash:
-                painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash[0])))
+                painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash)))
             else:
                 painters[picture].drawLine(line)
         self.stroked += 1
-        if path[3] is not None:
-            sprite = dot_sprite(self.dot_size, pg.mkColor(path[3]), None, 0.0, dpr)
-            half = sprite.width() / dpr / 2
+        if sprite is not None:
             for px, py in ((x0, y0), (x1, y1))[first:]:
                 painters[-1].drawPixmap(QtCore.QPointF(px - half, py - half), sprite)
-        reach = self._reach(path)
-        self._used = self._used.united(QtCore.QRectF(min(x0, x1) - reach, min(y0, y1) - reach,
-                                                     abs(x1 - x0) + 2 * reach, abs(y1 - y0) + 2 * reach))
+        return min(x0, x1) - reach, min(y0, y1) - reach, max(x0, x1) + reach, max(y0, y1) + reach
 
     def _update_pictures(self, p):
         """Bring the pictures up to the paths for the painter's device: the new segments, or all."""
@@ -400,6 +416,7 @@ class PathLayer(pg.GraphicsObject):
         painters = [QtGui.QPainter(img) for img in self._pictures]
         for painter, smooth in zip(painters, self.antialias):  # in device pixels (the pictures' own scale aside)
             painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
+        reached = []  # device rectangles of the one-segment steps: united once, below
         # curves over steps never overlap themselves across steps: drawn whole, run by run, they stack
         # as the animation stacked them
         for end in (_turns(max(lengths)) if thin and not self.columns else [max(lengths)]):
@@ -415,7 +432,8 @@ class PathLayer(pg.GraphicsObject):
                     if frame is None or (frame[0] <= min(x0, x1) and max(x0, x1) <= frame[1]
                                          and frame[2] <= min(y0, y1) and max(y0, y1) <= frame[3]):
                         if math.isfinite(x0 + x1 + y0 + y1):
-                            self._segment(painters, x0, y0, x1, y1, path, 1 if self._drawn[k] else 0, dpr)
+                            reached.append(self._segment(painters, x0, y0, x1, y1, path,
+                                                         1 if self._drawn[k] else 0, dpr))
                         self._drawn[k] = upto
                         continue
                 dx, dy = _map(t, x[start:upto], y[start:upto])
@@ -436,6 +454,10 @@ class PathLayer(pg.GraphicsObject):
                 self._drawn[k] = upto
         for painter in painters:
             painter.end()
+        if reached:
+            lo_x, lo_y, hi_x, hi_y = (min(r[0] for r in reached), min(r[1] for r in reached),
+                                      max(r[2] for r in reached), max(r[3] for r in reached))
+            self._used = self._used.united(QtCore.QRectF(lo_x, lo_y, hi_x - lo_x, hi_y - lo_y))
 
     def paint(self, p, *args):
         if not _on_screen(p):
@@ -445,9 +467,12 @@ class PathLayer(pg.GraphicsObject):
         if self._used.isEmpty():
             return
         t = p.transform()
-        clip = p.clipBoundingRect() if p.hasClipping() else None
+        target = self._used
+        if args and isinstance(args[0], QtWidgets.QStyleOptionGraphicsItem):
+            target = target.intersected(t.mapRect(args[0].exposedRect))
+        if p.hasClipping():
+            target = target.intersected(t.mapRect(p.clipBoundingRect()))
         p.resetTransform()  # the pictures are in the device's pixels
-        target = self._used if clip is None else self._used.intersected(t.mapRect(clip))
         if not target.isEmpty():
             target = target.toAlignedRect()
             dpr = self._pictures[0].devicePixelRatio()
