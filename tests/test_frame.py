@@ -6,6 +6,7 @@ import pytest
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtWidgets
 
+from visualizer.views.data import class_color
 from visualizer.views.fastitems import Dots, Polyline
 
 
@@ -166,10 +167,48 @@ def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(a
     s = attach("[optimizer]\nsteps = 20\n")
     app.advance(20)
     data = app.window.data
-    img = data.regions.image
-    assert img.shape == data.region_classes.shape + (4,) and img.dtype == np.uint8
-    np.testing.assert_array_equal(img, data.region_colors[data.region_classes])
     assert len(np.unique(data.region_classes)) == s.data.C  # every class has its region in the view
+    W = s.runs[0].W[20]
+    n = data.region_classes.shape[0]
+    xx, yy = np.meshgrid(np.linspace(data.lo[0], data.hi[0], n), np.linspace(data.lo[1], data.hi[1], n))
+    scores = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)]) @ W
+    np.testing.assert_array_equal(data.region_classes.ravel(), scores.argmax(axis=1))
+    for theme, background in (("light", (255, 255, 255)), ("dark", (0x1B, 0x1B, 0x1B))):
+        app.window.set_theme(theme)  # the regions are drawn again over the new background at once
+        img = data.regions.image
+        assert img.shape == data.region_classes.shape + (4,) and img.dtype == np.uint8
+        # each class's colour at alpha 60 over the background, as an opaque picture
+        rgb = np.array([class_color(c).getRgb()[:3] for c in range(s.data.C)], dtype=np.float64)
+        expected = np.rint(60 / 255 * rgb + (1 - 60 / 255) * np.array(background, dtype=np.float64))
+        np.testing.assert_array_equal(img[..., :3], expected[data.region_classes])
+        assert (img[..., 3] == 255).all()
+    app.window.set_theme("light")
+
+
+def test_each_class_has_its_zero_score_line_and_its_weight_vector_as_an_arrow_from_it(app, attach):
+    s = attach("[optimizer]\nsteps = 20\n")
+    app.advance(20)
+    data = app.window.data
+    W = s.runs[0].W[20]
+    lengths = []
+    for c in range(s.data.C):
+        w, b = W[:2, c], W[2, c]
+        xs, ys = data.lines[c].getData()
+        assert len(xs) == 2 and np.allclose(w[0] * xs + w[1] * ys + b, 0, atol=1e-9)  # on the line
+        steep = abs(w[1]) <= abs(w[0])  # it crosses the view from edge to edge along its longer extent
+        ends = [data.lo[1], data.hi[1]] if steep else [data.lo[0], data.hi[0]]
+        assert sorted(ys if steep else xs) == pytest.approx(ends)
+        (x0, x1), (y0, y1) = data.arrows[c].getData()
+        assert w[0] * x0 + w[1] * y0 + b == pytest.approx(0, abs=1e-9)  # from the line (it is in the view)
+        d = np.array([x1 - x0, y1 - y0])
+        assert d[0] * w[1] - d[1] * w[0] == pytest.approx(0, abs=1e-9) and d @ w > 0  # along w, the way the score grows
+        lengths.append(np.linalg.norm(d) / np.linalg.norm(w))
+        head = data.arrow_heads[c]
+        assert head.isVisible() and (head.pos().x(), head.pos().y()) == pytest.approx((x1, y1))
+    # one scale for every class: the longest a quarter of the view
+    assert lengths == pytest.approx([lengths[0]] * s.data.C)
+    longest = max(np.linalg.norm(W[:2, c]) for c in range(s.data.C))
+    assert longest * lengths[0] == pytest.approx(0.25 * min(data.hi - data.lo))
 
 
 def test_a_path_changed_in_place_is_drawn_again_whole(qtbot):

@@ -45,8 +45,9 @@ def test_the_window_shows_the_networks_landscape_regions_and_numbers(app, attach
     pts = np.column_stack([np.repeat(xs[None], len(ys), 0).ravel(), np.repeat(ys[:, None], len(xs), 1).ravel(),
                            np.ones(img.size)])
     np.testing.assert_array_equal(img.ravel(), s.arch.scores(s.runs[0].W[0], pts).argmax(axis=1))
-    shown = w.data.regions.image  # and each pixel is painted in its class's colour
-    np.testing.assert_array_equal(shown[..., :3], np.array([class_color(c).getRgb()[:3] for c in range(3)])[img])
+    shown = w.data.regions.image  # and each pixel is painted in its class's colour (over the background)
+    rgb = np.array([class_color(c).getRgb()[:3] for c in range(3)], dtype=np.float64)
+    np.testing.assert_array_equal(shown[..., :3], np.rint(60 / 255 * rgb + (1 - 60 / 255) * 255.0)[img])
     assert all(len(ln.getData()[0] or []) == 0 for ln in w.data.lines)  # no zero-score lines for a network
     # the landscape is the network's loss: at its end, on the plane, the head's value there is its loss
     app.advance(60)

@@ -2,13 +2,15 @@
 each class's zero-score line, as in the course's web demo; points can be dragged. Image sets: each class's
 weights as a template image. Other sets: the weights as bars."""
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr, tr_name
-from .fastitems import Polyline
-from .figure import fit_title, paint_canvas, point_arrow, style_axes
+from .fastitems import OpaqueImage, Polyline
+from .figure import THEMES, fit_title, paint_canvas, point_arrow, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
@@ -105,11 +107,9 @@ class DataView(pg.GraphicsLayoutWidget):
             X = data.X
             pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
-            self.regions = pg.ImageItem(axisOrder="row-major")
+            self.regions = OpaqueImage()
             self.region_classes = self._regions_key = None  # the class at each pixel, and the view's bounds
-            # each class's region colour, indexed by class: the regions are redrawn when a boundary moves
-            self.region_colors = np.array([class_color(c, 60).getRgb() for c in range(data.C)], dtype=np.ubyte)
-            self._region_words = self.region_colors.view(np.uint32).ravel()  # a class's RGBA as one word
+            self._region_colors()
             self.plot.addItem(self.regions)
             self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
             for ln in self.lines:
@@ -174,6 +174,29 @@ class DataView(pg.GraphicsLayoutWidget):
             if self.plot is not None:
                 self.plot.getAxis(name).setTickFont(f)
 
+    def set_theme(self, theme):
+        """The light or dark background, and the decision regions shown over it."""
+        self.theme = theme
+        paint_canvas(self, theme)
+        if self.mode == "2d":
+            self._region_colors()
+            if self.region_classes is not None:
+                self._render_regions()
+
+    def _region_colors(self):
+        """Each class's region colour, indexed by class: its colour at alpha 60 over the background, made
+        opaque (an opaque picture is drawn 6x as fast) as (C, 4) RGBA bytes and as one 0xffRRGGBB word."""
+        back = np.array(pg.mkColor(THEMES[self.theme][0]).getRgb()[:3], dtype=np.float64)
+        alpha = 60 / 255
+        rgb = np.array([class_color(c).getRgb()[:3] for c in range(self.data.C)], dtype=np.float64)
+        rgb = np.rint(alpha * rgb + (1 - alpha) * back).astype(np.uint32)
+        self.region_colors = np.column_stack([rgb, np.full(len(rgb), 255, np.uint32)]).astype(np.ubyte)
+        self._region_words = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+
+    def _render_regions(self):
+        self.regions.setImage(self._region_words[self.region_classes],
+                              QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+
     def show_weights(self, W, scores=None):
         """The selected run's parameters: a linear W (D, C), or a network's flat parameters with
         scores(P, X) giving its class scores (its decision regions are curved; no lines or arrows)."""
@@ -214,27 +237,40 @@ class DataView(pg.GraphicsLayoutWidget):
     def _show_arrows(self, W):
         """Each class's weight vector w = (W[0, c], W[1, c]), from the point of its zero-score line nearest
         the centre, along w: the direction in which that class's score grows. The longest is a quarter of
-        the view; the others in proportion."""
-        centre = (self.lo + self.hi) / 2
-        w = np.asarray(W[:2], dtype=np.float64).T  # (C, 2)
-        b = np.asarray(W[2], dtype=np.float64)
-        norms = np.linalg.norm(w, axis=1)
-        scale = 0.25 * float(np.min(self.hi - self.lo)) / max(float(norms.max()), 1e-300)
-        for c in range(len(b)):
-            if not np.isfinite(norms[c]) or norms[c] < 1e-12:
+        the view; the others in proportion. (Plain floats: a few numbers per class, every frame.)"""
+        (lo_x, lo_y), (hi_x, hi_y) = self.lo.tolist(), self.hi.tolist()
+        cx, cy = (lo_x + hi_x) / 2, (lo_y + hi_y) / 2
+        w0s, w1s, bs = np.asarray(W[:3], dtype=np.float64).tolist()
+        norms = [math.hypot(w0, w1) for w0, w1 in zip(w0s, w1s)]
+        shown = [math.isfinite(n) and n >= 1e-12 for n in norms]
+        longest = max([n for n, ok in zip(norms, shown) if ok], default=1.0)
+        scale = 0.25 * min(hi_x - lo_x, hi_y - lo_y) / longest
+        for c, (w0, w1, b, n) in enumerate(zip(w0s, w1s, bs, norms)):
+            if not shown[c]:
                 self.arrows[c].setData([], [])
                 self.arrow_heads[c].hide()
                 continue
-            u = w[c] / norms[c]
-            foot = centre - ((w[c] @ centre + b[c]) / norms[c]) * u  # on the line w.x + b = 0
-            foot = np.clip(foot, self.lo, self.hi)
-            tip = foot + scale * w[c]
+            d = (w0 * cx + w1 * cy + b) / n  # the centre's signed distance from the line w.x + b = 0
+            foot = (min(max(cx - d * w0 / n, lo_x), hi_x), min(max(cy - d * w1 / n, lo_y), hi_y))
+            tip = (foot[0] + scale * w0, foot[1] + scale * w1)
             self.arrows[c].setData([foot[0], tip[0]], [foot[1], tip[1]])
             point_arrow(self.arrow_heads[c], self.plot.vb, foot, tip)
             self.arrow_heads[c].show()
 
+    def _show_lines(self, W):
+        """Each class's zero-score line w0 x + w1 y + b = 0 across the view."""
+        (lo_x, lo_y), (hi_x, hi_y) = self.lo.tolist(), self.hi.tolist()
+        for ln, w0, w1, b in zip(self.lines, *np.asarray(W[:3], dtype=np.float64).tolist()):
+            if abs(w1) > abs(w0):
+                ln.setData([lo_x, hi_x], [-(b + w0 * lo_x) / w1, -(b + w0 * hi_x) / w1])
+            elif abs(w0) > 0:
+                ln.setData([-(b + w1 * lo_y) / w0, -(b + w1 * hi_y) / w0], [lo_y, hi_y])
+            else:
+                ln.setData([], [])
+
     def _region_points(self, n=200):
-        """The n x n grid over the view as rows (x, y, 1), kept while the view's bounds stay."""
+        """The n x n grid over the view as rows (x, y, 1), kept while the view's bounds stay (a network's
+        scores are taken there)."""
         key = (n, *self.lo, *self.hi)
         if getattr(self, "_grid_key", None) != key:
             xx, yy = np.meshgrid(np.linspace(self.lo[0], self.hi[0], n), np.linspace(self.lo[1], self.hi[1], n))
@@ -242,21 +278,38 @@ class DataView(pg.GraphicsLayoutWidget):
             self._grid_key = key
         return self._grid
 
+    def _linear_classes(self, W, n):
+        """The class of highest score w_c . (x, y, 1) at each point of the n x n grid over the view (the
+        first on a tie, as argmax). A score is x w_0c + (y w_1c + w_2c): one pass over the grid per class
+        and a few to keep the best, a third of the time of the (n^2, 3) product and its argmax."""
+        xs = np.linspace(self.lo[0], self.hi[0], n)
+        ys = np.linspace(self.lo[1], self.hi[1], n)
+        if getattr(self, "_scratch", (None,))[0] != n:  # kept: fresh pages cost as much as a pass
+            self._scratch = (n, np.empty((n, n)), np.empty((n, n)), np.empty((n, n), dtype=bool))
+        _, best, score, higher = self._scratch
+        cls = np.zeros((n, n), dtype=np.uint8)
+        for c in range(W.shape[1]):
+            out = best if c == 0 else score
+            np.add(xs[None, :] * W[0, c], ys[:, None] * W[1, c] + W[2, c], out=out)
+            if c:
+                np.greater(score, best, out=higher)
+                np.copyto(cls, np.uint8(c), where=higher)
+                np.maximum(best, score, out=best)
+        return cls
+
     def _show_regions(self, W, scores=None):
         n = 200
-        pts = self._region_points(n)
-        S = scores(W, pts) if scores is not None else pts @ np.asarray(W[:3], dtype=np.float64)
-        cls = S.argmax(axis=1).reshape(n, n).astype(np.uint8)
+        if scores is None:
+            cls = self._linear_classes(np.asarray(W[:3], dtype=np.float64), n)
+        else:
+            cls = scores(W, self._region_points(n)).argmax(axis=1).reshape(n, n).astype(np.uint8)
         key = (*self.lo, *self.hi)
         if (self._regions_key != key or self.region_classes is None
                 or not np.array_equal(cls, self.region_classes)):
             # (a step that moves no boundary across a pixel leaves the picture as it is: W changes every
             # frame, the regions at 200 x 200 mostly do not, and a new image is rendered again)
             self.region_classes = cls  # the class at each pixel
-            # each class's colour as RGBA pixels: one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
-            self.regions.setImage(self._region_words[cls].view(np.ubyte).reshape(n, n, 4), levels=None)
-            # after setImage: the rect is turned into a transform using the image's size
-            self.regions.setRect(QtCore.QRectF(self.lo[0], self.lo[1], *(self.hi - self.lo)))
+            self._render_regions()  # one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
             self._regions_key = key
         if scores is not None:  # a network: no zero-score line or weight vector per class
             for item in (*self.lines, *self.arrows):
@@ -264,16 +317,5 @@ class DataView(pg.GraphicsLayoutWidget):
             for head in self.arrow_heads:
                 head.hide()
             return
-        for c, ln in enumerate(self.lines):
-            w0, w1, b = W[0, c], W[1, c], W[2, c]
-            # the line w0 x + w1 y + b = 0 across the view
-            if abs(w1) > abs(w0):
-                xs = np.array([self.lo[0], self.hi[0]])
-                ys = -(b + w0 * xs) / w1
-            elif abs(w0) > 0:
-                ys = np.array([self.lo[1], self.hi[1]])
-                xs = -(b + w1 * ys) / w0
-            else:
-                xs = ys = np.array([])
-            ln.setData(xs, ys)
+        self._show_lines(W)
         self._show_arrows(W)

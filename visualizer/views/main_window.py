@@ -284,9 +284,8 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             app.setPalette(app.style().standardPalette())
         self.landscape.set_theme(self.theme)
-        self.data.theme = self.theme
-        for canvas in (self.curves, self.data):
-            paint_canvas(canvas, self.theme)
+        self.data.set_theme(self.theme)
+        paint_canvas(self.curves, self.theme)
         self.theme_changed.emit(self.theme)
 
     def toggle_full_screen(self):
