@@ -80,6 +80,42 @@ def test_a_frame_repaints_the_status_line_not_the_window_around_it(app, attach):
     assert max(r.height() for r in regions) < view.height() / 4, regions
 
 
+def test_a_frame_asks_no_layout_to_recompute(app, attach):
+    """The step and status labels change every frame; a label in a layout asks it to recompute, and
+    the controls panel's took 0.6 ms of every frame."""
+    attach("[optimizer]\nsteps = 50\n")
+    for _ in range(3):  # the first frames lay the new demo out
+        app.advance(1)
+        QtWidgets.QApplication.processEvents()
+    asked = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QtCore.QEvent.Type.LayoutRequest:
+                asked.append(type(obj).__name__)
+            return False
+
+    spy = Spy()
+    QtWidgets.QApplication.instance().installEventFilter(spy)
+    controls = app.window.controls
+    try:
+        for _ in range(5):
+            text = controls.step_label.text()
+            app.advance(1)
+            QtWidgets.QApplication.processEvents()
+            assert controls.step_label.text() != text and controls.step_label.isVisible()
+    finally:
+        QtWidgets.QApplication.instance().removeEventFilter(spy)
+    assert set(asked) <= {"LabelSlot"}, asked  # a slot has no layout: the request stops there
+    # the step's slot is a line of its font high, also with the text scaled up
+    label = controls.step_label
+    assert label.height() >= label.fontMetrics().lineSpacing()
+    app.window.set_font_scale(1.5)
+    QtWidgets.QApplication.processEvents()
+    assert label.height() >= label.fontMetrics().lineSpacing() and label.sizeHint().height() <= label.height() + 1
+    app.window.set_font_scale(1.0)
+
+
 def test_cached_pictures_are_blitted_not_redrawn_each_frame(app, attach, monkeypatch):
     """Contours and validation-curve tails are painted once into Qt's pixmap cache. When
     the cache is too small for them all, each frame evicts and redraws them in turn (a frame at step
@@ -161,6 +197,30 @@ def test_the_path_layer_draws_lines_outlines_and_dots_where_the_points_are(qtbot
         c = img.pixelColor(p.x() + 3, p.y())
         assert max(c.red(), c.green()) < 16 and c.blue() > 240, c.name()
     assert layer.path(1)[1].tolist() == [1.0, 2.0] and layer.path(2) is None
+
+
+def test_the_step_line_stands_at_its_step_across_the_view_and_moves_by_a_strip(qtbot):
+    from visualizer.views.fastitems import StepLine
+
+    w = _plot(qtbot)
+    w.setBackground("w")
+    line = StepLine(pg.mkPen("#0000ff", width=1))
+    w.addItem(line)
+    line.setValue(4.0)
+    QtWidgets.QApplication.processEvents()
+    img = w.viewport().grab().toImage()
+
+    def at(x, y):
+        return w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(x, y)))
+    for y in (0.5, 5.0, 9.5):  # its colour at the step, bottom to top; the plot beside it
+        p = at(4.0, y)
+        assert any(img.pixelColor(p.x() + dx, p.y()).name() == "#0000ff" for dx in (-1, 0, 1)), y
+        assert img.pixelColor(p.x() + 4, p.y()).name() == "#ffffff"
+    r = line.boundingRect()
+    assert r.top() <= 0.0 and r.bottom() >= 10.0 and r.width() < 0.25  # a strip: a few pixels of 400
+    w.setRange(yRange=(0, 20), padding=0)  # a new range: still across the whole height
+    QtWidgets.QApplication.processEvents()
+    assert line.boundingRect().bottom() >= 20.0 and line.value() == 4.0
 
 
 def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(app, attach):
@@ -319,3 +379,30 @@ def test_a_line_dashed_across_x_has_its_dashes_whatever_its_steps():
     assert (x0[k], y0[k], x1[k]) == (6.0, 0.0, 9.0) and abs(y1[k] - 1.0) < 1e-12
     short = _dashed(np.array([0.5, 3.5]), np.zeros(2), np.array([1.5, 4.5]), np.zeros(2), 3.0)
     assert short[0].tolist() == [0.5]  # a short step by its middle: in band 0, kept; in band 1, dropped
+
+
+def test_a_dashed_curve_grown_a_step_at_a_time_is_the_curve_drawn_at_once(qtbot):
+    """A frame strokes its one new step of the dashed penalty curve by a shortcut in plain floats; the
+    picture must be the one the whole curve gives."""
+    from visualizer.views.pathlayer import PathLayer
+
+    x = np.arange(0.0, 10.0, 0.05)  # about 2 px a step
+    y = 5.0 + 3.0 * np.sin(x)
+    look = ((0, "#0000ff", 2.0, 3.0),)
+    w = _plot(qtbot)
+    w.setBackground("w")
+    layer = PathLayer(antialias=(True,), columns=True)
+    w.addItem(layer)
+    images = []
+    for grown in (True, False):
+        layer.set_paths([], (0, 10, 0, 10))
+        for n in (range(2, len(x) + 1) if grown else [len(x)]):
+            layer.set_paths([(x[:n], y[:n], look, None)], (0, 10, 0, 10))
+            QtWidgets.QApplication.processEvents()
+        assert layer.stroked == (1 if grown else len(x) - 1)  # the last frame: one step
+        images.append(w.viewport().grab().toImage())
+    a, b = (np.array([[img.pixel(i, j) for i in range(0, img.width())] for j in range(img.height())])
+            for img in images)
+    blue = (a & 0xFF) > (a >> 16 & 0xFF) + 60
+    assert blue.sum() > 200  # a dashed curve was drawn at all
+    assert np.mean(a != b) < 1e-4, np.mean(a != b)

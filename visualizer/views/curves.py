@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
-from .fastitems import Dots, Polyline
+from .fastitems import Dots, Polyline, StepLine
 from .figure import fit_title, style_axes
 from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
@@ -30,6 +30,12 @@ def tail_split(n, block=TAIL_BLOCK):
     return max(0, (n - block // 2) // block * block)
 
 
+def _finite(x, y):
+    """(x, y) where y is finite; the arrays themselves when all of it is (no copies, every frame)."""
+    ok = np.isfinite(y)
+    return (x, y) if ok.all() else (x[ok], y[ok])
+
+
 class SplitCurve:
     """One curve drawn as two items: its settled older part, painted once and then shown from a cached
     picture, and its live end, redrawn each frame (see tail_split): a frame's cost stays flat."""
@@ -44,6 +50,12 @@ class SplitCurve:
         plot.addItem(self.live)
 
     def set(self, x, y, pen):
+        if len(x) == 0:  # data without a validation split: empty every frame, set once
+            if self._key != "empty":
+                self.tail.setData([], [])
+                self.live.setData([], [], pen=pen)
+                self._key = "empty"
+            return
         s = tail_split(len(x))
         key = (s, hash(x[:s + 1].tobytes()), hash(y[:s + 1].tobytes()), pen.color().rgba(), pen.widthF())
         if key != self._key:
@@ -93,8 +105,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self.acc_plot.setYRange(0, 1.02)
         self.loss_plot.setMenuEnabled(False)
         self.acc_plot.setMenuEnabled(False)
-        self.now = [pg.InfiniteLine(angle=90, pen=pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
-                    for _ in range(2)]
+        self.now = [StepLine(pg.mkPen("#888", width=1, style=pg.QtCore.Qt.PenStyle.DashLine)) for _ in range(2)]
         self.loss_plot.addItem(self.now[0])
         self.acc_plot.addItem(self.now[1])
         self.items = []
@@ -184,20 +195,18 @@ class CurvesView(pg.GraphicsLayoutWidget):
             look_batch, look_full, look_acc, pen_val = self._looks(run.color)
             batches.append((steps, run.loss_batch[:n], look_batch, None))  # gaps where it is not finite
             lf = run.loss_full[:n]
-            ok = np.isfinite(lf)
-            fulls.append((steps[ok], lf[ok], look_full, None))
-            ok_acc = np.isfinite(run.accuracy[:n])  # large data: accuracy only every few steps
-            accs.append((steps[ok_acc], run.accuracy[:n][ok_acc], look_acc, None))
-            ok_val = np.isfinite(run.val_accuracy[:n])
-            val.set(steps[ok_val], run.val_accuracy[:n][ok_val], pen_val)
+            fulls.append((*_finite(steps, lf), look_full, None))
+            accs.append((*_finite(steps, run.accuracy[:n]), look_acc, None))  # large data: every few steps
+            val.set(*_finite(steps, run.val_accuracy[:n]), pen_val)
             if run.diverged_at is not None and step >= run.head:
-                y = lf[ok][-1] if ok.any() else 0.0
+                y = fulls[-1][1][-1] if len(fulls[-1][1]) else 0.0
                 mark.setData([run.head], [min(y, limit)])
             else:
                 mark.setData([], [])
-            for values in (lf, run.loss_batch[:n]):  # the highest finite loss under the limit, in one pass
-                with np.errstate(invalid="ignore"):
-                    top = max(top, float(np.max(values, initial=0.0, where=values <= limit)))
+        with np.errstate(invalid="ignore"):  # the highest finite loss under the limit, in one pass each
+            for curve in batches + fulls:
+                if curve is not None:
+                    top = max(top, float(np.max(curve[1], initial=0.0, where=curve[1] <= limit)))
         reg = runs[selected].loss_reg[:runs[selected].shown(step) + 1]  # the penalty in force at each step
         dotted = (self._steps_for(len(reg)), reg, ((1, runs[selected].color, 2.0, 3.0),), None)  # over the full losses
         self._shown = (batches + fulls + [dotted], accs)

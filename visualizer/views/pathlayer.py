@@ -374,7 +374,10 @@ class PathLayer(pg.GraphicsObject):
         line = QtCore.QLineF(x0, y0, x1, y1)
         for picture, pen, dash in strokes:
             painters[picture].setPen(pen)
-            if dash:
+            if dash and abs(x1 - x0) <= dash:  # within a band: whole or none, by its middle (as _dashed)
+                if ((x0 + x1) / 2 // dash) % 2 == 0:
+                    painters[picture].drawLine(line)
+            elif dash:
                 painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash)))
             else:
                 painters[picture].drawLine(line)

@@ -104,11 +104,24 @@ class LabelSlot(QtWidgets.QWidget):
     layout, QLabel.setText asks the layout to recompute, and that repainted the window around it (the
     whole landscape tab, each frame); here the label has no layout to ask, and fills the slot."""
 
-    def __init__(self, label, parent=None):
+    def __init__(self, label, parent=None, lines=None):
+        """lines: the slot is that many lines of its font high, also after the text is scaled (else
+        the owner sets its height)."""
         super().__init__(parent)
         self.label = label
         label.setParent(self)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self._lines = lines
+        if lines is not None:
+            self._fit()
+
+    def _fit(self):
+        self.setFixedHeight(self._lines * self.fontMetrics().lineSpacing() + 4)
+
+    def changeEvent(self, event):
+        if self._lines is not None and event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit()
+        super().changeEvent(event)
 
     def resizeEvent(self, event):
         self.label.setGeometry(self.rect())
