@@ -32,12 +32,19 @@ def median_time(fn, repeat, warmup=1):
     return statistics.median(times)
 
 
-def per_call(fn, calls, repeat=5):
-    """Median over `repeat` batches of the time of one call (for microsecond kernels)."""
-    def batch():
+def paired_per_call(ours, base, calls=500, pairs=41):
+    """(ours, base, ratio) per call for microsecond functions: short batches of each in turn, and the
+    median of the pairs' ratios. This machine's speed drifts by tens of percent over a second; batches
+    measured seconds apart compared the drift as much as the code."""
+    def batch(fn):
+        t = time.perf_counter()
         for _ in range(calls):
             fn()
-    return median_time(batch, repeat) / calls
+        return (time.perf_counter() - t) / calls
+    batch(ours), batch(base)  # warm
+    times = [(batch(ours), batch(base)) for _ in range(pairs)]
+    return (statistics.median(t[0] for t in times), statistics.median(t[1] for t in times),
+            statistics.median(b / a for a, b in times))
 
 
 # ---------------------------------------------------------------------------------- numpy baselines
@@ -105,8 +112,8 @@ def plane(D, C, seed=1):
     return W0, U, V
 
 
-def row(name, ours, base, goal=None):
-    ratio = base / ours
+def row(name, ours, base, goal=None, ratio=None):
+    ratio = base / ours if ratio is None else ratio
     verdict = "" if goal is None else ("  ok" if ratio >= goal else f"  BELOW GOAL {goal:g}x")
     print(f"  {name:<46} {ours * 1e3:10.3f} ms {base * 1e3:11.3f} ms {ratio:9.1f}x{verdict}", flush=True)
 
@@ -170,9 +177,9 @@ def bench_loss_and_grad():
     for loss in ("softmax", "hinge"):
         np.testing.assert_allclose(kernels.loss_and_grad(W, X, y, loss=loss)[1],
                                    np_loss_and_grad(W, X, y, loss)[1], rtol=1e-10, atol=1e-14)
-        ours = per_call(lambda: kernels.loss_and_grad(W, X, y, loss=loss), 5000)
-        base = per_call(lambda: np_loss_and_grad(W, X, y, loss), 2000)
-        row(f"N=32 D=3 C=3 {loss}  [goal >= 10x]", ours, base, 10)
+        ours, base, ratio = paired_per_call(lambda: kernels.loss_and_grad(W, X, y, loss=loss),
+                                            lambda: np_loss_and_grad(W, X, y, loss))
+        row(f"N=32 D=3 C=3 {loss}  [goal >= 10x]", ours, base, 10, ratio)
     # CIFAR-sized minibatch: against the two matrix products alone
     rng = np.random.default_rng(3)
     X = rng.normal(size=(256, 3073)).astype(np.float32)

@@ -12,19 +12,25 @@ from . import _validate as V
 FUSED_MAX_WORK = 60_000
 
 _F32, _F64, _I64 = np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)
-_model_codes = {}  # (loss, delta, reg, lam, l1_ratio) -> validated codes: checks cost more than the kernel
+# (loss, delta, reg, lam, l1_ratio, dtype, fused) -> validated codes and the kernels' addresses: on 32
+# examples the checks and lookups cost more than the kernel
+_setups = {}
 
 
-def _codes(loss, delta, reg, lam, l1_ratio):
-    key = (loss, delta, reg, lam, l1_ratio)
+def _setup(loss, delta, reg, lam, l1_ratio, dtype, fused):
+    """(loss code, delta, reg code, lam, l1_ratio, batch_loss_grad's address or None, the loss's terms
+    kernel's address), made once per model and path. Only the path taken is compiled."""
+    key = (loss, delta, reg, lam, l1_ratio, dtype, fused)
     try:
-        return _model_codes[key]
+        return _setups[key]
     except (KeyError, TypeError):  # TypeError: unhashable, let the check explain
-        codes = V.model(loss, delta, reg, lam, l1_ratio)
-        if len(_model_codes) > 4096:
-            _model_codes.clear()
-        _model_codes[key] = codes
-        return codes
+        lc, delta, rc, lam, l1_ratio = V.model(loss, delta, reg, lam, l1_ratio)
+        setup = (lc, delta, rc, lam, l1_ratio, T.batch_loss_address(dtype) if fused else None,
+                 T.terms_address(lc) if fused else T.terms_address(lc, dtype))  # fused: float64 scratch
+        if len(_setups) > 4096:
+            _setups.clear()
+        _setups[key] = setup
+        return setup
 
 
 def _plain(W, X, y):
@@ -55,18 +61,18 @@ def loss_and_grad(W, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1
     """
     if not _plain(W, X, y):
         W, X, y = V.problem(W, X, y)
-    lc, delta, rc, lam, l1_ratio = _codes(loss, delta, reg, lam, l1_ratio)
     N, D = X.shape
     C = W.shape[1]
+    fused = N * D * C <= FUSED_MAX_WORK
+    lc, delta, rc, lam, l1_ratio, loss_at, terms_at = _setup(loss, delta, reg, lam, l1_ratio, W.dtype, fused)
     dW = np.empty_like(W)
-    if N * D * C <= FUSED_MAX_WORK:
-        L = T.loss_grad_fused(T.batch_loss_address(W.dtype), W, X, y, lc, T.terms_address(lc), delta, rc, lam,
-                              l1_ratio, dW)
+    if fused:
+        L = T.loss_grad_fused(loss_at, W, X, y, lc, terms_at, delta, rc, lam, l1_ratio, dW)
     else:
         with np.errstate(all="ignore"):  # non-finite scores are reported just below, by name
             St = np.ascontiguousarray((X @ W).T)
         G = np.empty_like(St)
-        L = T.scores_loss_grad(St, y, lc, T.terms_address(lc, St.dtype), delta, G)
+        L = T.scores_loss_grad(St, y, lc, terms_at, delta, G)
         if L == L:  # not NaN
             np.matmul(X.T, G.T, out=dW)
             L += T.reg_only(W, rc, lam, l1_ratio, dW)
