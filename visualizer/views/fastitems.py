@@ -297,19 +297,25 @@ class Dots(_PointsItem):
         return pen
 
     def paint(self, p, *args):
-        ok = np.isfinite(self._x) & np.isfinite(self._y)
-        if not ok.any():
+        if self._rect.isNull():  # no finite point
             return
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         if self.symbol == "o" and _on_screen(p):
-            # on screen and in a PNG: every dot a copy of one antialiased picture of it, in one call
+            # on screen and in a PNG: every dot a copy of one antialiased picture of it
             dpr = p.device().devicePixelRatioF()
             sprite = self._sprite(dpr)
             t = p.transform()
             p.resetTransform()
-            p.drawPixmapFragments(sprite_copies(t, self._x[ok], self._y[ok], sprite), sprite)
+            if len(self._x) == 1:  # a head or a start, every frame: no arrays for one point
+                c = t.map(QtCore.QPointF(float(self._x[0]), float(self._y[0])))
+                half = sprite.width() / dpr / 2
+                p.drawPixmap(QtCore.QPointF(c.x() - half, c.y() - half), sprite)
+            else:
+                ok = np.isfinite(self._x) & np.isfinite(self._y)
+                p.drawPixmapFragments(sprite_copies(t, self._x[ok], self._y[ok], sprite), sprite)
             p.setTransform(t)
             return
+        ok = np.isfinite(self._x) & np.isfinite(self._y)
         # crosses, and dots for an SVG or PDF writer (whose wide round points vary): shapes drawn in
         # scene units, which are the view's pixels, whatever scale the writer's painter adds
         to_scene = self.sceneTransform()
