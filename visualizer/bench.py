@@ -1,8 +1,9 @@
 """App benchmarks: first-frame time (cold and warm numba cache) and animation frames per second.
 
-    python -m visualizer.bench
+    python -m visualizer.bench              # offscreen: every figure
+    python -m visualizer.bench --window     # the animation in a real window on $DISPLAY (xcb) too
 
-Offscreen, on this machine's cores. Prints medians; nothing here is asserted.
+On this machine's cores. Prints medians; nothing here is asserted.
 """
 
 import os
@@ -70,9 +71,12 @@ def first_frame():
 
 
 def _animating_window(runs, steps):
-    """(app, controller, window): the offscreen window at 1600x960 with `runs` SGD runs of `steps`."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    """(app, controller, window): the window at 1600x960 with `runs` SGD runs of `steps`, offscreen
+    unless an application on another platform is running already (--window)."""
     from PyQt6 import QtWidgets
+
+    if QtWidgets.QApplication.instance() is None:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
     from visualizer.controller import Controller
@@ -124,7 +128,7 @@ def fps(runs=8, seconds=4.0):
     med, floor = statistics.median(frame_times), statistics.median(floor_times)
     p90 = sorted(frame_times)[int(0.9 * len(frame_times))]
     update, paint = (statistics.median(p) for p in zip(*parts))
-    print(f"animation with {runs} runs on screen (1600x960, offscreen): median frame {med * 1e3:.1f} ms "
+    print(f"animation with {runs} runs on screen (1600x960, {app.platformName()}): median frame {med * 1e3:.1f} ms "
           f"({1 / med:.0f} fps), 90th percentile {p90 * 1e3:.1f} ms ({1 / p90:.0f} fps), "
           f"{len(frame_times)} frames (medians: views updated {update * 1e3:.1f} ms, painted {paint * 1e3:.1f} ms); "
           f"a full repaint of the three plots {floor * 1e3:.1f} ms (goal: 60 fps, 16.7 ms)")
@@ -152,6 +156,15 @@ def frame_cost_by_steps(runs=8, frames=60):
 
 
 if __name__ == "__main__":
+    if "--window" in sys.argv[1:]:
+        if not os.environ.get("DISPLAY"):
+            sys.exit("visualizer.bench --window: no $DISPLAY (start Xvfb, or run without --window)")
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        from PyQt6 import QtWidgets
+
+        _app = QtWidgets.QApplication(["losscape"])
+        fps()
+        sys.exit(0)
     first_frame()
     fps()
     frame_cost_by_steps()
