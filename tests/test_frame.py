@@ -406,3 +406,19 @@ def test_a_dashed_curve_grown_a_step_at_a_time_is_the_curve_drawn_at_once(qtbot)
     blue = (a & 0xFF) > (a >> 16 & 0xFF) + 60
     assert blue.sum() > 200  # a dashed curve was drawn at all
     assert np.mean(a != b) < 1e-4, np.mean(a != b)
+
+
+def test_the_step_axis_moves_in_coarse_steps_that_grow_with_the_steps_drawn(app, attach):
+    """Each move of the step axis draws every curve again (40 ms at step 10,000): every 50 steps at
+    first, then every twentieth of the steps drawn, and the newest step always in view, near the right."""
+    s = attach("[optimizer]\nsteps = 3000\n")
+    plot = app.window.curves.loss_plot
+    ends = []
+    for _ in range(300):
+        app.advance(10)
+        step = s.display_step
+        right = plot.vb.viewRange()[0][1]
+        assert step <= right <= 1.12 * step + 60, (step, right)
+        ends.append(round(right))
+    moves = sum(a != b for a, b in zip(ends, ends[1:]))
+    assert 8 <= moves <= 45, moves  # 50 steps apart up to 1,000, then 100, then 200 (the old rule: 59)

@@ -30,6 +30,15 @@ def tail_split(n, block=TAIL_BLOCK):
     return max(0, (n - block // 2) // block * block)
 
 
+def _axis_unit(step):
+    """Steps between moves of the step axis: 50, or a twentieth of the steps drawn rounded up to 1, 2 or
+    5 times a power of ten, whichever is more."""
+    unit = 50
+    while 20 * unit < step:
+        unit = unit * 5 // 2 if str(unit)[0] == "2" else unit * 2  # 50, 100, 200, 500, 1000, ...
+    return unit
+
+
 def _finite(x, y):
     """(x, y) where y is finite; the arrays themselves when all of it is (no copies, every frame)."""
     ok = np.isfinite(y)
@@ -212,9 +221,11 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self._shown = (batches + fulls + [dotted], accs)
         for line in self.now:
             line.setValue(step)
-        # axes move in coarse steps: re-ticking every frame costs more than drawing the curves (and the
-        # layers draw their curves again for a new range)
-        right = 50 * (step // 50 + 1)
+        # axes move in coarse steps: re-ticking every frame costs more than drawing the curves, and the
+        # layers draw their curves again for a new range (40 ms at step 10,000): steps of 50, and of a
+        # twentieth of the steps drawn once there are more than 1,000
+        unit = _axis_unit(step)
+        right = unit * (step // unit + 1)
         top = max(top, 1e-3)
         if self._ranges is None or right != self._ranges[0] or not (0.8 * self._ranges[1] <= top <= self._ranges[1]):
             self._ranges = (right, top * 1.1)
