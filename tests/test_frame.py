@@ -34,6 +34,25 @@ def test_a_polyline_bounds_its_points_and_its_pen(qtbot):
     assert line.getData() == (None, None) and line.boundingRect().isEmpty()
 
 
+def test_a_wide_line_is_stroked_where_its_points_are_after_a_pan(qtbot):
+    """On screen a wide line is stroked from segments in device pixels, kept while the view stays: a
+    pan must move them."""
+    w = _plot(qtbot)
+    w.setBackground("w")
+    line = Polyline(pen=pg.mkPen("#ff0000", width=4))
+    w.addItem(line)
+    line.setData([2.0, 8.0], [5.0, 5.0])
+    for x_range in ((0, 10), (-3, 7)):
+        w.setRange(xRange=x_range, yRange=(0, 10), padding=0)
+        QtWidgets.QApplication.processEvents()
+        img = w.viewport().grab().toImage()
+        for x in (3.0, 5.0, 7.0):
+            p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(x, 5.0)))
+            assert img.pixelColor(p.x(), p.y()).name() == "#ff0000", (x_range, x)
+        p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(5.0, 7.0)))
+        assert img.pixelColor(p.x(), p.y()).name() == "#ffffff"
+
+
 def test_dots_keep_their_points_and_paint_them(qtbot):
     w = _plot(qtbot)
     dots = Dots(12, "#ff0000", outline="#000000", width=2)
@@ -221,6 +240,15 @@ def test_the_step_line_stands_at_its_step_across_the_view_and_moves_by_a_strip(q
     w.setRange(yRange=(0, 20), padding=0)  # a new range: still across the whole height
     QtWidgets.QApplication.processEvents()
     assert line.boundingRect().bottom() >= 20.0 and line.value() == 4.0
+    # not data: an auto-range ("A") fits the curves, and does not widen with every frame
+    w.addItem(pg.PlotDataItem([1.0, 8.0], [2.0, 6.0]))
+    fitted = []
+    for _ in range(3):
+        w.plotItem.vb.autoRange(padding=0)
+        QtWidgets.QApplication.processEvents()
+        line.setValue(line.value() + 0.5)
+        fitted.append(w.plotItem.vb.viewRange()[1])
+    assert fitted[0] == fitted[1] == fitted[2] and fitted[0] == pytest.approx([2.0, 6.0], abs=0.05), fitted
 
 
 def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(app, attach):
@@ -233,6 +261,26 @@ def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(a
     xx, yy = np.meshgrid(np.linspace(data.lo[0], data.hi[0], n), np.linspace(data.lo[1], data.hi[1], n))
     scores = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)]) @ W
     np.testing.assert_array_equal(data.region_classes.ravel(), scores.argmax(axis=1))
+    # and on screen: away from the boundaries, each pixel of the view in its class's colour (the data,
+    # lines and arrows hidden)
+    others = [item for item in (data.points, *data.lines, *data.arrows, *data.arrow_heads) if item.isVisible()]
+    for item in others:
+        item.hide()
+    QtWidgets.QApplication.processEvents()
+    shot = data.grab().toImage()
+    cls = data.region_classes
+    checked = 0
+    for i in range(5, n - 5, 9):
+        for j in range(5, n - 5, 9):
+            if (cls[i - 3:i + 4, j - 3:j + 4] != cls[i, j]).any():
+                continue  # near a boundary
+            p = data.mapFromScene(data.plot.vb.mapViewToScene(QtCore.QPointF(xx[i, j], yy[i, j])))
+            c = shot.pixelColor(p.x(), p.y())
+            assert (c.red(), c.green(), c.blue()) == tuple(int(v) for v in data.region_colors[cls[i, j], :3]), (i, j)
+            checked += 1
+    assert checked > 100
+    for item in others:
+        item.show()
     for theme, background in (("light", (255, 255, 255)), ("dark", (0x1B, 0x1B, 0x1B))):
         app.window.set_theme(theme)  # the regions are drawn again over the new background at once
         img = data.regions.image
@@ -243,6 +291,25 @@ def test_the_decision_regions_are_each_class_colour_where_its_score_is_highest(a
         np.testing.assert_array_equal(img[..., :3], expected[data.region_classes])
         assert (img[..., 3] == 255).all()
     app.window.set_theme("light")
+
+
+def test_the_class_map_is_the_argmax_of_the_scores_with_ties_and_nan(app, attach):
+    attach("[optimizer]\nsteps = 5\n")
+    data = app.window.data
+    xx, yy = np.meshgrid(np.linspace(data.lo[0], data.hi[0], 60), np.linspace(data.lo[1], data.hi[1], 60))
+    pts = np.column_stack([xx.ravel(), yy.ravel(), np.ones(xx.size)])
+    rng = np.random.default_rng(4)
+    cases = [rng.normal(size=(3, 3)) for _ in range(20)]
+    tie = rng.normal(size=(3, 4))
+    tie[:, 2] = tie[:, 1]  # two classes with the same scores: the first, as argmax
+    nan = rng.normal(size=(3, 3))
+    nan[:, 1] = np.nan  # a NaN score: argmax takes the first NaN
+    inf = rng.normal(size=(3, 3))
+    inf[2, 2] = np.inf
+    for W in cases + [tie, nan, inf, np.zeros((3, 3))]:
+        with np.errstate(invalid="ignore"):
+            expected = (pts @ W).argmax(axis=1)
+        np.testing.assert_array_equal(data._linear_classes(W, 60).ravel(), expected)
 
 
 def test_each_class_has_its_zero_score_line_and_its_weight_vector_as_an_arrow_from_it(app, attach):

@@ -293,6 +293,7 @@ class DataView(pg.GraphicsLayoutWidget):
             np.add(xs[None, :] * W[0, c], ys[:, None] * W[1, c] + W[2, c], out=out)
             if c:
                 np.greater(score, best, out=higher)
+                higher |= np.isnan(score) & ~np.isnan(best)  # as argmax: the first NaN wins
                 np.copyto(cls, np.uint8(c), where=higher)
                 np.maximum(best, score, out=best)
         return cls

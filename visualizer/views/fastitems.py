@@ -422,6 +422,11 @@ class StepLine(pg.GraphicsObject):
     def boundingRect(self):
         return self._rect
 
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        """None: not part of the data's range (its rectangle is the view's height; counted in an
+        auto-range, it would widen the view at every frame)."""
+        return None
+
     def paint(self, p, *args):
         if self._rect.isEmpty():
             return
