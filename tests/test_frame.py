@@ -1,10 +1,12 @@
 """What an animation frame costs the window: light items for what changes every frame, and text that
 changes every frame repainting only itself."""
 
+import contextlib
+
 import numpy as np
 import pytest
 import pyqtgraph as pg
-from PyQt6 import QtCore, QtWidgets
+from PyQt6 import QtCore, QtGui, QtWidgets
 
 from visualizer.views.data import class_color
 from visualizer.views.fastitems import Dots, Polyline
@@ -17,6 +19,28 @@ def _plot(qtbot):
     w.show()
     w.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
     return w
+
+
+@contextlib.contextmanager
+def _events(target, kind, keep=lambda obj, event: obj):
+    """The events of `kind` delivered to target (a widget, or the application: every object) meanwhile,
+    each as keep(obj, event), taken when it arrives (Qt reuses the event); None is left out."""
+    seen = []
+
+    class Spy(QtCore.QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == kind:
+                value = keep(obj, event)
+                if value is not None:
+                    seen.append(value)
+            return False
+
+    spy = Spy()
+    target.installEventFilter(spy)
+    try:
+        yield seen
+    finally:
+        target.removeEventFilter(spy)
 
 
 def test_a_polyline_bounds_its_points_and_its_pen(qtbot):
@@ -77,24 +101,13 @@ def test_a_frame_repaints_the_status_line_not_the_window_around_it(app, attach):
     for _ in range(3):  # the first frames lay the new demo out
         app.advance(1)
         QtWidgets.QApplication.processEvents()
-    regions = []
-
-    class Spy(QtCore.QObject):
-        def eventFilter(self, obj, event):
-            if obj is view and event.type() == QtCore.QEvent.Type.Paint:
-                regions.append(event.region().boundingRect())
-            return False
-
-    spy = Spy()
-    QtWidgets.QApplication.instance().installEventFilter(spy)
-    try:
+    with _events(QtWidgets.QApplication.instance(), QtCore.QEvent.Type.Paint,
+                 lambda obj, event: event.region().boundingRect() if obj is view else None) as regions:
         for _ in range(5):
             status = view.status.text()
             app.advance(1)
             QtWidgets.QApplication.processEvents()
             assert view.status.text() != status  # the text did change
-    finally:
-        QtWidgets.QApplication.instance().removeEventFilter(spy)
     assert regions, "the status line was not repainted"
     assert max(r.height() for r in regions) < view.height() / 4, regions
 
@@ -106,25 +119,14 @@ def test_a_frame_asks_no_layout_to_recompute(app, attach):
     for _ in range(3):  # the first frames lay the new demo out
         app.advance(1)
         QtWidgets.QApplication.processEvents()
-    asked = []
-
-    class Spy(QtCore.QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QtCore.QEvent.Type.LayoutRequest:
-                asked.append(type(obj).__name__)
-            return False
-
-    spy = Spy()
-    QtWidgets.QApplication.instance().installEventFilter(spy)
     controls = app.window.controls
-    try:
+    with _events(QtWidgets.QApplication.instance(), QtCore.QEvent.Type.LayoutRequest,
+                 lambda obj, event: type(obj).__name__) as asked:
         for _ in range(5):
             text = controls.step_label.text()
             app.advance(1)
             QtWidgets.QApplication.processEvents()
             assert controls.step_label.text() != text and controls.step_label.isVisible()
-    finally:
-        QtWidgets.QApplication.instance().removeEventFilter(spy)
     assert set(asked) <= {"LabelSlot"}, asked  # a slot has no layout: the request stops there
     # the step's slot is a line of its font high, also with the text scaled up
     label = controls.step_label
@@ -175,18 +177,9 @@ def test_a_moving_dot_leaves_nothing_behind(qtbot):
     assert r.width() >= 22 * px and r.contains(QtCore.QPointF(2.0, 2.0))
     QtWidgets.QApplication.processEvents()
     p = w.mapFromScene(w.plotItem.vb.mapViewToScene(QtCore.QPointF(2.0, 2.0)))
-    regions = []
-
-    class Spy(QtCore.QObject):
-        def eventFilter(self, obj, event):
-            if obj is w.viewport() and event.type() == QtCore.QEvent.Type.Paint:
-                regions.append(event.region())
-            return False
-    spy = Spy()
-    w.viewport().installEventFilter(spy)
-    head.setData([8.0], [8.0])
-    QtWidgets.QApplication.processEvents()
-    w.viewport().removeEventFilter(spy)
+    with _events(w.viewport(), QtCore.QEvent.Type.Paint, lambda obj, event: QtGui.QRegion(event.region())) as regions:
+        head.setData([8.0], [8.0])
+        QtWidgets.QApplication.processEvents()
     old = QtCore.QRect(p.x() - 12, p.y() - 12, 24, 24)  # all of the old dot, ring included
     assert any(reg.contains(old) for reg in regions), [reg.boundingRect() for reg in regions]
 
@@ -412,19 +405,10 @@ def test_an_empty_line_set_again_repaints_nothing(qtbot):
     w.addItem(line)
     line.setData([], [])
     qtbot.wait(50)  # shown and painted once
-    painted = []
-
-    class Spy(QtCore.QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QtCore.QEvent.Type.Paint:
-                painted.append(event.region().boundingRect())
-            return False
-    spy = Spy()
-    w.viewport().installEventFilter(spy)
-    for _ in range(3):
-        line.setData([], [])
-        QtWidgets.QApplication.processEvents()
-    w.viewport().removeEventFilter(spy)
+    with _events(w.viewport(), QtCore.QEvent.Type.Paint, lambda obj, event: event.region().boundingRect()) as painted:
+        for _ in range(3):
+            line.setData([], [])
+            QtWidgets.QApplication.processEvents()
     assert painted == []
     line.setData([1.0, 2.0], [1.0, 2.0])  # and a line with points still repaints
     assert not line.boundingRect().isEmpty()

@@ -108,7 +108,7 @@ class DataView(pg.GraphicsLayoutWidget):
             pad = 0.15 * (X[:, :2].max(0) - X[:, :2].min(0) + 1e-9)
             self.lo, self.hi = X[:, :2].min(0) - pad, X[:, :2].max(0) + pad
             self.regions = OpaqueImage()
-            self.region_classes = self._regions_key = None  # the class at each pixel, and the view's bounds
+            self.region_classes = None  # the class at each pixel of the view (its bounds are the data's)
             self._region_colors()
             self.plot.addItem(self.regions)
             self.lines = [Polyline(pen=pg.mkPen(class_color(c), width=2.5)) for c in range(data.C)]
@@ -304,14 +304,11 @@ class DataView(pg.GraphicsLayoutWidget):
             cls = self._linear_classes(np.asarray(W[:3], dtype=np.float64), n)
         else:
             cls = scores(W, self._region_points(n)).argmax(axis=1).reshape(n, n).astype(np.uint8)
-        key = (*self.lo, *self.hi)
-        if (self._regions_key != key or self.region_classes is None
-                or not np.array_equal(cls, self.region_classes)):
+        if self.region_classes is None or not np.array_equal(cls, self.region_classes):
             # (a step that moves no boundary across a pixel leaves the picture as it is: W changes every
             # frame, the regions at 200 x 200 mostly do not, and a new image is rendered again)
             self.region_classes = cls  # the class at each pixel
             self._render_regions()  # one 32-bit word per pixel (a gather of 4 bytes took 1 ms)
-            self._regions_key = key
         if scores is not None:  # a network: no zero-score line or weight vector per class
             for item in (*self.lines, *self.arrows):
                 item.setData([], [])

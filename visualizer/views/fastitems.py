@@ -354,12 +354,12 @@ class OpaqueImage(pg.GraphicsObject):
     def __init__(self):
         super().__init__()
         self._rect = QtCore.QRectF()
-        self._qimage = None
+        self._words = self._qimage = None
 
     def setImage(self, words, rect):
         """words: (rows, cols) uint32, each pixel 0xffRRGGBB; rect: the QRectF it covers."""
-        words = np.ascontiguousarray(words, dtype=np.uint32)
-        self._qimage = pg.functions.ndarray_to_qimage(words, QtGui.QImage.Format.Format_RGB32)  # keeps words
+        self._words = np.ascontiguousarray(words, dtype=np.uint32)  # the picture's memory: kept while shown
+        self._qimage = pg.functions.ndarray_to_qimage(self._words, QtGui.QImage.Format.Format_RGB32)
         if rect != self._rect:
             self.prepareGeometryChange()
             self._rect = QtCore.QRectF(rect)
@@ -368,9 +368,9 @@ class OpaqueImage(pg.GraphicsObject):
     @property
     def image(self):
         """The picture as (rows, cols, 4) RGBA bytes, as ImageItem.image of a colour picture."""
-        if self._qimage is None:
+        if self._words is None:
             return None
-        w = self._qimage.data
+        w = self._words
         return np.stack([(w >> 16) & 255, (w >> 8) & 255, w & 255, (w >> 24) & 255], axis=-1).astype(np.uint8)
 
     def boundingRect(self):
@@ -411,11 +411,7 @@ class StepLine(pg.GraphicsObject):
             self._rect = rect
         self.update()
 
-    def viewRangeChanged(self):
-        super().viewRangeChanged()
-        self._place()
-
-    def viewTransformChanged(self):
+    def viewTransformChanged(self):  # a new range, or a resize: the height and a pixel's width change
         super().viewTransformChanged()
         self._place()
 

@@ -338,7 +338,7 @@ class PathLayer(pg.GraphicsObject):
     def _stroke(self, painters, segments, path, dots, dpr):
         """Stroke segments (x0, y0, x1, y1 arrays, device pixels; NaN ends: none) into the pictures with
         the path's pens, and stamp the path's dot at the points dots (xs, ys) (None: no dots)."""
-        strokes, dot = path[2], path[3]
+        strokes, sprite, _, reach = self._plan(path, dpr)
         x0, y0, x1, y1 = segments
         fine = np.isfinite(x0) & np.isfinite(y0) & np.isfinite(x1) & np.isfinite(y1)
         if not fine.all():
@@ -346,23 +346,18 @@ class PathLayer(pg.GraphicsObject):
         xs, ys = [x0, x1], [y0, y1]  # every point drawn: the device rectangle these strokes reach
         if len(x0):
             lines = line_array(x0, y0, x1, y1)
-            for picture, color, width, *dash in strokes:
-                painters[picture].setPen(self._pen(color, width))
-                if dash:
-                    painters[picture].drawLines(line_array(*_dashed(x0, y0, x1, y1, dash[0])))
-                else:
-                    painters[picture].drawLines(lines)
+            for picture, pen, dash in strokes:
+                painters[picture].setPen(pen)
+                painters[picture].drawLines(line_array(*_dashed(x0, y0, x1, y1, dash)) if dash else lines)
             self.stroked += len(x0)
-        if dots is not None:
+        if dots is not None and sprite is not None:
             fine = np.isfinite(dots[0]) & np.isfinite(dots[1])
             if fine.any():
-                sprite = dot_sprite(self.dot_size, pg.mkColor(dot), None, 0.0, dpr)
                 painters[-1].drawPixmapFragments(sprite_copies(None, dots[0][fine], dots[1][fine], sprite), sprite)
                 xs.append(dots[0][fine])
                 ys.append(dots[1][fine])
         xs, ys = np.concatenate(xs), np.concatenate(ys)
         if len(xs):
-            reach = self._reach(path)
             self._used = self._used.united(QtCore.QRectF(xs.min() - reach, ys.min() - reach,
                                                          xs.max() - xs.min() + 2 * reach, ys.max() - ys.min() + 2 * reach))
 
