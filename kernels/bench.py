@@ -1,6 +1,6 @@
 """Benchmarks: each kernel against the best plain-numpy version, measured in the same run.
 
-    python -m kernels.bench [--quick]
+    python -m losscape_lab.kernels.bench [--quick]
 
 Prints medians and ratios (the machine is shared and noisy: compare ratios, not seconds). The numpy
 baselines below are the fastest straightforward numpy we know for each job, written to the same
@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-import kernels
-from kernels import _training, losses
+from losscape_lab import kernels
+from losscape_lab.kernels import _training, losses
 
 
 def median_time(fn, repeat, warmup=1):
@@ -226,7 +226,7 @@ def bench_optimizer(quick):
 WARM_SCRIPT = """
 import time, numpy as np
 t0 = time.perf_counter()
-import kernels
+from losscape_lab import kernels
 X = np.random.default_rng(0).normal(size=(50, 3)); y = np.arange(50) % 3; W = np.zeros((3, 3))
 a = np.linspace(-1, 1, 8)
 for dt in (np.float64, np.float32):
@@ -317,7 +317,7 @@ def bench_network(quick):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m kernels.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python -m losscape_lab.kernels.bench", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller grids and fewer steps")
     args = p.parse_args(argv)
     print(f"numpy {np.__version__}, numba {__import__('numba').__version__}, {os.cpu_count()} cores")

@@ -34,16 +34,21 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-# Reinstall only when pyproject.toml changed since the last successful install.
+# Reinstall only when pyproject.toml or constraints.txt changed since the last successful install.
+# constraints.txt pins every package to the versions the suite last passed with (scripts/check-latest
+# tries today's newest instead).
 stamp=.venv/.losscape-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    # a .venv from before the rename holds the old distribution "losscape", which mapped kernels/ and
+    # visualizer/ to top-level names of other projects
+    .venv/bin/python -m pip uninstall -q -y losscape >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
     touch "$stamp"
 fi
 # Byte-compile the app's own modules, as pip does for an ordinary install (an editable one leaves
 # none, and with PYTHONDONTWRITEBYTECODE set Python would compile them at every launch).
-.venv/bin/python -m compileall -q kernels visualizer
+.venv/bin/python -m compileall -q losscape_lab kernels visualizer
 # Compile the numba kernels now, so that the first window opens on a warm cache (a cold first launch
 # takes longer; the app then shows "Preparing kernels" meanwhile). Quick when they are compiled already.
 echo "setup: preparing the kernels (compiled once: about a minute the first time)"
-.venv/bin/python -c "from visualizer.workers import warm_up_kernels; warm_up_kernels(lambda t: print('setup:', t))"
+.venv/bin/python -c "from losscape_lab.visualizer.workers import warm_up_kernels; warm_up_kernels(lambda t: print('setup:', t))"

@@ -46,7 +46,7 @@ def main():
             f.write(DEMO)
         # a fresh settings file: the soak must not restore or overwrite the user's last session
         env["XDG_CONFIG_HOME"] = tmp
-        app = subprocess.Popen([sys.executable, "-m", "visualizer", "--config", cfg], env=env,
+        app = subprocess.Popen([sys.executable, "-m", "losscape_lab", "--config", cfg], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             return soak(app, env, args)

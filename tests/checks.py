@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from visualizer.session.contours import bilinear, display_values
+from losscape_lab.visualizer.session.contours import bilinear, display_values
 
 
 def check_contours_on_their_levels(land):

@@ -31,7 +31,7 @@ def _toy_data(N=60, seed=0):
 @pytest.fixture(autouse=True)
 def english():
     """Every test starts and ends in English (the language is one global switch)."""
-    from visualizer.i18n import set_language
+    from losscape_lab.visualizer.i18n import set_language
 
     set_language("en")
     yield
@@ -47,8 +47,8 @@ def toy_data():
 @pytest.fixture
 def make():
     """make(config_text="", data=None) -> a Session on the toy data."""
-    from visualizer.session import config as C
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import config as C
+    from losscape_lab.visualizer.session.session import Session
 
     return lambda text="", data=None: Session(C.loads(text), data or _toy_data())
 
@@ -57,11 +57,11 @@ def make():
 def app(qtbot):
     """The main window with a controller and a synchronous worker (no threads), torn down in order:
     playback stopped, worker stopped, then the window deleted."""
-    from visualizer.controller import Controller
-    from visualizer.views.main_window import make_window
-    from visualizer.workers import Worker
+    from losscape_lab.visualizer.controller import Controller
+    from losscape_lab.visualizer.views.main_window import make_window
+    from losscape_lab.visualizer.workers import Worker
 
-    from visualizer.views.render import dispose
+    from losscape_lab.visualizer.views.render import dispose
 
     window, found = make_window()
     worker = Worker(sync=True)

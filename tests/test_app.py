@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore
 
-from visualizer.session import config as C
-from visualizer.workers import Worker
+from losscape_lab.visualizer.session import config as C
+from losscape_lab.visualizer.workers import Worker
 
 
 def test_window_opens_with_landscape_runs_and_lecture(app, attach):
@@ -212,7 +212,7 @@ def test_the_lecture_panel_keeps_its_scroll_while_numbers_change(app, attach):
 
 
 def test_before_the_session_the_controls_show_the_demos_values_greyed(app):
-    from visualizer.session import presets
+    from losscape_lab.visualizer.session import presets
 
     cfg = presets.load("margin-delta")
     c = app.window.controls
@@ -251,7 +251,7 @@ def test_help_lists_the_keyboard_shortcuts(app):
 
 
 def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
-    from visualizer.state import window_state
+    from losscape_lab.visualizer.state import window_state
 
     s = attach("[landscape]\nresolution = 24\n[[run]]\nlr = 0.1\n[[run]]\nlr = 0.3")
     app.advance(5)
@@ -298,7 +298,7 @@ def test_the_dataset_is_chosen_in_the_window(app, attach, tmp_path, monkeypatch)
 
 
 def test_a_clicker_walks_the_lecture_and_b_shows_the_answer(app, qtbot):
-    from visualizer.session import presets
+    from losscape_lab.visualizer.session import presets
 
     order = [n for n in presets.LECTURE_ORDER if n in app.presets]
     w = app.window
@@ -355,8 +355,8 @@ def test_a_dark_theme_for_a_dark_room_and_back(app, attach):
 
 
 def test_the_data_box_names_the_data_on_screen(app):
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("softmax-vs-hinge")))
     c = app.window.controls
@@ -391,9 +391,9 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     """On a cold cache the optimizer loop and then the first landscape compile in another process (the
     other core) while this one compiles the losses; this one then loads the loop from the cache, and
     hands the process on (a full grid waits for it). A warm cache starts no process."""
-    import kernels
-    from kernels import _training as T
-    from visualizer import workers
+    from losscape_lab import kernels
+    from losscape_lab.kernels import _training as T
+    from losscape_lab.visualizer import workers
 
     started = []
     monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
@@ -448,7 +448,7 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
 def test_the_real_second_process_starts_and_on_a_warm_cache_ends_at_once():
     """The command line the app starts: it imports and runs serve_cold_start (on the tests' warm cache
     it finds the loop there and ends); told nothing after its end, it is not waited for."""
-    from visualizer import workers
+    from losscape_lab.visualizer import workers
 
     helper = workers.start_second_process("linear")
     assert helper.wait(timeout=60) == 0
@@ -459,9 +459,9 @@ def test_the_real_second_process_starts_and_on_a_warm_cache_ends_at_once():
 def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_path):
     """The second process compiles the optimizer loop without calling it (so without the loss kernels,
     which it calls by address), then the groups it is told; on a warm cache nothing."""
-    import kernels
-    from kernels import _training as T
-    from visualizer import workers
+    from losscape_lab import kernels
+    from losscape_lab.kernels import _training as T
+    from losscape_lab.visualizer import workers
 
     done = []
     monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append((kw.get("compile_only"),
@@ -532,7 +532,7 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_
 def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_point(app, attach, monkeypatch):
     """A cold start draws its preview with the loss kernel at each point (exact, like the read-outs),
     and the full grid waits for the second process; both agree with the landscape kernel."""
-    from visualizer import workers
+    from losscape_lab.visualizer import workers
 
     attach("[landscape]\nresolution = 24")
     s = app.session
@@ -552,7 +552,7 @@ def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_p
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):
     """Cold, every kernel compiles for seconds: the demo's own loss's landscape kernel first, the others
     once its first frame is drawn."""
-    from visualizer.workers import warm_up_kernels
+    from losscape_lab.visualizer.workers import warm_up_kernels
 
     seen = []
     assert warm_up_kernels(seen.append, {"softmax"}) is None  # warm: no second process

@@ -2,8 +2,8 @@
 
 import pytest
 
-from visualizer.session import config as C
-from visualizer.session import presets
+from losscape_lab.visualizer.session import config as C
+from losscape_lab.visualizer.session import presets
 
 
 def test_defaults_are_a_valid_demo():

@@ -6,10 +6,9 @@ from unittest import mock
 import numpy as np
 import pytest
 
-import kernels
-
-from visualizer.controller import Controller
-from visualizer.workers import Worker
+from losscape_lab import kernels
+from losscape_lab.visualizer.controller import Controller
+from losscape_lab.visualizer.workers import Worker
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import kernels
-import kernels.curvature as K
+from losscape_lab import kernels
+from losscape_lab.kernels import curvature as K
 
 
 def problem(seed, N, D, C, dtype=np.float64, scale=0.5):
@@ -113,7 +113,7 @@ def test_bad_input_is_a_clear_error(call, message):
 
 
 def test_the_lecture_panel_the_step_size_and_the_state_give_the_largest_safe_step(app, attach):
-    from visualizer.state import window_state
+    from losscape_lab.visualizer.state import window_state
 
     s = attach("[model]\nloss = 'hinge'\nreg = 'l2'\nlam = 0.05\n[optimizer]\nname = 'gd'\nsteps = 5")
     w = app.window
@@ -151,7 +151,7 @@ def test_the_hessian_plane_runs_along_the_two_most_curved_directions(make):
 
 
 def test_while_playing_large_data_the_gui_thread_leaves_the_curvature_for_a_pause(app, attach, monkeypatch):
-    import visualizer.controller as ctl
+    from losscape_lab.visualizer import controller as ctl
 
     monkeypatch.setattr(ctl, "CURVATURE_WHILE_PLAYING", 0)  # the toy data counts as large here
     attach("[optimizer]\nname = 'gd'\nsteps = 50")

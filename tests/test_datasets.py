@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visualizer.session.datasets import BUILTIN_NAMES, CIFAR_CLASSES, DEMO_POINTS, Dataset, DatasetError, load
+from losscape_lab.visualizer.session.datasets import BUILTIN_NAMES, CIFAR_CLASSES, DEMO_POINTS, Dataset, DatasetError, load
 
 SYNTHETIC = ("blobs", "spiral", "linear", "nonlinear", "demo")
 

@@ -4,11 +4,11 @@ data and penalty parts, one optimizer step taken apart, and weights edited by ha
 import numpy as np
 import pytest
 
-import kernels
+from losscape_lab import kernels
 import naive
-from visualizer.session import config as C
-from visualizer.session import explain as E
-from visualizer.session.session import Session, kernel_kwargs
+from losscape_lab.visualizer.session import config as C
+from losscape_lab.visualizer.session import explain as E
+from losscape_lab.visualizer.session.session import Session, kernel_kwargs
 
 CAT_CAR_FROG = """
 start = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]

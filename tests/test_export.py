@@ -14,7 +14,7 @@ import pytest
 from checks import check_contours_on_their_levels
 from PIL import Image
 
-from visualizer.app import main
+from losscape_lab.visualizer.app import main
 
 DEMO = """
 [data]
@@ -152,7 +152,7 @@ def test_unknown_preset_is_exit_2(tmp_path, capsys):
 def test_an_existing_file_survives_a_failed_export(demo, tmp_path, capsys, monkeypatch):
     out = tmp_path / "runs.csv"
     out.write_text("precious")
-    import visualizer.export as ex
+    from losscape_lab.visualizer import export as ex
 
     def broken(session):
         raise OSError(28, "No space left on device")
@@ -167,7 +167,7 @@ def test_an_existing_file_survives_a_failed_export(demo, tmp_path, capsys, monke
 def test_screenshot_of_the_whole_window(demo, tmp_path):
     # a separate process, as a user runs it: the window it builds must not outlive it in the test process
     out = tmp_path / "shot.png"
-    r = subprocess.run([sys.executable, "-m", "visualizer", "--config", demo, "--screenshot", str(out),
+    r = subprocess.run([sys.executable, "-m", "losscape_lab", "--config", demo, "--screenshot", str(out),
                         "--steps", "10", "--size", "1440x860"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""  # not even Qt's offscreen chatter
@@ -178,16 +178,16 @@ def test_screenshot_of_the_whole_window(demo, tmp_path):
 
 def test_command_line_errors_have_no_traceback(tmp_path):
     env = dict(os.environ, DISPLAY="", WAYLAND_DISPLAY="", QT_QPA_PLATFORM="")
-    r = subprocess.run([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--out",
+    r = subprocess.run([sys.executable, "-m", "losscape_lab", "export", "--preset", "step-size", "--out",
                         str(tmp_path / "x.xyz")], capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "unknown file type .xyz" in r.stderr
-    r = subprocess.run([sys.executable, "-m", "visualizer"], capture_output=True, text=True, env=env)
+    r = subprocess.run([sys.executable, "-m", "losscape_lab"], capture_output=True, text=True, env=env)
     assert r.returncode == 2 and "no display" in r.stderr and "--screenshot" in r.stderr
     assert "Traceback" not in r.stderr
 
 
 def test_paths_leaving_the_frame_are_clipped_with_a_gap():
-    from visualizer.views.pathlayer import clip_path
+    from losscape_lab.visualizer.views.pathlayer import clip_path
 
     a = np.array([0.0, 0.5, 2.0, 0.5, 0.2])
     b = np.array([0.0, 0.2, 0.3, 0.1, -3.0])
@@ -219,7 +219,7 @@ def test_json_and_npz_thin_w_and_say_so(demo, tmp_path, capsys):
 
 
 def test_a_gif_is_written_frame_by_frame(tmp_path, make, qapp):
-    from visualizer.views.render import write_gif
+    from losscape_lab.visualizer.views.render import write_gif
 
     s = make("[optimizer]\nsteps = 30\n[landscape]\nresolution = 16")
     s.advance(30)

@@ -8,8 +8,8 @@ import pytest
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from visualizer.views.data import class_color
-from visualizer.views.fastitems import Dots, Polyline
+from losscape_lab.visualizer.views.data import class_color
+from losscape_lab.visualizer.views.fastitems import Dots, Polyline
 
 
 def _plot(qtbot):
@@ -185,7 +185,7 @@ def test_a_moving_dot_leaves_nothing_behind(qtbot):
 
 
 def test_the_path_layer_draws_lines_outlines_and_dots_where_the_points_are(qtbot):
-    from visualizer.views.pathlayer import PathLayer
+    from losscape_lab.visualizer.views.pathlayer import PathLayer
 
     w = _plot(qtbot)
     w.setBackground("w")
@@ -212,7 +212,7 @@ def test_the_path_layer_draws_lines_outlines_and_dots_where_the_points_are(qtbot
 
 
 def test_the_step_line_stands_at_its_step_across_the_view_and_moves_by_a_strip(qtbot):
-    from visualizer.views.fastitems import StepLine
+    from losscape_lab.visualizer.views.fastitems import StepLine
 
     w = _plot(qtbot)
     w.setBackground("w")
@@ -334,7 +334,7 @@ def test_each_class_has_its_zero_score_line_and_its_weight_vector_as_an_arrow_fr
 def test_a_path_changed_in_place_is_drawn_again_whole(qtbot):
     """The layer tells growth from change by marks along the part drawn: a session that projects its runs
     onto a new plane rewrites their arrays in place, and the picture must follow."""
-    from visualizer.views.pathlayer import PathLayer
+    from losscape_lab.visualizer.views.pathlayer import PathLayer
 
     w = _plot(qtbot)
     layer = PathLayer(antialias=(True,), dot_size=5)
@@ -380,7 +380,7 @@ def test_the_layers_follow_a_new_landscape_a_pan_and_an_auto_range(app, attach):
 
 @pytest.mark.parametrize("tip", [(8.0, 5.0), (5.0, 9.0), (2.0, 2.0)])
 def test_an_arrow_head_points_away_from_where_its_line_starts(qtbot, tip):
-    from visualizer.views.figure import point_arrow
+    from losscape_lab.visualizer.views.figure import point_arrow
 
     w = _plot(qtbot)
     head = pg.ArrowItem(headLen=20, tipAngle=35)
@@ -418,7 +418,7 @@ def test_a_line_dashed_across_x_has_its_dashes_whatever_its_steps():
     """The penalty curve grows a segment at a time, dashed 3 px on and off across x: steps a pixel wide
     are kept or dropped by their middle; wider steps are cut at the bands' edges (steps of exactly 6 px
     kept or dropped whole drew a solid line, or nothing)."""
-    from visualizer.views.pathlayer import _dashed
+    from losscape_lab.visualizer.views.pathlayer import _dashed
 
     x = np.arange(0.0, 61.0, 6.0)  # steps of 6 px: every middle in a band of the same parity
     x0, y0, x1, y1 = _dashed(x[:-1], np.zeros(10), x[1:], x[1:] / 6.0, 3.0)
@@ -435,7 +435,7 @@ def test_a_line_dashed_across_x_has_its_dashes_whatever_its_steps():
 def test_a_dashed_curve_grown_a_step_at_a_time_is_the_curve_drawn_at_once(qtbot):
     """A frame strokes its one new step of the dashed penalty curve by a shortcut in plain floats; the
     picture must be the one the whole curve gives."""
-    from visualizer.views.pathlayer import PathLayer
+    from losscape_lab.visualizer.views.pathlayer import PathLayer
 
     x = np.arange(0.0, 10.0, 0.05)  # about 2 px a step
     y = 5.0 + 3.0 * np.sin(x)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from visualizer.i18n import set_language, tr
+from losscape_lab.visualizer.i18n import set_language, tr
 
 ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -107,7 +107,7 @@ def _shown_texts(window):
     """Every fixed text of the window's widgets and actions."""
     from PyQt6 import QtGui, QtWidgets
 
-    from visualizer.views.translate import _texts
+    from losscape_lab.visualizer.views.translate import _texts
 
     out = []
     actions = [a for a in window.findChildren(QtGui.QAction)  # pyqtgraph's own menus are switched off
@@ -151,7 +151,7 @@ def test_the_window_speaks_korean_and_switches_back_exactly(app, attach):
 
 
 def test_the_language_menu_switches_and_the_state_reports_korean(app, attach):
-    from visualizer.state import window_state
+    from losscape_lab.visualizer.state import window_state
 
     attach((ROOT / "resources" / "presets" / "step-size.toml").read_text())
     app.window.language_actions["ko"].trigger()
@@ -163,7 +163,7 @@ def test_the_language_menu_switches_and_the_state_reports_korean(app, attach):
 
 def test_korean_export_labels_the_figure_in_korean(tmp_path, make):
     """`losscape export --lang ko`: the figure's title, axes and colour bar in Korean."""
-    from visualizer.views.render import FigureCanvas, dispose, offscreen_app
+    from losscape_lab.visualizer.views.render import FigureCanvas, dispose, offscreen_app
 
     offscreen_app()
     set_language("ko")
@@ -182,8 +182,8 @@ def test_korean_export_labels_the_figure_in_korean(tmp_path, make):
 def test_korean_has_a_font_that_draws_hangul():
     from PyQt6 import QtGui
 
-    from visualizer.views.render import offscreen_app
-    from visualizer.views.fonts import hangul_family
+    from losscape_lab.visualizer.views.render import offscreen_app
+    from losscape_lab.visualizer.views.fonts import hangul_family
 
     offscreen_app()
     family = hangul_family()

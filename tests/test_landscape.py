@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import kernels
+from losscape_lab import kernels
 import naive
 
 LOSSES = list(kernels.LOSSES)
@@ -61,7 +61,7 @@ def test_softmax_grid_is_stable_where_scores_are_huge():
 
 @pytest.mark.parametrize("single", [False, True])
 def test_many_samples_use_several_softmax_chunks_and_blocks(monkeypatch, single):
-    import kernels.landscape as L
+    from losscape_lab.kernels import landscape as L
     monkeypatch.setattr(L, "_EXP_CHUNK_BYTES", 3000)
     monkeypatch.setattr(L, "_SUM_BLOCK_BYTES", 700)
     X, y, W0, U, V, _, _ = plane(9, 60, 3, 3, np.float64)
@@ -86,7 +86,7 @@ def test_softmax_on_an_even_grid_matches_reference(seed, N, C, G, spread, single
 
 
 def test_exponentials_along_a_line_are_exact_to_rounding():
-    import kernels._landscape as K
+    from losscape_lab.kernels import _landscape as K
 
     rng = np.random.default_rng(3)
     P, Q = rng.normal(size=(7, 5)) * 20, rng.normal(size=(7, 5)) * 5

@@ -1,4 +1,4 @@
-"""One direction of imports: app -> cli | gui -> controller -> export -> views -> session | files -> kernels.
+"""One direction of imports (within losscape_lab): app -> cli | gui -> controller -> export -> views -> session | files -> kernels.
 
 Read from the source (lazy imports inside functions count too), so a new circle or an upward import fails
 here before anyone meets it at run time; and the Qt-free paths are run to prove they load no Qt."""
@@ -12,20 +12,25 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # lower rank = lower layer; a module may import only from lower ranks, or from its own package
+PKG = "losscape_lab"  # the one installed package; kernels/ and visualizer/ are mapped into it
 RANKS = [("kernels", 0), ("visualizer.i18n", 0.5), ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.views", 2),
          ("visualizer.export", 3), ("visualizer.workers", 3), ("visualizer.controller", 4), ("visualizer.state", 4),
          ("visualizer.cli", 5), ("visualizer.gui", 5), ("visualizer.app", 6), ("visualizer.bench", 7),
-         ("visualizer.__main__", 7)]
-QT_FREE = ("kernels", "visualizer.i18n", "visualizer.session", "visualizer.files")
+         ("__main__", 7)]
+RANKS = [(f"{PKG}.{p}", r) for p, r in RANKS]
+QT_FREE = tuple(f"{PKG}.{p}" for p in ("kernels", "visualizer.i18n", "visualizer.session", "visualizer.files"))
+PACKAGES = (PKG, f"{PKG}.kernels", f"{PKG}.visualizer")  # their __init__ may import their own modules
 QT = ("PyQt6", "pyqtgraph")
 
 
 def modules():
-    """module name -> path, for every module of kernels/ and visualizer/."""
+    """module name (as installed) -> path, for every module of losscape_lab/, kernels/ and visualizer/."""
     out = {}
-    for pkg in ("kernels", "visualizer"):
-        for path in (ROOT / pkg).rglob("*.py"):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for folder in (PKG, "kernels", "visualizer"):
+        for path in (ROOT / folder).rglob("*.py"):
+            parts = [PKG] + list(path.relative_to(ROOT / folder).with_suffix("").parts)
+            if folder != PKG:
+                parts.insert(1, folder)
             if parts[-1] == "__init__":
                 parts.pop()
             out[".".join(parts)] = path
@@ -64,7 +69,7 @@ def graph():
 
 def test_every_module_has_a_layer():
     _, known = graph()
-    assert [n for n in known if n not in ("kernels", "visualizer") and layer(n) is None] == []
+    assert [n for n in known if n not in PACKAGES and layer(n) is None] == []
 
 
 def test_imports_point_down_and_never_round():
@@ -81,7 +86,7 @@ def test_imports_point_down_and_never_round():
 def test_no_import_circle_within_a_layer_either():
     edges, known = graph()
     # a package's __init__ importing its own modules is not a circle
-    project = {s: {d for d, _ in t if d in known and d != s and not (s in ("kernels", "visualizer")
+    project = {s: {d for d, _ in t if d in known and d != s and not (s in PACKAGES
                                                                   or d.startswith(s + "."))}
                for s, t in edges.items()}
     state = {}
@@ -108,10 +113,12 @@ def test_the_compute_and_session_layers_never_name_qt():
 
 
 @pytest.mark.parametrize("modules", [
-    "kernels",
-    "visualizer.session.session, visualizer.session.config, visualizer.session.datasets, "
-    "visualizer.session.plane, visualizer.session.presets, visualizer.session.lecture, visualizer.files, "
-    "visualizer.export, visualizer.cli, visualizer.app",
+    "losscape_lab, losscape_lab.kernels",
+    "losscape_lab.visualizer.session.session, losscape_lab.visualizer.session.config, "
+    "losscape_lab.visualizer.session.datasets, losscape_lab.visualizer.session.plane, "
+    "losscape_lab.visualizer.session.presets, losscape_lab.visualizer.session.lecture, "
+    "losscape_lab.visualizer.files, losscape_lab.visualizer.export, losscape_lab.visualizer.cli, "
+    "losscape_lab.visualizer.app",
 ])
 def test_imports_without_qt(modules):
     code = f"import sys, {modules}; assert 'PyQt6' not in sys.modules, 'imported PyQt6'"
@@ -120,7 +127,7 @@ def test_imports_without_qt(modules):
 
 NO_QT_COMMANDS = """
 import sys, tempfile, os
-from visualizer.app import main
+from losscape_lab.visualizer.app import main
 out = tempfile.mkdtemp()
 for argv in (["export", "--help"], ["export", "--preset", "step-size"], ["export", "--bogus"],
              ["export", "--preset", "step-size", "--out", os.path.join(out, "x.txt")],
@@ -143,8 +150,8 @@ def test_help_bad_options_and_data_exports_load_no_qt():
 def test_last_session_is_restored_from_settings(tmp_path, qapp):
     from PyQt6 import QtCore
 
-    from visualizer.gui import restore_last
-    from visualizer.session import config as C
+    from losscape_lab.visualizer.gui import restore_last
+    from losscape_lab.visualizer.session import config as C
 
     settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
     assert restore_last(settings) is None

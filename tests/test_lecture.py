@@ -10,13 +10,19 @@ import math
 import numpy as np
 import pytest
 
-import kernels
-from visualizer.app import main
-from visualizer.session import presets
-from visualizer.session.lecture import example_breakdown, sanity_checks
-from visualizer.session.session import Session
+from losscape_lab import kernels
+from losscape_lab.visualizer.app import main
+from losscape_lab.visualizer.session import presets
+from losscape_lab.visualizer.session.lecture import example_breakdown, sanity_checks
+from losscape_lab.visualizer.session.session import Session
 
 _exports = {}
+
+
+def on_plane(run, i):
+    """W at record i lies on the plane: its distance from it is rounding, 1e-12 of W's size (the least
+    squares behind the distance moves its last bits with the BLAS build)."""
+    return run.off[i] <= 1e-12 * max(1.0, float(np.linalg.norm(run.W[i])))
 
 
 def exported(name, tmp_path, capsys):
@@ -90,7 +96,7 @@ def test_hinge_flat_region_does_not_move(tmp_path, capsys):
 
 
 def test_opening_a_lecture_item_explains_and_highlights(app):
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session.session import Session
 
     window = app.window
     lecture_menu = [m for m in window.menuBar().actions() if m.text() == "&Lecture"][0].menu()
@@ -203,7 +209,7 @@ def test_text_loss_at_init():
     assert f"{s.run_loss(0):.4g}" == "9" and f"{s.run_loss(1):.4g}" == "2.303"  # the status line at step 0
     for k, expected in ((0, 9.0), (1, math.log(10))):
         run = s.runs[k]
-        assert run.off[0] == 0  # the start is on the plane: the colour under the start dot is the run's loss
+        assert on_plane(run, 0)  # the start is on the plane: the colour under the start dot is the run's loss
         s.select(k)
         assert s.plane_loss(run.a[0], run.b[0]) == pytest.approx(expected, abs=1e-3)
         assert np.isfinite(run.loss_full[0]) and run.loss_full[0] == pytest.approx(expected, abs=1e-3)
@@ -254,7 +260,7 @@ def test_text_squared_hinge():
     s = ended("squared-hinge")  # selects runs
     says("squared-hinge", "about 2", "about 9 for the hinge, 48 squared", "end at different points")
     hinge, squared = s.runs
-    assert s.plane.mode == "endpoints" and hinge.off[-1] == 0 == squared.off[-1]  # both ends on the plane
+    assert s.plane.mode == "endpoints" and on_plane(hinge, -1) and on_plane(squared, -1)  # both ends on the plane
     assert np.linalg.norm(hinge.W[-1] - squared.W[-1]) > 0.3  # the runs end at different points
     # each end is lower than the other's end on its own loss
     h, q = s.model_of(hinge), s.model_of(squared)
@@ -370,7 +376,7 @@ def test_text_random_search():
     s = finished("random-search")
     says("random-search", "650 weights", "from 2.30 to about 1.4 (58% right)", "0.14 and 98%", "200 steps")
     rs, gd = s.runs
-    assert s.plane.mode == "endpoints" and rs.off[-1] == 0 == gd.off[-1]
+    assert s.plane.mode == "endpoints" and on_plane(rs, -1) and on_plane(gd, -1)
     assert s.data.D * s.data.C == 650 and rs.settings["batch_size"] >= s.data.N  # the full loss decides
     assert rs.settings["steps"] == gd.settings["steps"] == 200
     lb = rs.loss_batch[:-1]
@@ -381,7 +387,7 @@ def test_text_random_search():
 
 
 def test_text_gradient_check():
-    from visualizer.views.lecture import grad_check_verdict
+    from losscape_lab.visualizer.views.lecture import grad_check_verdict
 
     s = fresh("gradient-check")
     says("gradient-check", "about 1e-8", "slope of 1/6", "frog score 3.9", "car score 4.9")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from visualizer.app import main
+from losscape_lab.visualizer.app import main
 
 CASES = {
     "entries outside W": ('[landscape]\nplane="weights"\nentries=[[9,0],[1,0]]\n',
@@ -65,7 +65,7 @@ def test_files_over_the_limit_say_the_limit_and_how_to_subsample(tmp_path, capsy
 
 # ------------------------------------------------------------------------------------------- files
 def test_writes_go_through_a_symlink_and_keep_the_mode(tmp_path):
-    from visualizer.files import write_atomically
+    from losscape_lab.visualizer.files import write_atomically
 
     target = tmp_path / "real.csv"
     target.write_text("old")
@@ -79,7 +79,7 @@ def test_writes_go_through_a_symlink_and_keep_the_mode(tmp_path):
 
 
 def test_what_is_not_a_regular_writable_file_is_not_replaced(tmp_path, capsys):
-    from visualizer.files import write_atomically
+    from losscape_lab.visualizer.files import write_atomically
 
     ro = tmp_path / "ro.csv"
     ro.write_text("keep")
@@ -96,7 +96,7 @@ def test_what_is_not_a_regular_writable_file_is_not_replaced(tmp_path, capsys):
 
 
 def test_a_cancelled_write_leaves_the_old_file_and_no_temporary(tmp_path):
-    from visualizer.files import Cancelled, write_atomically
+    from losscape_lab.visualizer.files import Cancelled, write_atomically
 
     old = tmp_path / "fig.png"
     old.write_bytes(b"old")
@@ -106,7 +106,7 @@ def test_a_cancelled_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 def test_a_screenshot_whose_landscape_fails_is_one_line(tmp_path, capsys, monkeypatch):
-    from visualizer.session.session import LandscapeRequest
+    from losscape_lab.visualizer.session.session import LandscapeRequest
 
     def broken(self, pointwise=False):
         raise ValueError("the scores over the plane overflow (not finite)")
@@ -126,7 +126,7 @@ def test_an_interrupted_gif_export_stops_and_leaves_the_old_file(sig, code, tmp_
 
     out = tmp_path / "anim.gif"
     out.write_bytes(b"the old animation")
-    p = subprocess.Popen([sys.executable, "-m", "visualizer", "export", "--preset", "step-size", "--out", str(out),
+    p = subprocess.Popen([sys.executable, "-m", "losscape_lab", "export", "--preset", "step-size", "--out", str(out),
                           "--frames", "400", "--size", "900x700"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     # wait until the GIF's frames are being written (or the export ended: the assertion says so)

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-import kernels
-import kernels.losses
+from losscape_lab import kernels
 import naive
 
 LOSSES = list(kernels.LOSSES)
@@ -211,7 +210,7 @@ def test_a_call_by_address_with_other_argument_types_does_not_compile():
     import numba
     from numba.core.errors import TypingError
 
-    from kernels import _training as T
+    from losscape_lab.kernels import _training as T
 
     @numba.njit
     def wrong(address, S):  # the labels as floats

@@ -5,9 +5,9 @@ every optimizer training it."""
 import numpy as np
 import pytest
 
-import kernels
+from losscape_lab import kernels
 import naive
-from kernels import network as net
+from losscape_lab.kernels import network as net
 
 
 def _problem(N=23, D=4, H=5, C=3, seed=0, dtype=np.float64):

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from visualizer.session import explain as E
-from visualizer.state import window_state
-from visualizer.views.data import class_color
+from losscape_lab.visualizer.session import explain as E
+from losscape_lab.visualizer.state import window_state
+from losscape_lab.visualizer.views.data import class_color
 
 NET = """
 [model]
@@ -146,7 +146,7 @@ def test_adding_a_run_on_a_plane_through_the_selected_run(app, attach):
 
 
 def test_switching_the_model_keeps_a_lecture_only_when_it_asks_for_the_switch(app):
-    from visualizer.session import presets
+    from losscape_lab.visualizer.session import presets
 
     for name, kept in (("two-minima", False), ("convex-vs-nonconvex", True)):
         app._on_window_preset_requested(name)

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-import kernels
+from losscape_lab import kernels
 import naive
 
 

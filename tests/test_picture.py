@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore, QtWidgets
 
-import kernels
+from losscape_lab import kernels
 from checks import check_contours_on_their_levels
-from visualizer.session.contours import bilinear
-from visualizer.state import window_state
+from losscape_lab.visualizer.session.contours import bilinear
+from losscape_lab.visualizer.state import window_state
 
 MARGINS = """[data]\nname = "blobs"\nn = 90\n[model]\nloss = 'hinge'\n[optimizer]\nname = 'gd'\nsteps = 40
 [landscape]\nresolution = 64\n[[run]]\nlabel = 'delta 1'\n[[run]]\nlabel = 'delta 2'\ndelta = 2.0"""
@@ -81,7 +81,7 @@ def test_title_controls_and_landscape_show_the_selected_runs_model(app, attach):
 
 
 def test_the_selected_run_is_saved(app, attach, tmp_path):
-    from visualizer.session import config as C
+    from losscape_lab.visualizer.session import config as C
 
     attach(MARGINS)
     app.window.controls.runs.setCurrentRow(1)
@@ -95,7 +95,7 @@ def test_state_from_the_command_line(tmp_path):
     cfg = tmp_path / "m.toml"
     cfg.write_text(MARGINS + "\n[view]\nselected = 1\n")
     out, state = tmp_path / "shot.png", tmp_path / "state.json"
-    r = subprocess.run([sys.executable, "-m", "visualizer", "--config", str(cfg), "--screenshot", str(out),
+    r = subprocess.run([sys.executable, "-m", "losscape_lab", "--config", str(cfg), "--screenshot", str(out),
                         "--steps", "20", "--size", "1280x720", "--state", str(state)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     st = json.loads(state.read_text())
@@ -117,8 +117,8 @@ def test_every_axis_shows_true_values(app, attach):
 
 
 def test_score_bars_name_their_classes(app, make):
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("hinge-flat-region")))
     legend = app.window.data.plot.legend
@@ -218,7 +218,7 @@ def test_box_title_legend_and_landscape_change_together(app, attach, qtbot):
 
 
 def test_exported_figures_carry_the_windows_title(app, attach):
-    from visualizer.views.render import FigureCanvas
+    from losscape_lab.visualizer.views.render import FigureCanvas
 
     attach(MARGINS + "\n[view]\nselected = 1")
     canvas = FigureCanvas(app.session, app.session.landscape(), (600, 400))
@@ -230,8 +230,8 @@ def test_exported_figures_carry_the_windows_title(app, attach):
 
 
 def test_the_status_numbers_are_exact_not_read_off_the_grid(app):
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("softmax-vs-hinge")))
     app.advance(40)
@@ -242,8 +242,8 @@ def test_the_status_numbers_are_exact_not_read_off_the_grid(app):
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_at_projector_sizes_the_landscape_is_large_and_nothing_is_cut(app, attach, qtbot, size):
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("step-size")))
     app.window.resize(*size)
@@ -260,7 +260,7 @@ def test_at_projector_sizes_the_landscape_is_large_and_nothing_is_cut(app, attac
 
 
 def test_long_curves_are_drawn_from_a_bounded_number_of_points():
-    from visualizer.views.curves import PEAK_BINS, peaks
+    from losscape_lab.visualizer.views.curves import PEAK_BINS, peaks
 
     rng = np.random.default_rng(0)
     x = np.arange(100_000.0)
@@ -273,8 +273,8 @@ def test_long_curves_are_drawn_from_a_bounded_number_of_points():
 
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_in_presenter_mode_the_landscape_is_the_largest_thing_on_screen(app, qtbot, size):
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("step-size")))
     w = app.window
@@ -320,10 +320,10 @@ def test_a_frame_strokes_only_the_new_steps_of_each_path(app, attach):
 def test_paths_drawn_step_by_step_look_as_paths_drawn_at_once(app, attach):
     """The animation adds each step to the paths' pictures; a zoom or a resize draws them again from the
     whole paths (thinned to the screen's pixels). Both must be the same picture."""
-    from visualizer.views.render import rgb_array
+    from losscape_lab.visualizer.views.render import rgb_array
 
-    from visualizer.session import presets
-    from visualizer.session.session import Session
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
 
     app.attach(Session(presets.load("step-size")))  # a crawl, a zig-zag, a blow-up: segments of every length
     canvas, fig = app.window.landscape.canvas, app.window.landscape.figure

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-import kernels
-from visualizer.session import config as C
-from visualizer.session.plane import pca_plane, random_plane, weights_plane
-from visualizer.session.session import Session, accuracy, kernel_kwargs
+from losscape_lab import kernels
+from losscape_lab.visualizer.session import config as C
+from losscape_lab.visualizer.session.plane import pca_plane, random_plane, weights_plane
+from losscape_lab.visualizer.session.session import Session, accuracy, kernel_kwargs
 
 
 def test_runs_are_computed_ahead_and_match_the_kernels(make):
@@ -164,7 +164,7 @@ def test_regularization_part_keeps_the_lambda_of_its_own_step(make):
 
 
 def test_every_preset_builds_a_session():
-    from visualizer.session import presets
+    from losscape_lab.visualizer.session import presets
 
     for name in presets.available():
         s = Session(presets.load(name))
@@ -185,7 +185,7 @@ def test_minibatch_steps_scatter_around_the_full_batch_step(make):
 
 
 def test_weights_are_replayed_exactly_from_bounded_checkpoints(make):
-    from visualizer.session import weights
+    from losscape_lab.visualizer.session import weights
 
     s = make("[optimizer]\nname = 'adam'\nbatch_size = 7\nsteps = 5000\nlr = 0.05")
     run = s.runs[0]
@@ -228,7 +228,7 @@ def test_default_labels_name_what_differs_between_runs(make):
     assert [r.label for r in twins.runs] == ["SGD lr=0.1 #1", "SGD lr=0.1 #2"]
     mixed = make("[optimizer]\nname = 'momentum'\nschedule = 'step'\n[[run]]\n[[run]]\nmomentum = 0.5\nseed = 3")
     assert [r.label for r in mixed.runs] == ["momentum=0.9 seed=0", "momentum=0.5 seed=3"]
-    from visualizer.i18n import set_language
+    from losscape_lab.visualizer.i18n import set_language
 
     set_language("ko")
     mixed.relabel()
@@ -239,8 +239,7 @@ def test_default_labels_name_what_differs_between_runs(make):
 def test_exact_losses_and_spreads_are_computed_once_per_shown_point_and_never_stale(make, monkeypatch):
     """The status line and the gradient spread ask for the same numbers frame after frame: one kernel pass
     per shown point, and a new one as soon as the point, the model or the data changes."""
-    import kernels
-
+    from losscape_lab import kernels
     s = make("[optimizer]\nsteps = 20\n[model]\nreg = \"l2\"\nlam = 0.01")
     s.advance(5)
     calls = []

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from visualizer.app import main
-from visualizer.views.main_window import make_window
-from visualizer.views.surface import height_at, surface_heights
+from losscape_lab.visualizer.app import main
+from losscape_lab.visualizer.views.main_window import make_window
+from losscape_lab.visualizer.views.surface import height_at, surface_heights
 
 
 def test_offscreen_the_3d_tab_is_disabled_with_the_reason(qtbot):
-    from visualizer.views.render import dispose
+    from losscape_lab.visualizer.views.render import dispose
 
     window, _ = make_window()
     try:
@@ -51,9 +51,9 @@ XVFB_SCRIPT = r"""
 import sys, numpy as np
 from PyQt6 import QtWidgets
 app = QtWidgets.QApplication(["t"])
-from visualizer.session import presets
-from visualizer.session.session import Session
-from visualizer.views.surface import SurfaceView, gl_unavailable
+from losscape_lab.visualizer.session import presets
+from losscape_lab.visualizer.session.session import Session
+from losscape_lab.visualizer.views.surface import SurfaceView, gl_unavailable
 reason = gl_unavailable()
 if reason:
     print("NOGL", reason); sys.exit(3)
@@ -82,8 +82,8 @@ ticks = {float(t): p for t, p in v.colorbar.labels.items() if t != "loss"}
 assert v.colorbar.labels["loss"] > 1 and ticks[min(ticks)] == 0.0
 assert abs(min(ticks) - np.nanmin(s.landscape(48))) <= 1e-3 * abs(min(ticks)) + 1e-9
 # made after the window speaks Korean, the 3-D bar speaks it too
-from visualizer.i18n import set_language
-from visualizer.views.main_window import make_window
+from losscape_lab.visualizer.i18n import set_language
+from losscape_lab.visualizer.views.main_window import make_window
 set_language("ko")
 window, _ = make_window()
 surface = window.ensure_surface()
@@ -130,7 +130,7 @@ def test_under_xvfb_the_surface_and_paths_render(xvfb):
 @pytest.mark.parametrize("preset", ["step-size", "two-minima"])  # the linear model, and a network
 def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path, preset):
     out = tmp_path / "surface.png"
-    r = _run([sys.executable, "-m", "visualizer", "export", "--preset", preset, "--view", "3d",
+    r = _run([sys.executable, "-m", "losscape_lab", "export", "--preset", preset, "--view", "3d",
               "--out", str(out), "--size", "640x480"], xvfb)
     assert r.returncode == 0, r.stderr
     img = np.asarray(Image.open(out).convert("RGB"), dtype=float)
@@ -138,6 +138,6 @@ def test_under_xvfb_the_3d_export_is_not_blank(xvfb, tmp_path, preset):
 
 
 def test_the_camera_stays_above_the_surface():
-    from visualizer.views.surface import MIN_ELEVATION, above
+    from losscape_lab.visualizer.views.surface import MIN_ELEVATION, above
 
     assert above(-60) == MIN_ELEVATION and above(30) == 30 and above(120) == 90

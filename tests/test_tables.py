@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PyQt6 import QtCore
 
-import kernels
+from losscape_lab import kernels
 from test_explain import CAT_CAR_FROG
-from visualizer.session import config as C
-from visualizer.session import explain as E
-from visualizer.session.session import Session
-from visualizer.state import window_state
+from losscape_lab.visualizer.session import config as C
+from losscape_lab.visualizer.session import explain as E
+from losscape_lab.visualizer.session.session import Session
+from losscape_lab.visualizer.state import window_state
 
 
 def _column(view, header):
@@ -131,7 +131,7 @@ def test_explain_step_takes_the_shown_step_apart_with_arrows_and_the_batch(app, 
 
 
 def test_loss_colours_grade_losses_and_grey_out_nan():
-    from visualizer.views.tables import NO_LOSS, ZERO_LOSS, loss_colours
+    from losscape_lab.visualizer.views.tables import NO_LOSS, ZERO_LOSS, loss_colours
 
     c = loss_colours([0.0, 1.0, 4.0, np.nan, np.inf])
     assert c[0] == ZERO_LOSS and c[3] == c[4] == NO_LOSS  # not "zero loss": the scores overflowed

@@ -12,8 +12,15 @@ from .cli import check_steps, fail, no_display  # the command line's one-line er
 
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="losscape", description="See a linear classifier learn: loss landscapes "
-                                "and SGD, live.")
+    from losscape_lab import __version__
+
+    p = argparse.ArgumentParser(
+        prog="losscape", description="See a linear classifier learn: loss landscapes and SGD, live.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="commands:\n  losscape export --preset NAME --out FILE   write a figure (.png .svg .pdf), the runs' "
+               "data\n                                             (.csv .json .npz) or an animation (.gif); "
+               "see\n                                             `losscape export --help`")
+    p.add_argument("--version", action="version", version=f"losscape {__version__} (losscape-lab)")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--config", metavar="FILE.toml", help="open a saved demo")
     src.add_argument("--preset", metavar="NAME", help="open a bundled demo (see the Presets menu)")

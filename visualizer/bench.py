@@ -1,7 +1,7 @@
 """App benchmarks: first-frame time (cold and warm numba cache) and animation frames per second.
 
-    python -m visualizer.bench              # offscreen: every figure
-    python -m visualizer.bench --window     # the animation in a real window on $DISPLAY (xcb) too
+    python -m losscape_lab.visualizer.bench              # offscreen: every figure
+    python -m losscape_lab.visualizer.bench --window     # the animation in a real window on $DISPLAY (xcb) too
 
 On this machine's cores. Prints medians; nothing here is asserted.
 """
@@ -17,13 +17,13 @@ FIRST_FRAME = """
 import time, os
 t0 = time.perf_counter()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from visualizer.workers import Worker, start_second_process
+from losscape_lab.visualizer.workers import Worker, start_second_process
 helper = start_second_process()  # as the app does (gui.run_gui)
 from PyQt6 import QtWidgets
 app = QtWidgets.QApplication(["losscape"])
-from visualizer.views.main_window import make_window
-from visualizer.controller import Controller
-from visualizer.session.config import Config
+from losscape_lab.visualizer.views.main_window import make_window
+from losscape_lab.visualizer.controller import Controller
+from losscape_lab.visualizer.session.config import Config
 window, found = make_window()
 worker = Worker(helper=helper)
 ctl = Controller(window, worker, found)
@@ -63,7 +63,7 @@ def first_frame(warm_runs=3):
         rows = []
         for label in ["cold cache"] + ["warm cache"] * warm_runs:
             if label == "warm cache" and len(rows) == 1:  # the cold run ended before its background compiling
-                subprocess.run([sys.executable, "-c", "from visualizer.workers import warm_up_kernels; "
+                subprocess.run([sys.executable, "-c", "from losscape_lab.visualizer.workers import warm_up_kernels; "
                                 "warm_up_kernels()"], env=env, check=True)
             floor = _import_floor()
             t = time.perf_counter()
@@ -91,11 +91,11 @@ def _animating_window(runs, steps):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["losscape"])
-    from visualizer.controller import Controller
-    from visualizer.session import config as C
-    from visualizer.session.session import Session
-    from visualizer.views.main_window import make_window
-    from visualizer.workers import Worker
+    from losscape_lab.visualizer.controller import Controller
+    from losscape_lab.visualizer.session import config as C
+    from losscape_lab.visualizer.session.session import Session
+    from losscape_lab.visualizer.views.main_window import make_window
+    from losscape_lab.visualizer.workers import Worker
 
     text = f"[optimizer]\nsteps = {steps}\n" + "".join(
         f"[[run]]\nlr = {0.02 * (k + 1)}\nbatch_size = {4 * (k + 1)}\n" for k in range(runs))
@@ -170,7 +170,7 @@ def frame_cost_by_steps(runs=8, frames=60):
 if __name__ == "__main__":
     if "--window" in sys.argv[1:]:
         if not os.environ.get("DISPLAY"):
-            sys.exit("visualizer.bench --window: no $DISPLAY (start Xvfb, or run without --window)")
+            sys.exit("losscape_lab.visualizer.bench --window: no $DISPLAY (start Xvfb, or run without --window)")
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         from PyQt6 import QtWidgets
 

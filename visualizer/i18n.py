@@ -34,7 +34,7 @@ def catalogue(code):
     out = {}
     if code == "en":
         return out
-    folder = resources.files("visualizer.resources") / "i18n"
+    folder = resources.files("losscape_lab.resources") / "i18n"
     for f in sorted(folder.iterdir(), key=lambda f: f.name):
         if f.name.startswith(code + "_") and f.name.endswith(".toml"):
             for entry in tomllib.loads(f.read_text(encoding="utf-8"))["text"]:

@@ -47,8 +47,8 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     compiles the losses meanwhile and then loads the loop from the cache. Returns the second process
     while it still runs (Worker.request_landscapes waits for it before a full grid), else None.
     Between groups, stops when cancelled() (the app is closing: it waits for at most one group)."""
-    import kernels
-    from kernels import _training as T
+    from losscape_lab import kernels
+    from losscape_lab.kernels import _training as T
 
     X, y, W = _tiny()
     # the lecture panel's sanity checks take the hinge and softmax losses on the GUI thread
@@ -141,7 +141,7 @@ def start_second_process(kind="linear"):
     cold cache it compiles the optimizer loop of the model `kind` ("linear" or "mlp") on the other core
     while this one builds the window and compiles the losses (numba compiles one function at a time per
     process); on a warm one it ends at once. None when no process can start."""
-    code = f"from visualizer.workers import serve_cold_start; serve_cold_start({kind!r})"
+    code = f"from losscape_lab.visualizer.workers import serve_cold_start; serve_cold_start({kind!r})"
     try:
         return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, text=True)
@@ -154,8 +154,8 @@ def serve_cold_start(kind="linear"):
     it (it calls the loss kernels by address, so it needs nothing the first process compiles meanwhile),
     then the kernel groups the first process names on one line of stdin (comma-separated; none: done).
     Leaves machine code in the shared cache. On a warm cache: nothing."""
-    import kernels
-    from kernels import _training as T
+    from losscape_lab import kernels
+    from losscape_lab.kernels import _training as T
 
     if _cached(T.run_steps) is not False:
         return

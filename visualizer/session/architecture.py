@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import kernels
-from kernels import network
+from losscape_lab import kernels
+from losscape_lab.kernels import network
 
 from .config import ConfigError
 

@@ -16,8 +16,7 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 
-import kernels
-
+from losscape_lab import kernels
 from .reading import read_file
 
 

@@ -7,8 +7,7 @@ minibatch a step drew, the optimizer's buffers before and after, and the update 
 
 import numpy as np
 
-import kernels
-
+from losscape_lab import kernels
 from ..i18n import tr, tr_name
 from .session import kernel_kwargs
 

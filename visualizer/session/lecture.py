@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 
-import kernels
-
+from losscape_lab import kernels
 from .architecture import HESSIAN_LIMIT
 from .explain import example_terms
 from .session import expected_initial_loss

@@ -3,8 +3,7 @@ demos of the largest stable step size, whose limit 2 / lambda_max belongs to the
 
 import numpy as np
 
-import kernels
-
+from losscape_lab import kernels
 ROUNDS = 20
 WORK = 2e9  # multiply-adds the search may spend (N * D * C per gradient-descent step)
 

@@ -9,7 +9,7 @@ from .config import ConfigError
 
 def available():
     """name -> file, sorted by name."""
-    folder = resources.files("visualizer.resources") / "presets"
+    folder = resources.files("losscape_lab.resources") / "presets"
     files = [f for f in folder.iterdir() if f.name.endswith(".toml")] if folder.is_dir() else []
     return {f.name[:-5]: f for f in sorted(files, key=lambda f: f.name)}
 

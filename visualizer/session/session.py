@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-import kernels
-
+from losscape_lab import kernels
 from ..i18n import N_, tr
 from . import architecture
 from . import plane as planes

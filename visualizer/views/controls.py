@@ -2,8 +2,7 @@
 
 from PyQt6 import QtCore, QtWidgets
 
-import kernels
-
+from losscape_lab import kernels
 from ..i18n import tr
 from ..session.config import MAX_RUNS
 from .widgets import LabelSlot, LogValueControl, color_icon

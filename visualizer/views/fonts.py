@@ -17,7 +17,7 @@ def hangul_family():
         return families[0]
     families = []
     for name in BUNDLED:
-        with resources.as_file(resources.files("visualizer.resources") / "fonts" / name) as path:
+        with resources.as_file(resources.files("losscape_lab.resources") / "fonts" / name) as path:
             fid = db.addApplicationFont(str(path))
         families += db.applicationFontFamilies(fid) if fid >= 0 else []
     return families[0] if families else None

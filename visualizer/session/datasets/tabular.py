@@ -17,7 +17,7 @@ MAX_CLASSES = 100  # more distinct CSV labels almost always means the wrong labe
 
 def _resource(filename):
     try:
-        return (importlib.resources.files("visualizer.resources") / "data" / filename).read_bytes()
+        return (importlib.resources.files("losscape_lab.resources") / "data" / filename).read_bytes()
     except (OSError, ModuleNotFoundError) as e:
         raise DatasetError(f"shipped data file resources/data/{filename} cannot be read "
                            f"({e.__class__.__name__}); reinstall Losscape") from None
