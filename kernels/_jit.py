@@ -18,10 +18,20 @@
 
 import os
 
-if "NUMBA_CACHE_DIR" not in os.environ and not os.access(os.path.dirname(__file__), os.W_OK):
-    # Installed read-only (system site-packages): numba's cache=True would raise at import time.
-    _base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    os.environ["NUMBA_CACHE_DIR"] = os.path.join(_base, "losscape", "numba")
+
+def _writable(folder):
+    """Whether numba may keep its cache in folder/__pycache__ (as root, os.access says yes to anything,
+    which is right: root can write there)."""
+    cache = os.path.join(folder, "__pycache__")
+    return os.access(cache, os.W_OK) if os.path.isdir(cache) else os.access(folder, os.W_OK)
+
+
+if "NUMBA_CACHE_DIR" not in os.environ and not _writable(os.path.dirname(__file__)):
+    # Installed where this user cannot write (system site-packages, pipx for another user): numba's
+    # cache=True would raise at import time. The user's cache folder, as the OS names it.
+    import platformdirs
+
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(platformdirs.user_cache_dir("losscape", appauthor=False), "numba")
 
 import numba  # noqa: E402
 import numpy as np  # noqa: E402

@@ -6,6 +6,8 @@ import pathlib
 import subprocess
 import sys
 
+import numpy as np
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -44,3 +46,47 @@ def test_version_and_help(tmp_path):
     assert r.returncode == 0 and r.stdout.strip() == f"losscape {__version__} (losscape-lab)"
     r = run(["-m", "losscape_lab", "--help"], tmp_path)
     assert r.returncode == 0 and "losscape export --preset NAME --out FILE" in r.stdout
+
+
+def as_nobody_or_skip(home):
+    """The command prefix that runs a program as an ordinary user with a fresh HOME (root ignores file
+    modes, so a read-only install can only be tested as someone else), or skip where that is impossible."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        import pytest
+        pytest.skip("needs root and setpriv to run as another user")
+    os.chown(home, 65534, 65534)
+    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env",
+              "-u", "XDG_CACHE_HOME", "-u", "NUMBA_CACHE_DIR", f"HOME={home}"]
+    if subprocess.run([*prefix, sys.executable, "-c", "pass"], capture_output=True).returncode != 0:
+        import pytest
+        pytest.skip(f"{sys.executable} is not readable by nobody (CI installs the wheel with one that is)")
+    return prefix
+
+
+def test_a_user_who_cannot_write_the_install_gets_the_cache_in_their_own_folder():
+    import shutil
+    import tempfile
+
+    tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="losscape-home-"))  # not under root's pytest folder
+    try:
+        check_as_nobody(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def check_as_nobody(tmp_path):
+    prefix = as_nobody_or_skip(tmp_path)
+    r = subprocess.run([*prefix, sys.executable, "-m", "losscape_lab", "--version"], capture_output=True,
+                       text=True, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("losscape "), r.stderr
+    code = ("import os, numpy as np\nfrom losscape_lab import kernels\n"
+            "L, dW = kernels.loss_and_grad(np.zeros((3, 2)), np.ones((4, 3)), np.array([0, 1, 0, 1]))\n"
+            "print(round(L, 6), os.environ['NUMBA_CACHE_DIR'])")
+    r = subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    loss, cache = r.stdout.split()
+    assert float(loss) == round(float(np.log(2)), 6)  # softmax at W = 0: ln C
+    assert pathlib.Path(cache).is_relative_to(tmp_path) and any(pathlib.Path(cache).rglob("*.nbi"))
