@@ -2,11 +2,15 @@
 conventions of a command-line program. Run by CI against the editable checkout and the built wheel."""
 
 import importlib.resources
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -51,25 +55,17 @@ def test_version_and_help(tmp_path):
 def as_nobody_or_skip(home):
     """The command prefix that runs a program as an ordinary user with a fresh HOME (root ignores file
     modes, so a read-only install can only be tested as someone else), or skip where that is impossible."""
-    import os
-    import shutil
-
     if os.geteuid() != 0 or not shutil.which("setpriv"):
-        import pytest
         pytest.skip("needs root and setpriv to run as another user")
     os.chown(home, 65534, 65534)
     prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env",
               "-u", "XDG_CACHE_HOME", "-u", "NUMBA_CACHE_DIR", f"HOME={home}"]
     if subprocess.run([*prefix, sys.executable, "-c", "pass"], capture_output=True).returncode != 0:
-        import pytest
         pytest.skip(f"{sys.executable} is not readable by nobody (CI installs the wheel with one that is)")
     return prefix
 
 
 def test_a_user_who_cannot_write_the_install_gets_the_cache_in_their_own_folder():
-    import shutil
-    import tempfile
-
     tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="losscape-home-"))  # not under root's pytest folder
     try:
         check_as_nobody(tmp_path)
