@@ -12,6 +12,8 @@ PKGS="python3-venv libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libd
 # silently skip without it.
 PKGS="$PKGS xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
 libxcb-render0 libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0"
+# desktop-file-validate: the tests check the entry that `losscape --install-desktop` writes
+PKGS="$PKGS desktop-file-utils"
 missing=""
 if command -v dpkg >/dev/null 2>&1; then
     for p in $PKGS; do
@@ -51,4 +53,4 @@ fi
 # Compile the numba kernels now, so that the first window opens on a warm cache (a cold first launch
 # takes longer; the app then shows "Preparing kernels" meanwhile). Quick when they are compiled already.
 echo "setup: preparing the kernels (compiled once: about a minute the first time)"
-.venv/bin/python -c "from losscape_lab.visualizer.workers import warm_up_kernels; warm_up_kernels(lambda t: print('setup:', t))"
+.venv/bin/python -c "from losscape_lab.visualizer.coldstart import warm_up_kernels; warm_up_kernels(lambda t: print('setup:', t))"

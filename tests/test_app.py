@@ -393,20 +393,20 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     hands the process on (a full grid waits for it). A warm cache starts no process."""
     from losscape_lab import kernels
     from losscape_lab.kernels import _training as T
-    from losscape_lab.visualizer import workers
+    from losscape_lab.visualizer import coldstart
 
     started = []
-    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
+    monkeypatch.setattr(coldstart.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
     seen = []
-    assert workers.warm_up_kernels(seen.append, {"softmax"}) is None
+    assert coldstart.warm_up_kernels(seen.append, {"softmax"}) is None
     assert started == []  # the tests' cache is warm
     starting = _Helper()  # started by the app on a warm cache: it ends at once, nothing waits for it
-    assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=starting) is None and starting.told == "\n"
-    monkeypatch.setattr(workers, "_cached", lambda kernel: False)  # as on a cold cache
+    assert coldstart.warm_up_kernels(seen.append, {"softmax"}, helper=starting) is None and starting.told == "\n"
+    monkeypatch.setattr(coldstart, "_cached", lambda kernel: False)  # as on a cold cache
     waited = []
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    monkeypatch.setattr(coldstart, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     seen.clear()
-    helper = workers.warm_up_kernels(seen.append, {"softmax"})
+    helper = coldstart.warm_up_kernels(seen.append, {"softmax"})
     assert helper is started[0] and "serve_cold_start('linear')" in helper.args[-1]
     assert helper.told == "softmax landscapes\n" and waited == [(T.run_steps, helper)]
     order = [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen]
@@ -414,32 +414,32 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
     # the rest, once the first frame is up: the helper's landscape last, loaded once the helper is done
     seen.clear()
     monkeypatch.undo()
-    workers.warm_up_kernels(seen.append, helper=helper)
+    coldstart.warm_up_kernels(seen.append, helper=helper)
     assert seen[-1].split(": ", 1)[1].startswith("softmax landscapes") and helper.waited == 300
-    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
-    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    monkeypatch.setattr(coldstart, "_cached", lambda kernel: False)
+    monkeypatch.setattr(coldstart.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
+    monkeypatch.setattr(coldstart, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     # started by the app before its window: used, not started again
     early = _Helper()
-    assert workers.warm_up_kernels(seen.append, {"softmax"}, helper=early) is early and len(started) == 1
+    assert coldstart.warm_up_kernels(seen.append, {"softmax"}, helper=early) is early and len(started) == 1
     assert early.told == "softmax landscapes\n"
     # the first landscape's own kernel goes there, not another run's
     early = _Helper()
-    workers.warm_up_kernels(seen.append, {"softmax", "hinge"}, helper=early, first="hinge")
+    coldstart.warm_up_kernels(seen.append, {"softmax", "hinge"}, helper=early, first="hinge")
     assert early.told == "hinge landscapes\n"
     # the app closes while this waits for the loop: it is ended, and nothing compiles here
     early, seen[:] = _Helper(), []
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: process.kill())
+    monkeypatch.setattr(coldstart, "_wait_for_cache", lambda kernel, process: process.kill())
     monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: seen.append("compiled the loop"))
-    workers.warm_up_kernels(seen.append, {"softmax"}, helper=early, cancelled=lambda: early.ended)
+    coldstart.warm_up_kernels(seen.append, {"softmax"}, helper=early, cancelled=lambda: early.ended)
     assert "compiled the loop" not in seen
     monkeypatch.undo()
-    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
-    monkeypatch.setattr(workers.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
-    monkeypatch.setattr(workers, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
+    monkeypatch.setattr(coldstart, "_cached", lambda kernel: False)
+    monkeypatch.setattr(coldstart.subprocess, "Popen", lambda *a, **kw: started.append(_Helper(*a, **kw)) or started[-1])
+    monkeypatch.setattr(coldstart, "_wait_for_cache", lambda kernel, process: waited.append((kernel, process)))
     # a network's demo: the network's loop there (started for it), its landscape next; its losses here
     seen.clear()
-    helper = workers.warm_up_kernels(seen.append, {"softmax"}, network=True)
+    helper = coldstart.warm_up_kernels(seen.append, {"softmax"}, network=True)
     assert "serve_cold_start('mlp')" in helper.args[-1] and helper.told == "network landscapes\n"
     assert [s.split(": ", 1)[1].rsplit(" (", 1)[0] for s in seen] == ["network"]
     assert waited[-1] == (T.run_steps, helper)
@@ -448,12 +448,12 @@ def test_a_cold_first_launch_compiles_the_optimizer_in_a_second_process(monkeypa
 def test_the_real_second_process_starts_and_on_a_warm_cache_ends_at_once():
     """The command line the app starts: it imports and runs serve_cold_start (on the tests' warm cache
     it finds the loop there and ends); told nothing after its end, it is not waited for."""
-    from losscape_lab.visualizer import workers
+    from losscape_lab.visualizer import coldstart
 
-    helper = workers.start_second_process("linear")
+    helper = coldstart.start_second_process("linear")
     assert helper.wait(timeout=60) == 0
-    assert workers._hand_over(helper, ["softmax landscapes"]) is False or helper.stdin.closed
-    assert workers.warm_up_kernels(losses={"softmax"}, helper=helper) is None
+    assert coldstart._hand_over(helper, ["softmax landscapes"]) is False or helper.stdin.closed
+    assert coldstart.warm_up_kernels(losses={"softmax"}, helper=helper) is None
 
 
 def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_path):
@@ -461,21 +461,21 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_
     which it calls by address), then the groups it is told; on a warm cache nothing."""
     from losscape_lab import kernels
     from losscape_lab.kernels import _training as T
-    from losscape_lab.visualizer import workers
+    from losscape_lab.visualizer import coldstart
 
     done = []
     monkeypatch.setattr(kernels, "run_optimizer", lambda *a, **kw: done.append((kw.get("compile_only"),
                                                                                  kw.get("hidden", 0))))
-    monkeypatch.setattr(workers, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
-    monkeypatch.setattr(workers.sys, "stdin", io.StringIO("softmax landscapes\n"))
-    workers.serve_cold_start()
+    monkeypatch.setattr(coldstart, "warm_up_kernels", lambda groups: done.append(sorted(groups)))
+    monkeypatch.setattr(coldstart.sys, "stdin", io.StringIO("softmax landscapes\n"))
+    coldstart.serve_cold_start()
     assert done == []  # the tests' cache is warm
-    monkeypatch.setattr(workers, "_cached", lambda kernel: False)
-    workers.serve_cold_start()
+    monkeypatch.setattr(coldstart, "_cached", lambda kernel: False)
+    coldstart.serve_cold_start()
     assert done == [(True, 0), ["softmax landscapes"]]
     done.clear()
-    monkeypatch.setattr(workers.sys, "stdin", io.StringIO("\n"))
-    workers.serve_cold_start("mlp")  # a network's demo: its loop, then nothing more it was told
+    monkeypatch.setattr(coldstart.sys, "stdin", io.StringIO("\n"))
+    coldstart.serve_cold_start("mlp")  # a network's demo: its loop, then nothing more it was told
     assert done == [(True, 2)]
     monkeypatch.undo()
     # compile_only compiles the very loop (argument types) that a call then runs
@@ -491,7 +491,7 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_
             called.append(tuple(map(loop.typeof_pyval, args)))
             return loop(*args)
     monkeypatch.setattr(T, "run_steps", Loop())
-    X, y, W = workers._tiny()
+    X, y, W = coldstart._tiny()
     P = kernels.network.init(3, 2, 3)
     for kw in ({}, {"hidden": 2}):  # the linear model's loop and the network's
         start = P if kw else W
@@ -516,23 +516,23 @@ def test_the_second_process_compiles_the_loop_without_its_loss(monkeypatch, tmp_
             saved["overload"] = "loop.1.nbc"
         if len(sleeps) == 3:
             (tmp_path / "loop.1.nbc").write_bytes(b"machine code")
-    monkeypatch.setattr(workers.time, "sleep", sleep)
-    workers._wait_for_cache(kernel(), _Helper(), timeout=1e6)
+    monkeypatch.setattr(coldstart.time, "sleep", sleep)
+    coldstart._wait_for_cache(kernel(), _Helper(), timeout=1e6)
     assert len(sleeps) == 3
     saved.clear()
     (tmp_path / "loop.1.nbc").unlink()
-    workers._wait_for_cache(kernel(), _Helper(), timeout=0.0)  # gives up: compiles it itself
+    coldstart._wait_for_cache(kernel(), _Helper(), timeout=0.0)  # gives up: compiles it itself
     ended = _Helper()
     ended.wait()
-    workers._wait_for_cache(kernel(), ended, timeout=1e6)  # no one compiles it: compiles it itself
+    coldstart._wait_for_cache(kernel(), ended, timeout=1e6)  # no one compiles it: compiles it itself
     assert len(sleeps) == 3
-    assert workers._cached(T.run_steps) is True  # numba's cache file has what the wait reads
+    assert coldstart._cached(T.run_steps) is True  # numba's cache file has what the wait reads
 
 
 def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_point(app, attach, monkeypatch):
     """A cold start draws its preview with the loss kernel at each point (exact, like the read-outs),
     and the full grid waits for the second process; both agree with the landscape kernel."""
-    from losscape_lab.visualizer import workers
+    from losscape_lab.visualizer import coldstart
 
     attach("[landscape]\nresolution = 24")
     s = app.session
@@ -542,7 +542,7 @@ def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_p
     got = []
     app.worker.landscape_ready.connect(lambda gen, key, grid: got.append((key, grid)))
     helper = app.worker.helper = _Helper()
-    monkeypatch.setattr(workers, "POINTWISE_BUDGET", req.pointwise_cost())
+    monkeypatch.setattr(coldstart, "POINTWISE_BUDGET", req.pointwise_cost())
     app.worker.request_landscapes([req, s.landscape_request(24)])
     assert helper.waited == 300 and app.worker.helper is None  # the preview did not wait; the full grid did
     np.testing.assert_allclose(got[0][1], exact, rtol=1e-5)
@@ -552,7 +552,7 @@ def test_while_the_landscape_kernel_compiles_a_small_grid_is_computed_point_by_p
 def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, attach):
     """Cold, every kernel compiles for seconds: the demo's own loss's landscape kernel first, the others
     once its first frame is drawn."""
-    from losscape_lab.visualizer.workers import warm_up_kernels
+    from losscape_lab.visualizer.coldstart import warm_up_kernels
 
     seen = []
     assert warm_up_kernels(seen.append, {"softmax"}) is None  # warm: no second process
@@ -567,3 +567,16 @@ def test_a_first_launch_compiles_first_only_what_its_first_frame_needs(app, atta
     assert not app.worker.warm
     attach("[landscape]\nresolution = 24")
     assert app.worker.warm  # the full landscape is drawn: the rest was queued (run at once when sync)
+
+
+def test_a_headless_command_compiles_nothing_beyond_its_picture(monkeypatch):
+    """--screenshot and export draw one picture and end: the kernels the window would want later (every
+    other loss's landscape, the network's) are not compiled for them (on a cold cache, seconds each)."""
+    from losscape_lab.visualizer import workers
+
+    calls = []
+    monkeypatch.setattr(workers, "warm_up_kernels", lambda **kw: calls.append(kw))
+    workers.Worker(sync=True, rest=False).warm_up_rest()
+    assert calls == []
+    workers.Worker(sync=True).warm_up_rest()
+    assert len(calls) == 1

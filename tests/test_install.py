@@ -58,8 +58,8 @@ def as_nobody_or_skip(home):
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv to run as another user")
     os.chown(home, 65534, 65534)
-    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env",
-              "-u", "XDG_CACHE_HOME", "-u", "NUMBA_CACHE_DIR", f"HOME={home}"]
+    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "env", "-u", "NUMBA_CACHE_DIR",
+              *(f"-u{var}" for var in os.environ if var.startswith("XDG_")), f"HOME={home}"]
     if subprocess.run([*prefix, sys.executable, "-c", "pass"], capture_output=True).returncode != 0:
         pytest.skip(f"{sys.executable} is not readable by nobody (CI installs the wheel with one that is)")
     return prefix
@@ -86,3 +86,21 @@ def check_as_nobody(tmp_path):
     loss, cache = r.stdout.split()
     assert float(loss) == round(float(np.log(2)), 6)  # softmax at W = 0: ln C
     assert pathlib.Path(cache).is_relative_to(tmp_path) and any(pathlib.Path(cache).rglob("*.nbi"))
+
+    def losscape(*args):
+        r = subprocess.run([*prefix, sys.executable, "-m", "losscape_lab", *args], capture_output=True, text=True,
+                           cwd=tmp_path, timeout=600)
+        assert r.returncode == 0, (args, r.stderr)
+        return r.stdout
+
+    assert "--install-desktop" in losscape("--help")
+    info = {k: v.strip() for k, v in (line.split(": ", 1) for line in losscape("--info").splitlines())}
+    for where in ("settings file", "numba cache", "log file"):  # all in the user's own folders
+        assert pathlib.Path(info[where]).is_relative_to(tmp_path), (where, info[where])
+    losscape("--screenshot", str(tmp_path / "s.png"), "--preset", "loss-at-init", "--steps", "3")
+    losscape("export", "--preset", "loss-at-init", "--steps", "3", "--out", str(tmp_path / "f.png"))
+    assert (tmp_path / "s.png").read_bytes()[:4] == (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
+    losscape("--install-desktop")
+    entry = tmp_path / ".local" / "share" / "applications" / "losscape.desktop"
+    assert f"Exec={os.path.dirname(sys.executable)}/" in entry.read_text()  # this install's own command
+    assert (tmp_path / ".local/share/icons/hicolor/256x256/apps/losscape.png").is_file()

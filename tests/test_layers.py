@@ -1,4 +1,4 @@
-"""One direction of imports (within losscape_lab): app -> cli | gui -> controller -> export -> views -> session | files -> kernels.
+"""One direction of imports (within losscape_lab): app -> cli | gui -> controller -> export | workers -> views -> session | files | coldstart -> kernels.
 
 Read from the source (lazy imports inside functions count too), so a new circle or an upward import fails
 here before anyone meets it at run time; and the Qt-free paths are run to prove they load no Qt."""
@@ -13,12 +13,16 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # lower rank = lower layer; a module may import only from lower ranks, or from its own package
 PKG = "losscape_lab"  # the one installed package; kernels/ and visualizer/ are mapped into it
-RANKS = [("kernels", 0), ("visualizer.i18n", 0.5), ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.views", 2),
-         ("visualizer.export", 3), ("visualizer.workers", 3), ("visualizer.controller", 4), ("visualizer.state", 4),
+RANKS = [("kernels", 0), ("visualizer.i18n", 0.5),
+         ("visualizer.session", 1), ("visualizer.files", 1), ("visualizer.coldstart", 1), ("visualizer.desktop", 1.5),
+         ("visualizer.views", 2),
+         ("visualizer.export", 3), ("visualizer.workers", 3), ("visualizer.crash", 3),
+         ("visualizer.controller", 4), ("visualizer.state", 4),
          ("visualizer.cli", 5), ("visualizer.gui", 5), ("visualizer.app", 6), ("visualizer.bench", 7),
          ("__main__", 7)]
 RANKS = [(f"{PKG}.{p}", r) for p, r in RANKS]
-QT_FREE = tuple(f"{PKG}.{p}" for p in ("kernels", "visualizer.i18n", "visualizer.session", "visualizer.files"))
+QT_FREE = tuple(f"{PKG}.{p}" for p in ("kernels", "visualizer.i18n", "visualizer.session", "visualizer.files",
+                                              "visualizer.coldstart"))
 PACKAGES = (PKG, f"{PKG}.kernels", f"{PKG}.visualizer")  # their __init__ may import their own modules
 QT = ("PyQt6", "pyqtgraph")
 

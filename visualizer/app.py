@@ -32,7 +32,43 @@ def parse_args(argv):
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
     p.add_argument("--state", metavar="OUT.json", help="with --screenshot: also write what the window draws "
                    "(title, controls, plane, landscape grid and contours, run heads) as JSON")
+    own = p.add_argument_group("this install").add_mutually_exclusive_group()
+    own.add_argument("--info", action="store_true", help="print the versions, the numba threading layer, the Qt "
+                     "platform and where settings, cache and log live (for a bug report), then exit")
+    own.add_argument("--reset", action="store_true", help="forget the remembered settings (window, language, "
+                     "theme, last session), then exit")
+    own.add_argument("--install-desktop", action="store_true", help="add Losscape to the desktop's applications "
+                     "menu (a freedesktop entry and icons under ~/.local/share), then exit")
+    own.add_argument("--uninstall-desktop", action="store_true", help="remove what --install-desktop added")
     return p.parse_args(argv)
+
+
+def this_install(args):
+    """--info, --reset, --install-desktop, --uninstall-desktop: the exit code, or None for none of them."""
+    from . import desktop
+
+    if args.info:
+        print(desktop.info())
+    elif args.reset:
+        path, n = desktop.reset()
+        print(f"losscape: forgot {n} remembered setting(s) in {path}" if n else f"losscape: nothing remembered ({path})")
+    elif args.install_desktop or args.uninstall_desktop:
+        if sys.platform in ("darwin", "win32"):
+            return fail("a desktop entry is for Linux and BSD desktops (freedesktop); on this system start "
+                        "`losscape` from a terminal")
+        try:
+            if args.install_desktop:
+                entry = desktop.install_desktop()
+                print(f"losscape: added Losscape to the applications menu: {entry} (and its icons)")
+            else:
+                removed = desktop.uninstall_desktop()
+                print(f"losscape: removed {len(removed)} file(s) of the desktop entry" if removed else
+                      f"losscape: no desktop entry was installed under {desktop.data_home()}")
+        except OSError as e:
+            return fail(f"{e.filename or desktop.data_home()}: {e.strerror or e}")
+    else:
+        return None
+    return 0
 
 
 def main(argv=None):
@@ -54,6 +90,9 @@ def _main(argv):
         from .cli import export_main
         return export_main(argv[1:])
     args = parse_args(argv)
+    done = this_install(args)
+    if done is not None:
+        return done
     problem = check_steps(args.steps)
     if problem:
         return fail(problem)

@@ -1,6 +1,7 @@
 """App benchmarks: first-frame time (cold and warm numba cache) and animation frames per second.
 
     python -m losscape_lab.visualizer.bench              # offscreen: every figure
+    python -m losscape_lab.visualizer.bench --cold       # only the cold-cache launches (window, --screenshot, export)
     python -m losscape_lab.visualizer.bench --window     # the animation in a real window on $DISPLAY (xcb) too
 
 On this machine's cores. Prints medians; nothing here is asserted.
@@ -17,7 +18,8 @@ FIRST_FRAME = """
 import time, os
 t0 = time.perf_counter()
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
-from losscape_lab.visualizer.workers import Worker, start_second_process
+from losscape_lab.visualizer.coldstart import start_second_process
+from losscape_lab.visualizer.workers import Worker
 helper = start_second_process()  # as the app does (gui.run_gui)
 from PyQt6 import QtWidgets
 app = QtWidgets.QApplication(["losscape"])
@@ -63,7 +65,7 @@ def first_frame(warm_runs=3):
         rows = []
         for label in ["cold cache"] + ["warm cache"] * warm_runs:
             if label == "warm cache" and len(rows) == 1:  # the cold run ended before its background compiling
-                subprocess.run([sys.executable, "-c", "from losscape_lab.visualizer.workers import warm_up_kernels; "
+                subprocess.run([sys.executable, "-c", "from losscape_lab.visualizer.coldstart import warm_up_kernels; "
                                 "warm_up_kernels()"], env=env, check=True)
             floor = _import_floor()
             t = time.perf_counter()
@@ -80,6 +82,26 @@ def first_frame(warm_runs=3):
     warm = [row for row in rows if row[0] == "warm cache"]
     print(f"  warm cache, medians: {statistics.median(r[3] / r[1] for r in warm):.2f}x the floor (goal <= 2.0x), "
           f"window shown {statistics.median(r[2] - r[1] for r in warm):+.2f} s after it (goal <= 0.3 s)")
+
+
+def cold_commands(runs=3, preset="step-size"):
+    """The headless commands on a cold numba cache (a first run after `pipx install`): each run in a new,
+    empty cache folder; the time until the command has written its file and exited."""
+    times = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, args in (("--screenshot", ["--screenshot", os.path.join(tmp, "s.png"), "--preset", preset]),
+                           ("export", ["export", "--preset", preset, "--out", os.path.join(tmp, "f.png")])):
+            for i in range(runs):
+                env = dict(os.environ, NUMBA_CACHE_DIR=os.path.join(tmp, f"cache-{name}-{i}"),
+                           QT_QPA_PLATFORM="offscreen")
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "losscape_lab", *args], env=env, check=True,
+                               capture_output=True)
+                times.setdefault(name, []).append(time.perf_counter() - t)
+                time.sleep(3)  # the second process of a cold start may still fill the cache: let it end
+    for name, seen in times.items():
+        print(f"cold cache, `losscape {name}` of {preset}: median {statistics.median(seen):.2f} s over {runs} "
+              f"runs ({', '.join(f'{t:.2f}' for t in seen)}; goal for --screenshot <= 10 s)")
 
 
 def _animating_window(runs, steps):
@@ -178,5 +200,8 @@ if __name__ == "__main__":
         fps()
         sys.exit(0)
     first_frame()
+    cold_commands()
+    if "--cold" in sys.argv[1:]:
+        sys.exit(0)
     fps()
     frame_cost_by_steps()

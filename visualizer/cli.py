@@ -105,18 +105,26 @@ def screenshot(config, out, steps, size_text, state=None, present=False):
     app = offscreen_app()
     from .controller import Controller
     from .files import Cancelled, write_atomically
-    from .session.config import ConfigError
+    from .session.config import Config, ConfigError
     from .session.datasets import DatasetError
     from .views.main_window import make_window
     from .views.render import dispose, image_bytes
+    from .coldstart import first_frame_needs, warm_up_kernels
     from .workers import Worker
 
+    config = config or Config()
+    # on a cold cache: the losses here while a second process compiles the loop and then the landscape
+    # kernel, which this one loads when the landscape is drawn (warm: loads them all, in a moment)
+    losses, network, first = first_frame_needs(config)
+    helper = warm_up_kernels(say, losses, network, first=first)
     try:
         session = build_session(config)
     except (ConfigError, DatasetError) as e:
+        if helper is not None:
+            helper.kill()
         return fail(str(e))
     window, found = make_window()
-    worker = Worker(sync=True)
+    worker = Worker(sync=True, helper=helper, rest=False)
     failures = []
     worker.failed.connect(failures.append)
     ctl = Controller(window, worker, found)
@@ -201,16 +209,25 @@ def export_main(argv):
     from .session import presets
     from .session.config import ConfigError
     from .session.datasets import DatasetError
+    from .coldstart import first_frame_needs, pointwise_while_compiling, warm_up_kernels
+
+    if args.view == "3d" and no_display():
+        return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
+                    "Qt's offscreen platform has none")
 
     try:
         cfg = cfgmod.load(args.config) if args.config else presets.load(args.preset)
+    except ConfigError as e:
+        return fail(str(e))
+    # as --screenshot: on a cold cache a second process compiles the loop and the landscape kernel
+    losses, network, first = first_frame_needs(cfg)
+    helper = warm_up_kernels(say, losses, network, first=first)
+    try:
         session = build_session(cfg)
     except (ConfigError, DatasetError) as e:
+        if helper is not None:
+            helper.kill()
         return fail(str(e))
-    if args.view == "3d":
-        if no_display():
-            return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
-                        "Qt's offscreen platform has none")
     if args.steps is not None:
         session.extend_to(args.steps)
     say(f"losscape: computing {session.planned_steps if args.steps is None else args.steps} steps of "
@@ -221,7 +238,7 @@ def export_main(argv):
     req = session.landscape_request()
     say(f"losscape: computing the landscape ({len(req.alphas)} x {len(req.betas)})...")
     try:
-        session.store_data_grid(req.key, req.compute())
+        session.store_data_grid(req.key, req.compute(pointwise_while_compiling(req, helper, say)))
     except ValueError as e:
         return fail(f"the landscape could not be computed: {e}")
     grid = session.landscape()

@@ -20,6 +20,7 @@ from .session.datasets import DatasetError
 from .session.contours import bilinear
 from .session import explain
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
+from .coldstart import first_frame_needs
 
 PREVIEW_RESOLUTION = 48
 UNDO_DEPTH = 30
@@ -104,10 +105,8 @@ class Controller(QtCore.QObject):
         if self.session is None:  # first launch: the demo's values from the first paint, greyed out
             self.window.controls.show_config(config)
         self.window.show_busy(tr("Preparing kernels"))
-        losses = {config.model["loss"]} | {r["loss"] for r in config.runs if r.get("loss")}
-        shown = config.runs[min(config.view["selected"], len(config.runs) - 1)] if config.runs else {}
-        self.worker.request_session(lambda: Session(config), losses, config.model["kind"] == "mlp",
-                                    first=shown.get("loss") or config.model["loss"])
+        losses, network, first = first_frame_needs(config)
+        self.worker.request_session(lambda: Session(config), losses, network, first=first)
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)

@@ -4,6 +4,8 @@ import sys
 
 from PyQt6 import QtCore, QtWidgets
 
+from . import desktop
+
 
 def restore_last(settings):
     from .session import config as cfgmod
@@ -17,17 +19,32 @@ def restore_last(settings):
         return None
 
 
+def app_icon():
+    """The window's icon: the PNG sizes (crisp where a size is drawn) and the SVG for the rest."""
+    from PyQt6 import QtGui
+
+    icon = QtGui.QIcon()
+    for size in desktop.ICON_SIZES:
+        icon.addFile(str(desktop.icon_file(size)), QtCore.QSize(size, size))
+    return icon
+
+
 def run_gui(config=None, path=None, present=False, lang=None):
+    from . import crash
     from .controller import Controller
     from .i18n import LANGUAGES
     from .session import config as cfgmod
     from .views.main_window import make_window
-    from .workers import Worker, start_second_process
+    from .coldstart import start_second_process
+    from .workers import Worker
 
     app = QtWidgets.QApplication(sys.argv[:1])
-    app.setApplicationName("losscape")
-    app.setOrganizationName("Losscape")
-    settings = QtCore.QSettings()
+    app.setApplicationName(desktop.APPLICATION)
+    app.setOrganizationName(desktop.ORGANIZATION)
+    app.setDesktopFileName(desktop.DESKTOP_ID)  # Wayland matches the window to its entry and icon by this
+    app.setWindowIcon(app_icon())
+    crash.report_unexpected_errors(app)
+    settings = desktop.settings()
     config = config or restore_last(settings) or cfgmod.Config()
     # before the window: on a cold cache it compiles the demo's optimizer loop while the window is built
     helper = start_second_process(config.model["kind"])
