@@ -4,8 +4,9 @@
   numba keys the cache on the content of the kernel's own file, so a kernel and every jitted helper it
   calls live in one file (``_training.py``, ``_landscape.py``).
 - Threading layer "threadsafe" (OpenMP via libgomp1, or TBB): the app calls parallel kernels from a worker
-  thread while the GUI thread may call serial ones; numba's fallback "workqueue" layer aborts the process
-  when two threads enter parallel code at once.
+  thread while the GUI thread may call serial ones. Where neither library can load (a Mac without libomp,
+  say), "workqueue": it aborts the process when two threads enter parallel code at once, so every
+  function that calls parallel kernels then takes a lock (``one_at_a_time``).
 - No fastmath: results must match a plain numpy reference to rounding. The hot loops are written so that
   LLVM vectorizes them without reassociation (the innermost loop runs over independent grid points).
   One exception, ``contract`` (fused multiply-add) in the softmax landscape's inner loop: an FMA rounds
@@ -16,7 +17,9 @@
   1.6x as long on two cores. ``threadpoolctl`` sets it in the loaded library, whenever numpy was imported.
 """
 
+import functools
 import os
+import threading
 
 
 def _writable(folder):
@@ -37,10 +40,29 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-numba.config.THREADING_LAYER = "threadsafe"
+
+def _threadsafe_layer_loads():
+    """Whether numba can load OpenMP or TBB here (as it will on its first parallel call)."""
+    try:
+        from numba.np.ufunc import omppool  # noqa: F401
+        return True
+    except (ImportError, OSError):
+        pass
+    try:
+        from numba.np.ufunc.parallel import _check_tbb_version_compatible
+
+        _check_tbb_version_compatible()
+        from numba.np.ufunc import tbbpool  # noqa: F401
+        return True
+    except Exception:
+        return False
+
+
+_THREADSAFE = _threadsafe_layer_loads()
+numba.config.THREADING_LAYER = "threadsafe" if _THREADSAFE else "workqueue"
 threadpool_limits(1, user_api="blas")
 
-__all__ = ["jit", "njit_parallel", "prange"]
+__all__ = ["jit", "njit_parallel", "one_at_a_time", "prange"]
 
 prange = numba.prange
 
@@ -56,6 +78,22 @@ def njit_parallel(fn=None, **kw):
     about 50 us to start."""
     opts = dict(cache=True, nogil=True, parallel=True, **kw)
     return numba.njit(**opts)(fn) if fn is not None else numba.njit(**opts)
+
+
+_parallel = threading.RLock()  # reentrant: a network's landscape adds its penalty's (reg_grid)
+
+
+def one_at_a_time(fn):
+    """fn, for functions that call parallel kernels: on the workqueue layer entered by one thread at a
+    time (see the threading layer above); on a thread-safe layer, unchanged (no waiting for a lock)."""
+    if _THREADSAFE:
+        return fn
+
+    @functools.wraps(fn)
+    def serialized(*args, **kwargs):
+        with _parallel:
+            return fn(*args, **kwargs)
+    return serialized
 
 
 def threading_layer():

@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _landscape as K
 from . import _training as T
+from ._jit import one_at_a_time
 from . import _validate as V
 
 # softmax: the exponentials are made 8 MB at a time (one parallel call each) and summed 0.5 MB at a time
@@ -47,6 +48,7 @@ def _plane(W0, U, V_, D=None, dtype=None):
     return out
 
 
+@one_at_a_time
 def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0, single=False):
     """Mean data loss (1/N) sum_n L_n at W0 + alphas[j]*U + betas[i]*V, as a float64 (len(betas),
     len(alphas)) array. Cost O(N*D*C) for the three score matrices, then O(G^2 * N * C).
@@ -154,6 +156,7 @@ def _softmax_grid(R0, RU, RV, y, alphas, betas, out, single=False):
     out += direct + expo * np.log(2.0) + np.log(prod)
 
 
+@one_at_a_time
 def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     """lam * R(W0 + alphas[j]*U + betas[i]*V) as a float64 (len(betas), len(alphas)) array.
 

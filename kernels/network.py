@@ -11,6 +11,7 @@ run_optimizer(..., hidden=H) trains and what a plane P0 + a U + b V of parameter
 import numpy as np
 
 from . import _training as T
+from ._jit import one_at_a_time
 from . import _validate as V
 from .landscape import reg_grid
 from .optimizers import ACTIVATIONS
@@ -86,6 +87,7 @@ def mlp_loss_and_grad_flat(P, X, y, *, hidden, activation="relu", loss="softmax"
     return _loss_grad(P, X, y, hidden, C, activation, loss, delta, reg, lam, l1_ratio)
 
 
+@one_at_a_time
 def mlp_loss_grid(X, y, P0, U, V_, alphas, betas, *, hidden, activation="relu", loss="softmax", delta=1.0,
                   reg="none", lam=0.0, l1_ratio=0.5):
     """The network's total loss over the plane P0 + a U + b V of parameter space: (len(betas), len(alphas))

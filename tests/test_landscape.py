@@ -136,3 +136,51 @@ def test_numpy_blas_runs_on_one_thread_once_kernels_are_imported():
 
     blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas"]
     assert blas and all(lib["num_threads"] == 1 for lib in blas)
+
+
+
+WITHOUT_OPENMP_OR_TBB = """
+import importlib.abc, sys, threading
+import numpy as np
+
+class NoThreadsafeLayer(importlib.abc.MetaPathFinder):  # as on a Mac without libomp or TBB
+    def find_spec(self, name, path, target=None):
+        if name in ("numba.np.ufunc.omppool", "numba.np.ufunc.tbbpool"):
+            raise ImportError(f"no {name} here")
+
+sys.meta_path.insert(0, NoThreadsafeLayer())
+from losscape_lab import kernels
+
+args = [np.load(sys.argv[1] + f"/{name}.npy") for name in ("X", "y", "W0", "U", "V", "t", "t")]
+got = []
+def repeatedly():  # four threads in parallel kernels at once: without turns, workqueue aborts the process
+    for _ in range(20):
+        got.append(kernels.loss_grid(*args, loss="hinge", reg="l1", lam=0.1))
+threads = [threading.Thread(target=repeatedly) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+assert len(got) == 80 and all(np.array_equal(g, got[0]) for g in got)
+np.save(sys.argv[1] + "/grid.npy", got[0])
+print(kernels.threading_layer())
+"""
+
+
+def test_without_openmp_or_tbb_the_kernels_take_turns_on_the_workqueue_layer(tmp_path):
+    """Where no thread-safe layer loads, numba's workqueue runs the parallel kernels. It aborts the process
+    when two threads enter them at once (this test did, before they took turns); the landscape is the
+    same as on OpenMP."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(1)
+    data = dict(X=rng.normal(size=(400, 3)), y=rng.integers(0, 3, 400), W0=rng.normal(size=(3, 3)),
+                U=rng.normal(size=(3, 3)), V=rng.normal(size=(3, 3)), t=np.linspace(-1, 1, 201))
+    for name, a in data.items():
+        np.save(tmp_path / f"{name}.npy", a)
+    r = subprocess.run([sys.executable, "-c", WITHOUT_OPENMP_OR_TBB, str(tmp_path)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["workqueue"]
+    here = kernels.loss_grid(*(data[k] for k in ("X", "y", "W0", "U", "V", "t", "t")), loss="hinge", reg="l1",
+                             lam=0.1)
+    np.testing.assert_allclose(np.load(tmp_path / "grid.npy"), here, rtol=1e-12, atol=0)
