@@ -93,6 +93,9 @@ def check_as_nobody(tmp_path):
         assert r.returncode == 0, (args, r.stderr)
         return r.stdout
 
+    script = pathlib.Path(sys.executable).parent / "losscape"  # the command the install put beside Python
+    r = subprocess.run([*prefix, str(script), "--version"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.startswith("losscape "), r.stderr
     assert "--install-desktop" in losscape("--help")
     info = {k: v.strip() for k, v in (line.split(": ", 1) for line in losscape("--info").splitlines())}
     for where in ("settings file", "numba cache", "log file"):  # all in the user's own folders
