@@ -22,10 +22,12 @@ from .network import mlp_loss_and_grad, mlp_loss_grid
 from .losses import check_gradient, grad_check, loss_and_grad, numerical_grad, penalty
 from .optimizers import OPTIMIZERS, SCHEDULES, OptimizerState, Trajectory, batch_indices, run_optimizer
 from ._validate import LOSSES, REGS, reg_weights
+from .specs import LOSS_SPECS, OPTIMIZER_SPECS, LossSpec, OptimizerSpec
 
 __all__ = ["loss_and_grad", "grad_check", "check_gradient", "numerical_grad", "loss_grid", "data_grid", "reg_grid",
            "penalty", "reg_weights", "run_optimizer", "Trajectory", "OptimizerState", "batch_indices",
            "LOSSES", "REGS", "OPTIMIZERS", "SCHEDULES", "threading_layer", "hessian_vector", "top_eigen",
-           "network", "mlp_loss_and_grad", "mlp_loss_grid"]
+           "network", "mlp_loss_and_grad", "mlp_loss_grid", "LOSS_SPECS", "OPTIMIZER_SPECS", "LossSpec",
+           "OptimizerSpec"]
 
 threading_layer = _jit.threading_layer

@@ -10,9 +10,9 @@ import math
 import numpy as np
 
 from . import _training as T
+from .specs import LOSS_SPECS
 
-LOSSES = {"hinge": T.HINGE, "squared_hinge": T.SQUARED_HINGE, "ova_hinge": T.OVA_HINGE,
-          "structured_hinge": T.STRUCTURED_HINGE, "softmax": T.SOFTMAX, "mean_hinge": T.MEAN_HINGE}
+LOSSES = {name: spec.code for name, spec in LOSS_SPECS.items()}
 REGS = {"none": T.REG_NONE, "l2": T.REG_L2, "l1": T.REG_L1, "elastic": T.REG_ELASTIC}
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 

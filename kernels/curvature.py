@@ -2,18 +2,16 @@
 
 The data loss is a mean over examples of a function of the scores s_n = x_n W, so with q_n = x_n V
     H V = (1/N) X^T [B_n q_n]_n + lam * R''(W) V,
-where B_n is the Hessian of L_n in the scores. Per loss, B_n q:
-    softmax        p * q - p (p . q)                      (p = softmax(s_n))
-    squared_hinge  2 * sum over active j != y of (q_j - q_y)(e_j - e_y)   (active: s_j - s_y + delta > 0)
-    hinge, mean_hinge, ova_hinge, structured_hinge: 0     (piecewise linear: 0 almost everywhere)
-and R'' V = 2 V for L2, 2 (1 - l1_ratio) V for elastic net, 0 for L1 (|w| is piecewise linear too).
+where B_n is the Hessian of L_n in the scores: each LossSpec's `hessian` (kernels/specs.py) applies it,
+p * q - p (p . q) for softmax (p = softmax(s_n)), 2 * sum over active j != y of (q_j - q_y)(e_j - e_y)
+for the squared hinge; None for the piecewise linear losses (0 almost everywhere). R'' V = 2 V for L2, 2 (1 - l1_ratio) V for elastic net, 0 for L1 (|w| is piecewise linear too).
 Two matrix products per call, which BLAS does best: numpy, no compiled kernel.
 """
 
 import numpy as np
 
-from . import _training as T
 from . import _validate as check  # (V is the direction, as in the lecture's notation)
+from .specs import LOSS_SPECS
 
 DENSE_UP_TO = 300  # top_eigen builds the whole Hessian (one product per entry of W) up to this many entries
 
@@ -32,39 +30,25 @@ class _Curvature:
 
     def __init__(self, W, X, y, loss, delta, reg, lam, l1_ratio):
         W, X, y = check.problem(W, X, y)
-        lc, delta, rc, lam, l1_ratio = check.model(loss, delta, reg, lam, l1_ratio)
+        _, delta, _, lam, l1_ratio = check.model(loss, delta, reg, lam, l1_ratio)
         self.shape, self.dtype = W.shape, W.dtype
-        self.X, self.y = X.astype(np.float64), y
+        self.X = X.astype(np.float64)
         N = X.shape[0]
-        rows = np.arange(N)
         with np.errstate(over="ignore", invalid="ignore"):
             S = self.X @ W.astype(np.float64)
         if not np.isfinite(S).all():
             check.explain_nonfinite(W, X, y)
-        self.rows, self.N, self.lc = rows, N, lc
-        if lc == T.SOFTMAX:
-            E = np.exp(S - S.max(axis=1, keepdims=True))
-            self.P = E / E.sum(axis=1, keepdims=True)
-        elif lc == T.SQUARED_HINGE:
-            active = S - S[rows, y][:, None] + delta > 0.0
-            active[rows, y] = False
-            self.active = active.astype(np.float64)
+        self.N = N
+        rule = LOSS_SPECS[loss].hessian  # the loss's second derivative in the scores (None: 0 a.e.)
+        self.scores_hessian = rule(S, y, delta) if rule is not None else None
         w1, w2 = check.reg_weights(reg, l1_ratio)
         self.ridge = 2.0 * lam * w2
 
     def apply(self, Vd):
         """H V as float64 (D, C)."""
-        if self.lc == T.SOFTMAX:
-            Q = self.X @ Vd
-            PQ = self.P * Q
-            R = PQ - self.P * PQ.sum(axis=1, keepdims=True)
-        elif self.lc == T.SQUARED_HINGE:
-            Q = self.X @ Vd
-            R = 2.0 * self.active * (Q - Q[self.rows, self.y][:, None])
-            R[self.rows, self.y] -= R.sum(axis=1)
-        else:
+        if self.scores_hessian is None:
             return self.ridge * Vd
-        return self.X.T @ R / self.N + self.ridge * Vd
+        return self.X.T @ self.scores_hessian(self.X @ Vd) / self.N + self.ridge * Vd
 
 
 def hessian_vector(W, X, y, V, *, loss="softmax", delta=1.0, reg="none", lam=0.0, l1_ratio=0.5):

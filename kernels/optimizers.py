@@ -3,16 +3,10 @@
     traj = run_optimizer(W0, X, y, optimizer="sgd", lr=0.1, batch_size=32, steps=500, seed=1)
     more = run_optimizer(traj.state, X, y, optimizer="sgd", lr=0.05, steps=500, seed=1)  # continue
 
-Update rules (g = minibatch gradient at W_t, lr_t from the schedule, all elementwise):
-  gd / sgd    W -= lr g                                   (gd uses the full batch)
-  momentum    v = mu v - lr g;  W += v
-  nesterov    v' = mu v - lr g;  W += -mu v + (1 + mu) v'  (the look-ahead form of CS231n)
-  adagrad     c += g^2;  W -= lr g / (sqrt(c) + eps)
-  rmsprop     c = rho c + (1 - rho) g^2;  W -= lr g / (sqrt(c) + eps)
-  adam        m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;  W -= lr m^ / (sqrt(v^) + eps),
-              m^ = m / (1 - b1^(t+1)),  v^ = v / (1 - b2^(t+1))
-  random_search  W' = W + lr * N(0, 1) noise; keep W' if its minibatch loss is lower (the lecture's
-              baseline: no gradient at all)
+Update rules: each OptimizerSpec's `rule` (kernels/specs.py; the README's table is read from them), with
+g the minibatch gradient at W_t and lr the schedule's step size at step t, all elementwise. gd takes the
+full batch; nesterov is the look-ahead form of CS231n; random_search draws W' = W + lr * N(0, 1) noise
+and keeps it if its minibatch loss is lower (the lecture's baseline: no gradient at all).
 With prox=True and an L1 part in the regularizer, the L1 term leaves the gradient and is applied as a
 soft-threshold W = sign(W) max(|W| - lr_t lam l1, 0) after each step, so weights become exactly 0.
 Schedules: constant; step (lr decay^(t // step_every)); inv_t (lr / (1 + decay t)); cosine
@@ -25,9 +19,9 @@ import numpy as np
 
 from . import _training as T
 from . import _validate as V
+from .specs import OPTIMIZER_SPECS
 
-OPTIMIZERS = {"gd": T.GD, "sgd": T.SGD, "momentum": T.MOMENTUM, "nesterov": T.NESTEROV,
-              "adagrad": T.ADAGRAD, "rmsprop": T.RMSPROP, "adam": T.ADAM, "random_search": T.RANDOM_SEARCH}
+OPTIMIZERS = {name: spec.code for name, spec in OPTIMIZER_SPECS.items()}
 SCHEDULES = {"constant": T.CONSTANT, "step": T.STEP_DECAY, "inv_t": T.INV_T, "cosine": T.COSINE}
 ACTIVATIONS = {"relu": T.RELU, "tanh": T.TANH}
 
@@ -119,7 +113,7 @@ def run_optimizer(start, X, y, *, loss="softmax", delta=1.0, reg="none", lam=0.0
     else:
         state = OptimizerState(W.copy(), int(state.step), state.velocity.copy(), state.first.copy(),
                                state.second.copy())
-    if oc == T.GD:
+    if OPTIMIZER_SPECS[optimizer].full_batch:
         batch_size = N
     R = steps // record_every + 2
     D = X.shape[1]

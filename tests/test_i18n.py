@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # texts that are the same in every language: names of methods, file names of demos, each language's own name
-SAME_IN_EVERY_LANGUAGE = {"AdaGrad", "Adam", "RMSProp", "SGD", "L1", "L2", "English", "한국어", "Losscape"}
+SAME_IN_EVERY_LANGUAGE = {"AdaGrad", "Adam", "RMSProp", "SGD", "GD", "Nesterov", "L1", "L2", "English", "한국어",
+                          "Losscape"}
 
 
 def entries(code="ko"):
@@ -33,9 +34,23 @@ def strings_in(node):
         yield from strings_in(node.orelse)
 
 
+def spec_texts():
+    """The names the kernels' specs give each loss and optimizer, in English for the app to translate
+    (kernels/ has no i18n), and the rules written in words rather than notation."""
+    from losscape_lab import kernels
+
+    out = set()
+    for s in kernels.LOSS_SPECS.values():
+        out |= {s.title, s.short, s.menu}
+    for s in kernels.OPTIMIZER_SPECS.values():
+        out |= {s.menu, s.label} | ({s.rule} if re.search(r"[a-z]{4,}", s.rule) else set())
+    return out
+
+
 def source_texts():
-    """(texts passed to tr() or N_(), every string constant) in visualizer/."""
-    marked, constants = set(), set()
+    """(texts passed to tr() or N_() and the specs' names, every string constant) in visualizer/ and the
+    specs."""
+    marked, constants = spec_texts(), spec_texts()
     for path in (ROOT / "visualizer").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("tr", "N_") and node.args:

@@ -17,10 +17,9 @@ from .i18n import N_, tr
 # (a second or so; the default demo's preview is a hundredth of it)
 POINTWISE_BUDGET = 2e9
 
-# which landscape kernel draws each loss
-LANDSCAPE_GROUP = {"hinge": "hinge landscapes", "squared_hinge": "hinge landscapes",
-                   "mean_hinge": "hinge landscapes", "ova_hinge": "hinge landscapes",
-                   "structured_hinge": "structured landscapes", "softmax": "softmax landscapes"}
+# each landscape kernel (a LossSpec's `landscape`) as the warm-up names it
+LANDSCAPE_GROUPS = {"margins": N_("hinge landscapes"), "largest margin": N_("structured landscapes"),
+                    "exponentials": N_("softmax landscapes")}
 
 
 def _tiny():
@@ -53,10 +52,19 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     from losscape_lab import kernels
     from losscape_lab.kernels import _training as T
 
+    from losscape_lab.kernels.specs import SOFTMAX, SVM
+
     X, y, W = _tiny()
     # the lecture panel's sanity checks take the hinge and softmax losses on the GUI thread
-    chosen = sorted(set(losses) | {"hinge", "softmax"}) if losses else list(kernels.LOSSES)
+    chosen = sorted(set(losses) | {SVM.name, SOFTMAX.name}) if losses else list(kernels.LOSS_SPECS)
     P = kernels.network.init(3, 2, 3)
+    drawn_by = {}  # landscape kernel -> the first loss it draws
+    for spec in kernels.LOSS_SPECS.values():
+        drawn_by.setdefault(spec.landscape, spec.name)
+
+    def landscape(kind):
+        return lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0], [0.0],
+                                         loss=drawn_by[kind], single=True)
 
     def loop():
         kernels.run_optimizer(W, X, y, steps=2, full_loss_every=1)
@@ -77,12 +85,7 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
 
     steps = [(N_("losses"), lambda: [kernels.loss_and_grad(W, X, y, loss=loss) for loss in chosen]),
              (N_("optimizers"), loop),
-             (N_("hinge landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
-                                                            [0.0], loss="hinge")),
-             (N_("structured landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
-                                                                 [0.0], loss="structured_hinge")),
-             (N_("softmax landscapes"), lambda: kernels.data_grid(X, y, W, np.eye(3), np.ones((3, 3)), [0.0, 1.0],
-                                                              [0.0], loss="softmax", single=True)),
+             *((group, landscape(kind)) for kind, group in LANDSCAPE_GROUPS.items()),
              (N_("network"), lambda: (net_losses(), net_loop())),
              (N_("network landscapes"), lambda: kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2))]
     handed = []  # what the second process compiles after the loop
@@ -97,11 +100,11 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
             handed = ["network landscapes"]
             steps = [(N_("network"), lambda: (net_losses(), loaded(net_loop)))]
     elif losses is not None:
-        landscape = LANDSCAPE_GROUP[first or sorted(losses)[0]]
-        steps = [(name, call) for name, call in steps if name in ("losses", "optimizers", landscape)]
+        group = LANDSCAPE_GROUPS[kernels.LOSS_SPECS[first or sorted(losses)[0]].landscape]
+        steps = [(name, call) for name, call in steps if name in ("losses", "optimizers", group)]
         if cold and helper is not None:  # the loop and the landscape compile there, the losses here
-            handed = [landscape]
-            steps = [s for s in steps if s[0] not in ("optimizers", landscape)]
+            handed = [group]
+            steps = [s for s in steps if s[0] not in ("optimizers", group)]
             steps.append((N_("optimizers"), lambda: loaded(loop)))
     if is_running(helper) and _hand_over(helper, handed):
         helper.groups = handed  # what it compiles after the loop (it is told once)

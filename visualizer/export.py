@@ -13,6 +13,7 @@ import os
 
 import numpy as np
 
+from losscape_lab import kernels
 from .files import Cancelled, atomic_file, write_atomically
 from .i18n import tr
 from .session import config as cfgmod
@@ -33,7 +34,7 @@ def run_rows(session):
     N = session.data.N
     for run in session.runs:
         n = run.shown(session.display_step) + 1
-        B = N if run.settings["name"] == "gd" else min(run.settings["batch_size"], N)
+        B = N if kernels.OPTIMIZER_SPECS[run.settings["name"]].full_batch else min(run.settings["batch_size"], N)
         per_epoch = -(-N // B)
         for t in range(n):
             yield (run.label, t, t // per_epoch, run.lr[t], run.loss_batch[t], run.loss_full[t],

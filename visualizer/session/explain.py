@@ -11,36 +11,11 @@ from losscape_lab import kernels
 from ..i18n import tr, tr_name
 from .session import kernel_kwargs
 
-def example_terms(S, y, loss, delta):
-    """Each example's loss from its scores S (N, C) and labels y, term by term: (terms (N, C), L (N,)).
 
-    Hinge family: terms[n, j] is class j's term of L_n (its margin max(0, s_j - s_y + delta), squared for
-    squared_hinge, over C - 1 for mean_hinge; 0 at the label except for ova_hinge's max(0, delta - s_y));
-    L_n is their sum (structured_hinge: their largest). Softmax: terms are the probabilities p_j and
-    L_n = -ln p_y, computed stably."""
-    S = np.asarray(S, dtype=np.float64)
-    y = np.asarray(y, dtype=np.int64)
-    N, C = S.shape
-    rows = np.arange(N)
-    s_y = S[rows, y][:, None]
-    if loss == "softmax":
-        shifted = S - S.max(axis=1, keepdims=True)
-        log_z = np.log(np.exp(shifted).sum(axis=1))
-        p = np.exp(shifted - log_z[:, None])
-        return p, log_z - shifted[rows, y]
-    if loss == "ova_hinge":
-        terms = np.maximum(0.0, delta + S)
-        terms[rows, y] = np.maximum(0.0, delta - S[rows, y])
-        return terms, terms.sum(axis=1)
-    terms = np.maximum(0.0, S - s_y + delta)
-    terms[rows, y] = 0.0
-    if loss == "squared_hinge":
-        terms = terms ** 2
-    elif loss == "mean_hinge":
-        terms = terms / (C - 1)
-    elif loss == "structured_hinge":
-        return terms, terms.max(axis=1)
-    return terms, terms.sum(axis=1)
+def example_terms(S, y, loss, delta):
+    """Each example's loss from its scores S (N, C) and labels y, term by term: (terms (N, C), L (N,)),
+    as the loss's spec computes them (the margins of the hinge family, the softmax's probabilities)."""
+    return kernels.LOSS_SPECS[loss].terms(np.asarray(S, dtype=np.float64), np.asarray(y, dtype=np.int64), delta)
 
 
 def penalty_gradient(W, reg, lam, l1_ratio, l1=True):
@@ -55,7 +30,7 @@ def batch_at(session, run, step):
     """The example indices step `step` of a run drew (all of them for gradient descent)."""
     st = run.settings_at(step)
     N = session.data.N
-    if st["name"] == "gd":
+    if kernels.OPTIMIZER_SPECS[st["name"]].full_batch:
         return np.arange(N)
     return kernels.batch_indices(st["seed"], step, N, st["batch_size"])
 
@@ -74,7 +49,7 @@ def examples(session, run_index, step=None):
     return {"step": t, "model": m, "scores": S, "terms": terms, "loss": L, "label": d.y,
             "batch": batch_at(session, run, t), "data_loss": float(L.mean()),
             "penalty": float(session.arch.penalty(W, m["reg"], m["lam"], m["l1_ratio"])),
-            "kind": "probabilities" if m["loss"] == "softmax" else "margins"}
+            "kind": kernels.LOSS_SPECS[m["loss"]].term_kind}
 
 
 def entry_names(arch, feature_names, class_names):
@@ -130,12 +105,13 @@ def _explain(session, run, t):
            "second": (before.second.copy(), after.state.second.copy())}
     out["W_next"] = np.array(after.W[-1], dtype=np.float64)
     out["update"] = out["W_next"] - W
-    if st["name"] == "adam":
+    spec = kernels.OPTIMIZER_SPECS[st["name"]]
+    if spec.bias_correction:
         out["bias_correction"] = (1.0 - st["beta1"] ** (t + 1), 1.0 - st["beta2"] ** (t + 1))
     p = session.plane
     out["origin"] = np.array(p.project(W)[:2], dtype=np.float64)
     arrows = {"gradient": p.direction(-out["lr"] * out["grad"]), "update": p.direction(out["update"])}
-    if st["name"] in ("momentum", "nesterov"):
+    if "velocity" in spec.buffers:
         arrows["velocity"] = p.direction(out["velocity"][1])
     out["arrows"] = arrows
     return out

@@ -5,9 +5,9 @@ import math
 import numpy as np
 
 from losscape_lab import kernels
+from losscape_lab.kernels.specs import SOFTMAX, SVM
 from .architecture import HESSIAN_LIMIT
 from .explain import example_terms
-from .session import expected_initial_loss
 
 
 def example_breakdown(W, x, label, delta, arch=None):
@@ -16,13 +16,13 @@ def example_breakdown(W, x, label, delta, arch=None):
     x = np.asarray(x, np.float64)
     s = arch.scores(W, x[None])[0] if arch is not None else x @ np.asarray(W, np.float64)
     C = len(s)
-    margins = example_terms(s[None], [label], "hinge", delta)[0][0]
-    probs = example_terms(s[None], [label], "softmax", delta)[0][0]
-    losses = {name: float(example_terms(s[None], [label], name, delta)[1][0]) for name in kernels.LOSSES}
+    margins = example_terms(s[None], [label], SVM.name, delta)[0][0]
+    probs = example_terms(s[None], [label], SOFTMAX.name, delta)[0][0]
+    losses = {name: float(example_terms(s[None], [label], name, delta)[1][0]) for name in kernels.LOSS_SPECS}
     return {"scores": s, "margins": margins, "probs": probs, "losses": losses, "label": label, "C": C,
             "exp": np.exp(s - s.max()),  # softmax step by step: exponentiate (shifted), normalize, -log
             # the lecture's "what if the sum also ran over j = y?": that term is max(0, delta) = delta
-            "hinge_all_classes": losses["hinge"] + max(0.0, delta)}
+            "hinge_all_classes": losses[SVM.name] + max(0.0, delta)}
 
 
 # the GUI thread finds the curvature itself up to this much data (N * D * C): a few ms when paused
@@ -37,9 +37,9 @@ def sanity_checks(session, run_index, curvature_too=True):
     rng = np.random.default_rng(0)
     W_small = 1e-6 * rng.normal(size=arch.shape)  # a network's scores are ~0 there too
     out = {}
-    for loss in ("hinge", "softmax"):
-        out[loss] = (arch.loss_and_grad(W_small, d.X, d.y, loss=loss, delta=1.0)[0],
-                     expected_initial_loss(loss, d.C, 1.0))
+    for spec in (SVM, SOFTMAX):
+        out[spec.name] = (arch.loss_and_grad(W_small, d.X, d.y, loss=spec.name, delta=1.0)[0],
+                          spec.at_zero(d.C, 1.0))
     run = session.runs[run_index]
     t = run.shown(session.display_step)
     model = run.model_at(t)

@@ -7,7 +7,6 @@ step: the run's recorded future is dropped and recomputed from the exact optimiz
 found by replaying the earlier segments (deterministic, and fast).
 """
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,19 +41,15 @@ def kernel_kwargs(model, settings, arch=None):
                 horizon=settings["horizon"], prox=settings["prox"])
 
 
-# each loss and penalty as a title names it, and as a run's label does
-LOSS_TITLES = {"hinge": N_("hinge loss"), "mean_hinge": N_("mean hinge loss"),
-               "squared_hinge": N_("squared hinge loss"), "ova_hinge": N_("one-vs-all hinge loss"),
-               "structured_hinge": N_("structured hinge loss"), "softmax": N_("softmax loss")}
-SHORT_NAMES = {"hinge": N_("hinge"), "mean_hinge": N_("mean hinge"), "squared_hinge": N_("squared hinge"),
-               "ova_hinge": N_("ova hinge"), "structured_hinge": N_("structured hinge"), "softmax": N_("softmax"),
-               "none": N_("no penalty"), "l2": "L2", "l1": "L1", "elastic": N_("elastic net")}
+# each penalty as a title and a run's label name it (a loss's names are in its spec: kernels.LOSS_SPECS)
+SHORT_NAMES = {"none": N_("no penalty"), "l2": "L2", "l1": "L1", "elastic": N_("elastic net")}
 
 
 def describe_model(m):
     """'hinge loss, delta 2, L2 lambda 0.01': one model's loss and penalty, as titles show it."""
-    loss = tr(LOSS_TITLES[m["loss"]])
-    if m["loss"] != "softmax":
+    spec = kernels.LOSS_SPECS[m["loss"]]
+    loss = tr(spec.title)
+    if spec.uses_delta:
         loss = tr("{loss}, delta {delta}", loss=loss, delta=f"{m['delta']:g}")
     if m["reg"] == "none" or m["lam"] == 0:
         return tr("{loss}, no regularization", loss=loss)
@@ -70,10 +65,8 @@ LABEL_KEYS = (("name", ""), ("lr", "lr="), ("batch_size", "B="), ("loss", ""), (
               ("beta1", "beta1="), ("beta2", "beta2="), ("rho", "rho="), ("schedule", ""),
               ("decay", N_("decay=")), ("step_every", N_("every=")), ("horizon", N_("horizon=")),
               ("prox", N_("prox=")), ("seed", N_("seed=")))
-# the methods and schedules as a run's label names them
-LABEL_WORDS = {"gd": "GD", "sgd": "SGD", "momentum": N_("momentum"), "nesterov": "Nesterov",
-               "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam", "random_search": N_("random search"),
-               "constant": N_("constant"), "step": N_("step decay"), "inv_t": N_("1/t decay"),
+# the schedules as a run's label names them (a method's name is in its spec: kernels.OPTIMIZER_SPECS)
+LABEL_WORDS = {"constant": N_("constant"), "step": N_("step decay"), "inv_t": N_("1/t decay"),
                "cosine": N_("cosine")}
 
 
@@ -82,9 +75,13 @@ def default_labels(effective):
     between them, so two runs never share a label ('gd lr=0.3' twice, when the loss was the difference).
     A single run, or runs alike, are named by method and step size."""
     def show(k, v):
-        if k in ("loss", "reg"):
+        if k == "loss":
+            return tr(kernels.LOSS_SPECS[v].short)
+        if k == "name":
+            return tr(kernels.OPTIMIZER_SPECS[v].label)
+        if k == "reg":
             return tr(SHORT_NAMES[v])
-        if k in ("name", "schedule"):
+        if k == "schedule":
             return tr(LABEL_WORDS[v])
         return f"{v:g}" if isinstance(v, float) else str(v)
 
@@ -289,8 +286,9 @@ class Session:
                 W = find_minimum(self.data.X, self.data.y, model, self.data.C)
                 top = float(kernels.top_eigen(W, self.data.X, self.data.y, k=1, **model)[0][0])
             if top <= 1e-12:
+                curved = " or ".join(s.short for s in kernels.LOSS_SPECS.values() if s.hessian)
                 raise ConfigError(f"run {i + 1}: lr_of_limit needs a loss that curves at its minimum "
-                                  "(softmax or squared hinge, or an L2 penalty)")
+                                  f"({curved}, or an L2 penalty)")
             run.settings["lr"] = self.config.runs[i]["lr"] = factor * 2.0 / top
 
     def _records_per_full_loss(self):
@@ -847,8 +845,3 @@ def accuracy(Ws, X, y):
     """Fraction of examples whose highest score is their label, for each W of a stack (R, D, C)."""
     return architecture.accuracy(architecture.Linear(*np.shape(Ws)[1:]), Ws, X, y)
 
-
-def expected_initial_loss(loss, C, delta=1.0):
-    """The lecture's sanity check: with W near 0 all scores are ~0."""
-    return {"hinge": (C - 1) * delta, "mean_hinge": delta, "squared_hinge": (C - 1) * delta ** 2, "ova_hinge": C * delta,
-            "structured_hinge": delta, "softmax": math.log(C)}[loss]

@@ -7,13 +7,9 @@ from ..i18n import tr
 from ..session.config import MAX_RUNS
 from .widgets import LabelSlot, LogValueControl, color_icon
 
-LOSS_NAMES = {"hinge": "hinge (multiclass SVM)", "mean_hinge": "hinge, mean over classes",
-              "squared_hinge": "squared hinge", "ova_hinge": "one-vs-all hinge",
-              "structured_hinge": "structured hinge (Crammer-Singer)", "softmax": "softmax (cross-entropy)"}
+LOSS_NAMES = {name: spec.menu for name, spec in kernels.LOSS_SPECS.items()}
 REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
-OPT_NAMES = {"gd": "gradient descent (full batch)", "sgd": "SGD", "momentum": "SGD + momentum",
-             "nesterov": "Nesterov momentum", "adagrad": "AdaGrad", "rmsprop": "RMSProp", "adam": "Adam",
-             "random_search": "random search"}
+OPT_NAMES = {name: spec.menu for name, spec in kernels.OPTIMIZER_SPECS.items()}
 DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "linear": "linear (2-D)",
               "nonlinear": "nonlinear (2-D)", "demo": "the course's 9 points (2-D)", "iris": "iris (4 features)",
               "digits": "digits (8x8 images)", "csv": "a CSV file...", "cifar10": "a CIFAR-10 folder...",
@@ -329,17 +325,18 @@ class ControlPanel(QtWidgets.QScrollArea):
         _set(self.l1_ratio, m["l1_ratio"])
         self.l1_ratio.setEnabled(m["reg"] == "elastic")
         self.lam.setEnabled(m["reg"] != "none")
-        self.delta.setEnabled(m["loss"] != "softmax")
+        self.delta.setEnabled(kernels.LOSS_SPECS[m["loss"]].uses_delta)
         _set_combo(self.opt, s["name"])
         self.lr.setValue(s["lr"])
         if N is not None:
             self.batch.setMaximum(N)
         _set(self.batch, min(s["batch_size"], self.batch.maximum()))
-        self.batch.setEnabled(s["name"] != "gd")
-        for widget, key, used in ((self.momentum, "momentum", s["name"] in ("momentum", "nesterov")),
-                                  (self.beta1, "beta1", s["name"] == "adam"),
-                                  (self.beta2, "beta2", s["name"] == "adam"),
-                                  (self.rho, "rho", s["name"] == "rmsprop"),
+        method = kernels.OPTIMIZER_SPECS[s["name"]]
+        self.batch.setEnabled(not method.full_batch)
+        for widget, key, used in ((self.momentum, "momentum", "momentum" in method.hyperparameters),
+                                  (self.beta1, "beta1", "beta1" in method.hyperparameters),
+                                  (self.beta2, "beta2", "beta2" in method.hyperparameters),
+                                  (self.rho, "rho", "rho" in method.hyperparameters),
                                   (self.decay, "decay", s["schedule"] in ("step", "inv_t")),
                                   (self.step_every, "step_every", s["schedule"] == "step"),
                                   (self.horizon, "horizon", s["schedule"] == "cosine"),

@@ -4,8 +4,9 @@ sanity checks for the current data."""
 import numpy as np
 from PyQt6 import QtCore, QtWidgets
 
-from ..i18n import N_, tr, tr_name
-from .controls import LOSS_NAMES
+from losscape_lab.kernels import LOSS_SPECS, OPTIMIZER_SPECS
+from losscape_lab.kernels.specs import SOFTMAX, SVM
+from ..i18n import tr, tr_name
 
 
 def grad_check_verdict(error, loss):
@@ -14,7 +15,7 @@ def grad_check_verdict(error, loss):
     (or an L1 weight within h of 0)."""
     if error < 1e-4:
         return tr("agree")
-    if loss == "softmax":
+    if loss == SOFTMAX.name:
         return tr("differ (softmax is smooth: check the analytic gradient, or an L1 weight near 0)")
     return tr("differ (W is at or within h of a hinge kink: the numerical gradient straddles the bend there)")
 
@@ -35,21 +36,10 @@ def curvature_html(c):
         lines.append(tr("Gradient descent is stable near here for step sizes below 2 / lambda_max = {limit}: "
                         "a larger step overshoots along the steepest curve and grows each time.",
                         limit=f"{c['lr_limit']:.4g}"))
-    if m["loss"] not in ("softmax", "squared_hinge") and m["reg"] == "l2" and m["lam"] > 0:
+    if LOSS_SPECS[m["loss"]].hessian is None and m["reg"] == "l2" and m["lam"] > 0:
         lines.append(tr("The hinge loss is piecewise linear (no curvature): only the L2 penalty curves, "
                         "lambda_max = 2 lam, so the limit is 1 / lam."))
     return f"<h3>{tr('Curvature and the largest safe step')}</h3><p>" + "<br>".join(lines) + "</p>"
-
-
-OPTIMIZER_RULES = {
-    "gd": "W' = W - lr g", "sgd": "W' = W - lr g", "momentum": "v' = mu v - lr g;  W' = W + v'",
-    "nesterov": "v' = mu v - lr g;  W' = W - mu v + (1 + mu) v'",
-    "adagrad": "c' = c + g²;  W' = W - lr g / (√c' + eps)",
-    "rmsprop": "c' = rho c + (1 - rho) g²;  W' = W - lr g / (√c' + eps)",
-    "adam": "m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g²;  W' = W - lr (m' / (1 - b1^(t+1))) / "
-            "(√(v' / (1 - b2^(t+1))) + eps)",
-    "random_search": N_("W' = W + lr noise, kept if the batch loss drops"),
-}
 
 
 def _n(v):
@@ -60,11 +50,12 @@ def step_html(x, names):
     """One update taken apart (session.explain.explain_step): the batch, the step size, the gradient as
     data part + penalty part, the optimizer's buffers and the update, with one entry of W (the one that
     moved most) worked out number by number."""
-    t, name, st = x["step"], x["optimizer"], x["settings"]
+    t = x["step"]
+    method = OPTIMIZER_SPECS[x["optimizer"]]
     N = len(x["batch"])
     batch = ", ".join(f"#{i}" for i in x["batch"][:12]) + (" ..." if N > 12 else "")
     norm = np.linalg.norm
-    lines = [tr("Update rule: {rule}", rule=tr(OPTIMIZER_RULES[name])),
+    lines = [tr("Update rule: {rule}", rule=tr(method.rule)),
              tr("Minibatch of {n}: {which}", n=N, which=batch) if N < x["N"] else
              tr("Full batch: the gradient over all {n} examples", n=N),
              tr("Step size at step {step}: lr = {lr}", step=t, lr=_n(x["lr"])),
@@ -72,13 +63,13 @@ def step_html(x, names):
                 data=_n(norm(x["grad_data"])), reg=_n(norm(x["grad_reg"])))]
     if x["prox"]:
         lines.append(tr("Proximal step: the L1 part is left out of g and applied as a soft threshold"))
-    if name in ("momentum", "nesterov"):
+    if "velocity" in method.buffers:
         lines.append(tr("Velocity |v|: {before} before, {after} after", before=_n(norm(x["velocity"][0])),
                         after=_n(norm(x["velocity"][1]))))
-    if name in ("adagrad", "rmsprop", "adam"):
+    if "second" in method.buffers:
         lines.append(tr("Squared-gradient cache |c|: {before} before, {after} after",
                         before=_n(norm(x["second"][0])), after=_n(norm(x["second"][1]))))
-    if name == "adam":
+    if method.bias_correction:
         b1, b2 = x["bias_correction"]
         lines.append(tr("Bias correction: 1 - b1^(t+1) = {b1}, 1 - b2^(t+1) = {b2}", b1=_n(b1), b2=_n(b2)))
     lines.append(tr("Update |W' - W| = {norm}", norm=_n(norm(x["update"]))))
@@ -87,24 +78,9 @@ def step_html(x, names):
     # the entry that moved most, number by number
     i = int(np.argmax(np.abs(x["update"])))
     w, g, gd, gr, dw = (x[k].reshape(-1)[i] for k in ("W", "grad", "grad_data", "grad_reg", "update"))
-    lr = x["lr"]
     work = [f"w = {_n(w)}", f"g = {_n(gd)} + {_n(gr)} = {_n(g)}"]
-    if name in ("momentum", "nesterov"):
-        v0, v1 = x["velocity"][0].reshape(-1)[i], x["velocity"][1].reshape(-1)[i]
-        mu = st["momentum"]
-        work.append(f"v' = {mu:g} × {_n(v0)} - {_n(lr)} × {_n(g)} = {_n(v1)}")
-        if name == "nesterov":
-            work.append(f"Δw = -{mu:g} × {_n(v0)} + {1 + mu:g} × {_n(v1)} = {_n(dw)}")
-    elif name in ("adagrad", "rmsprop"):
-        c1 = x["second"][1].reshape(-1)[i]
-        work.append(f"c' = {_n(c1)};  Δw = -{_n(lr)} × {_n(g)} / (√{_n(c1)} + eps) = {_n(dw)}")
-    elif name == "adam":
-        m1, v1 = x["first"][1].reshape(-1)[i], x["second"][1].reshape(-1)[i]
-        b1, b2 = x["bias_correction"]
-        work.append(f"m' = {_n(m1)}, v' = {_n(v1)};  m^ = {_n(m1 / b1)}, v^ = {_n(v1 / b2)}")
-        work.append(f"Δw = -{_n(lr)} × {_n(m1 / b1)} / (√{_n(v1 / b2)} + eps) = {_n(dw)}")
-    elif name in ("gd", "sgd"):
-        work.append(f"Δw = -{_n(lr)} × {_n(g)} = {_n(dw)}")
+    if method.work is not None:
+        work += method.work(x, i, g, dw)
     work.append(f"w' = {_n(w)} + {_n(dw)} = {_n(w + dw)}")
     row, col = names[i]
     layer, _, given = row.partition(" ") if row[:3] in ("W1 ", "W2 ") else ("W", "", row)
@@ -175,17 +151,17 @@ class LecturePanel(QtWidgets.QWidget):
             f"<td align=right>{b['scores'][c]:.3f}</td>"
             f"<td align=right>{margin[c]}</td>"
             f"<td align=right>{b['probs'][c]:.3f}</td></tr>" for c in range(b["C"]))
-        losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{tr(LOSS_NAMES[k])}</td>"
+        losses = "".join(f"<tr><td>{'<b>' if k == loss else ''}{tr(LOSS_SPECS[k].menu)}</td>"
                          f"<td align=right>{v:.4f}</td></tr>" for k, v in b["losses"].items())
         p_y = b["probs"][y]
         steps = ("<p>" + tr("Softmax step by step: exp(s - max s) = [{exp}], normalized p = [{probs}], "
                             "loss = -ln p<sub>y</sub> = -ln {p_y} = {loss}",
                             exp=", ".join(f"{v:.3g}" for v in b["exp"]), probs=", ".join(f"{v:.3f}" for v in b["probs"]),
-                            p_y=f"{p_y:.3f}", loss=f"{b['losses']['softmax']:.3f}") + "</p><p>"
+                            p_y=f"{p_y:.3f}", loss=f"{b['losses'][SOFTMAX.name]:.3f}") + "</p><p>"
                  + tr("Hinge sum over j &ne; y: {hinge}; the same sum over all j (j = y adds delta = {delta}): {all}",
-                      hinge=f"{b['losses']['hinge']:.3f}", delta=f"{delta:g}", all=f"{b['hinge_all_classes']:.3f}")
+                      hinge=f"{b['losses'][SVM.name]:.3f}", delta=f"{delta:g}", all=f"{b['hinge_all_classes']:.3f}")
                  + "</p>")
-        h, s = checks["hinge"], checks["softmax"]
+        h, s = checks[SVM.name], checks[SOFTMAX.name]
         g = checks["grad_check"]
         verdict = grad_check_verdict(g, loss)
         self._set_html(

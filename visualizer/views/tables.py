@@ -190,7 +190,7 @@ class ExamplesView(QtWidgets.QWidget):
             text += " " + tr("With the penalty {penalty}: total {total}.", penalty=f"{ex['penalty']:.4g}",
                              total=f"{ex['data_loss'] + ex['penalty']:.6g}")
         zero = int((ex["loss"] <= 1e-12).sum())
-        if m["loss"] != "softmax":
+        if ex["kind"] == "margins":
             text += " " + tr("{zero} of {n} examples have zero loss (green): every margin is met.",
                              zero=zero, n=N)
         if not full:
