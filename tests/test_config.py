@@ -50,7 +50,7 @@ entries = [[0, 1], [2, 0]]
     ("[optimizer]\nbatch_size = 2.5", r"\[optimizer\] batch_size must be an integer"),
     ("[optimizer]\nprox = 1", r"\[optimizer\] prox must be true or false"),
     ("[[run]]\nmomentum = 1.0", r"\[run 1\] momentum must be >= 0.0 and < 1.0"),
-    ("[landscape]\nplane = 'curved'", r"\[landscape\] plane must be one of 'weights', 'pca', 'endpoints', 'random'"),
+    ("[landscape]\nplane = 'curved'", r"\[landscape\] plane must be one of 'pca', 'endpoints', 'weights', 'random'"),
     ("[landscape]\nresolution = 4", r"\[landscape\] resolution must be >= 16 and <= 512"),
     ("[landscape]\nentries = [[0, 0]]", r"\[landscape\] entries must be two"),
     ("[sgd]\nlr = 1", r"unknown table \[sgd\]"),

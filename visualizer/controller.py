@@ -19,6 +19,7 @@ from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session.contours import bilinear
 from .session import explain
+from .session.plane import DEFAULT_PLANE, PLANES
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
 from .coldstart import first_frame_needs
 
@@ -543,8 +544,8 @@ class Controller(QtCore.QObject):
             config.lecture, config.view["note"] = {}, ""  # the question was about the other model
         if arch["kind"] == "mlp":
             config.model["init"] = "random"
-            if config.landscape["plane"] in ("weights", "hessian"):
-                config.landscape["plane"] = "pca"
+            if not PLANES[config.landscape["plane"]].for_network:
+                config.landscape["plane"] = DEFAULT_PLANE
             for run in config.runs:
                 run["lr_of_limit"] = 0.0
         self.open_config(config, play=True)  # a new model from its start: the descent is the lesson

@@ -5,7 +5,7 @@
     [optimizer]  name, lr, batch_size, steps, seed, momentum, beta1, beta2, rho, schedule, decay,
                  step_every, horizon, prox, label
     [[run]]      any [optimizer] key, overriding it for one of several runs compared together
-    [landscape]  plane = "weights" | "pca" | "endpoints" | "random", resolution, span, entries, seed, log_scale, contours
+    [landscape]  plane (one of plane.PLANES), resolution, span, entries, seed, log_scale, contours
     [view]       speed (steps per second), note (what to look at, shown with the landscape),
                  gradient_spread (minibatch steps drawn around the full-batch step), selected (the run
                  whose model the landscape shows)
@@ -17,11 +17,9 @@ import tomllib
 from dataclasses import dataclass, field
 
 from losscape_lab import kernels
+from .errors import ConfigError
+from .plane import DEFAULT_PLANE, PLANES
 from .reading import read_file
-
-
-class ConfigError(ValueError):
-    """A one-line message naming the table, the key and what is allowed."""
 
 
 INT_MAX = 2**63 - 1  # the kernels take 64-bit integers
@@ -137,7 +135,7 @@ LECTURE = {
     "model_switch": (False, _bool),  # the question stays when the Data box switches the model (its look asks to)
 }
 LANDSCAPE = {
-    "plane": ("pca", _choice(("weights", "pca", "endpoints", "random", "random_plain", "hessian"))),
+    "plane": (DEFAULT_PLANE, _choice(tuple(PLANES))),
     "resolution": (128, _number(int, 16, 512)),
     "span": (0.5, _number(float, 0.0, 10.0)),
     "entries": ([[0, 0], [1, 0]], _entries),

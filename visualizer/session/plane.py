@@ -1,6 +1,6 @@
 """The plane of weight space a landscape is drawn on: W(a, b) = W0 + a*U + b*V.
 
-Five honest ways to choose it:
+Six honest ways to choose it, each a PlaneSpec in PLANES (at the end of this file):
 - "weights": two chosen entries of W vary, all others stay at W0 (exact for a path that moves only in
   them); a and b are then the entries' values themselves.
 - "pca": through the end of the trajectories, spanned by their two main directions (PCA of the path).
@@ -8,7 +8,7 @@ Five honest ways to choose it:
   and its point farthest from that line), so these points lie on the plane exactly: start at (0, 0), the
   first end at (1, 0), the second at (0, 1).
 - "random": two random directions, each class column scaled to the norm of that column of W0 (so every
-  class moves about as much), as in loss-landscape papers.
+  class moves about as much), as in loss-landscape papers; "random_plain": raw ones, for comparison.
 - "hessian": through the selected run's shown point along the Hessian's two top eigenvectors, the
   directions in which the loss curves most (where a too-large step oscillates first).
 Every projected point also reports its distance from the plane, so a path drawn on contours it does not
@@ -16,11 +16,12 @@ lie on says so.
 """
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from ..i18n import N_, tr
-from .config import ConfigError
+from .errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -185,3 +186,57 @@ def random_plane(W_ref, seed=0, layers=None, plain=False):
     name = N_("random direction {k}") if plain else N_("filter-normalized random direction {k}")
     return Plane(W_ref.copy(), dirs[0], dirs[1], "random_plain" if plain else "random",
                  ((name, {"k": "1"}), (name, {"k": "2"})))
+
+
+# ------------------------------------------------------------------------------------- plane modes
+@dataclass(frozen=True)
+class PlaneSpec:
+    name: str  # as [landscape] plane names it
+    menu: str  # as the plane control lists it (translated there)
+    fit: Callable  # (session, [landscape] table) -> the Plane, from the session's runs
+    at_selected: bool = False  # through the selected run's point: fitted anew when another run is selected
+    for_network: bool = True  # a network's flat parameters can take it
+
+
+def _fit_weights(s, cfg):
+    if s.arch.kind == "mlp":
+        others = ", ".join(p.name for p in PLANES.values() if p.for_network)
+        raise ConfigError(f"[landscape] plane = 'weights' picks two entries of the linear W; for a network use "
+                          f"one of {others}")
+    return weights_plane(s.W_start, cfg["entries"])
+
+
+def _fit_pca(s, cfg):
+    # centred where the best run ends (lowest final loss): that is where the interest is
+    best = s.best_run()
+    return pca_plane([s.path_points(best)] + [s.path_points(r) for r in s.runs if r is not best], cfg["seed"])
+
+
+def _fit_endpoints(s, cfg):
+    runs = s.runs[:2]
+    return endpoints_plane(s.start_of(runs[0]), [s.path_points(r) for r in runs],
+                           [lambda r=r: r.label for r in runs], cfg["seed"])
+
+
+def _fit_hessian(s, cfg):  # at the selected run's shown point
+    run = s.runs[s.selected]
+    W = np.asarray(run.W[run.shown(s.display_step)], dtype=np.float64)
+    values, vectors = s.arch.top_eigen(W, s.data.X, s.data.y, 2, **s.model_of(run))
+    return hessian_plane(W, values, vectors)
+
+
+def _fit_random(s, cfg, plain=False):
+    # through the selected run's last point
+    return random_plane(s.runs[s.selected].W[-1], cfg["seed"], s.arch.layers, plain=plain)
+
+
+PLANES = {p.name: p for p in (
+    PlaneSpec("pca", "trajectory plane (PCA)", _fit_pca),
+    PlaneSpec("endpoints", "start and ends of the runs", _fit_endpoints),
+    PlaneSpec("weights", "two weights", _fit_weights, for_network=False),
+    PlaneSpec("random", "random directions (filter-normalized)", _fit_random, at_selected=True),
+    PlaneSpec("random_plain", "random directions (raw)", lambda s, cfg: _fit_random(s, cfg, plain=True),
+              at_selected=True),
+    PlaneSpec("hessian", "most curved directions (Hessian)", _fit_hessian, at_selected=True, for_network=False),
+)}
+DEFAULT_PLANE = PLANES["pca"].name  # a demo that names none: the plane its runs move in

@@ -27,7 +27,6 @@ MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
 BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
-PLANES_AT_SELECTED = ("random", "random_plain", "hessian")  # planes through the selected run's point
 PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long, to a sample beyond
 
 
@@ -208,7 +207,7 @@ class Session:
         if not 0 <= index < len(self.runs):
             raise ConfigError(f"there is no run {index}; there are {len(self.runs)}")
         changed = self.config.update("view", selected=index)
-        if changed and self.plane is not None and self.config.landscape["plane"] in PLANES_AT_SELECTED:
+        if changed and self.plane is not None and planes.PLANES[self.config.landscape["plane"]].at_selected:
             self.fit_plane()  # the plane goes through the selected run: it follows the selection
 
     def landscape_model(self):
@@ -537,7 +536,7 @@ class Session:
         self.relabel()
         if was >= index and was > 0:
             self.config.update("view", selected=was - 1)
-        if was == index and self.config.landscape["plane"] in PLANES_AT_SELECTED:
+        if was == index and planes.PLANES[self.config.landscape["plane"]].at_selected:
             self.fit_plane()  # the plane went through the run removed: now through the one selected
         return True
 
@@ -620,28 +619,7 @@ class Session:
         """Choose the plane from [landscape] and the computed paths, and a view that holds them."""
         self.plane_version += 1
         cfg = self.config.landscape
-        if cfg["plane"] == "weights":
-            if self.arch.kind == "mlp":
-                raise ConfigError("[landscape] plane = 'weights' picks two entries of the linear W; for a "
-                                  "network use pca, endpoints, random or random_plain")
-            self.plane = planes.weights_plane(self.W_start, cfg["entries"])
-        elif cfg["plane"] == "pca":
-            # centred where the best run ends (lowest final loss): that is where the interest is
-            best = min(self.runs, key=lambda r: _final_loss(r))
-            paths = [self._path_points(best)] + [self._path_points(r) for r in self.runs if r is not best]
-            self.plane = planes.pca_plane(paths, cfg["seed"])
-        elif cfg["plane"] == "endpoints":
-            runs = self.runs[:2]
-            self.plane = planes.endpoints_plane(self.start_of(runs[0]), [self._path_points(r) for r in runs],
-                                                [lambda r=r: r.label for r in runs], cfg["seed"])
-        elif cfg["plane"] == "hessian":  # at the selected run's shown point
-            run = self.runs[self.selected]
-            W = np.asarray(run.W[run.shown(self.display_step)], dtype=np.float64)
-            values, vectors = self.arch.top_eigen(W, self.data.X, self.data.y, 2, **self.model_of(run))
-            self.plane = planes.hessian_plane(W, values, vectors)
-        else:
-            ref = self.runs[self.selected].W[-1]  # through the selected run's last point
-            self.plane = planes.random_plane(ref, cfg["seed"], self.arch.layers, plain=cfg["plane"] == "random_plain")
+        self.plane = planes.PLANES[cfg["plane"]].fit(self, cfg)
         for run in self.runs:
             self._project(run)
         self.fit_extent()
@@ -653,7 +631,11 @@ class Session:
             sl = slice(lo, lo + len(Ws))
             run.a[sl], run.b[sl], run.off[sl] = self.plane.project(Ws)
 
-    def _path_points(self, run):
+    def best_run(self):
+        """The run that ends lowest (its last tame loss)."""
+        return min(self.runs, key=_final_loss)
+
+    def path_points(self, run):
         """The tame points of a run's path that choose a plane: every step of a short run; of a long one,
         its checkpoints, the stretch before its end, and its last tame point (where PCA and the
         endpoints plane are anchored)."""

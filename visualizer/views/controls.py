@@ -5,6 +5,7 @@ from PyQt6 import QtCore, QtWidgets
 from losscape_lab import kernels
 from ..i18n import tr
 from ..session.config import MAX_RUNS
+from ..session.plane import PLANES
 from .widgets import LabelSlot, LogValueControl, color_icon
 
 LOSS_NAMES = {name: spec.menu for name, spec in kernels.LOSS_SPECS.items()}
@@ -17,10 +18,7 @@ DATA_NAMES = {"blobs": "blobs (3 classes, 2-D)", "spiral": "spiral (2-D)", "line
 KIND_NAMES = {"linear": "linear classifier", "mlp": "network, 1 hidden layer"}
 ACTIVATION_NAMES = {"relu": "ReLU", "tanh": "tanh"}
 SCHEDULE_NAMES = {"constant": "constant", "step": "step decay", "inv_t": "1/t decay", "cosine": "cosine"}
-PLANE_NAMES = {"pca": "trajectory plane (PCA)", "endpoints": "start and ends of the runs",
-               "weights": "two weights", "random": "random directions (filter-normalized)",
-               "random_plain": "random directions (raw)",
-               "hessian": "most curved directions (Hessian)"}
+PLANE_NAMES = {name: spec.menu for name, spec in PLANES.items()}
 
 
 def _combo(names):
