@@ -9,7 +9,7 @@ import numpy as np
 from . import _landscape as K
 from . import _training as T
 from ._jit import one_at_a_time
-from . import _validate as V
+from . import _validate as check
 
 # softmax: the exponentials are made 8 MB at a time (one parallel call each) and summed 0.5 MB at a time
 # (the samples every thread's rows read again and again stay in its cache)
@@ -29,15 +29,15 @@ def _axis(name, a):
     return np.ascontiguousarray(a)
 
 
-def _plane(W0, U, V_, D=None, dtype=None):
-    W0 = V.float_array("W0", W0, 2)
+def _plane(W0, U, V, D=None, dtype=None):
+    W0 = check.float_array("W0", W0, 2)
     if D is not None and W0.shape[0] != D:
         raise ValueError(f"W0 must have shape (D, C) with D = {D} (the columns of X); got {W0.shape}")
     if W0.shape[1] < 2:
         raise ValueError(f"W0 must have at least 2 columns (classes); got {W0.shape}")
     out = []
-    for name, a in (("W0", W0), ("U", U), ("V", V_)):
-        a = V.float_array(name, a, 2)
+    for name, a in (("W0", W0), ("U", U), ("V", V)):
+        a = check.float_array(name, a, 2)
         if a.shape != W0.shape:
             raise ValueError(f"{name} must have W0's shape {W0.shape}; got {a.shape}")
         if dtype is not None and a.dtype != dtype:
@@ -49,30 +49,30 @@ def _plane(W0, U, V_, D=None, dtype=None):
 
 
 @one_at_a_time
-def data_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0, single=False):
+def data_grid(X, y, W0, U, V, alphas, betas, *, loss="softmax", delta=1.0, single=False):
     """Mean data loss (1/N) sum_n L_n at W0 + alphas[j]*U + betas[i]*V, as a float64 (len(betas),
     len(alphas)) array. Cost O(N*D*C) for the three score matrices, then O(G^2 * N * C).
 
     single=True: softmax sums its exponentials in float32 (twice the numbers per vector instruction;
     within 1e-5 relative of the float64 result, tested), the app's choice for drawing; the hinge
     losses are exact either way."""
-    X = V.float_array("X", X, 2)
+    X = check.float_array("X", X, 2)
     N, D = X.shape
     if N == 0 or D == 0:
         raise ValueError(f"X must hold at least one example and one feature; got shape {X.shape}")
-    W0, U, V_ = _plane(W0, U, V_, D, X.dtype)
-    y = V.labels(y, N)
+    W0, U, V = _plane(W0, U, V, D, X.dtype)
+    y = check.labels(y, N)
     C = W0.shape[1]
     if y.min() < 0 or y.max() >= C:
         raise ValueError(f"y must hold labels in [0, {C}); found {int(y.min())}..{int(y.max())}")
     if not np.isfinite(X).all():
         raise ValueError("X contains NaN or inf")
-    lc = V.choice("loss", loss, V.LOSSES)
-    delta = V.real("delta", delta, low=0.0)
+    lc = check.choice("loss", loss, check.LOSSES)
+    delta = check.real("delta", delta, low=0.0)
     alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
     X64 = X.astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):  # checked right below, with a clear message
-        S0, SU, SV = X64 @ W0, X64 @ U, X64 @ V_
+        S0, SU, SV = X64 @ W0, X64 @ U, X64 @ V
     if not (np.isfinite(S0).all() and np.isfinite(SU).all() and np.isfinite(SV).all()):
         raise ValueError("the scores over the plane overflow (not finite): scale X, W0, U or V down")
     rows = np.arange(N)
@@ -157,21 +157,21 @@ def _softmax_grid(R0, RU, RV, y, alphas, betas, out, single=False):
 
 
 @one_at_a_time
-def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
+def reg_grid(W0, U, V, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     """lam * R(W0 + alphas[j]*U + betas[i]*V) as a float64 (len(betas), len(alphas)) array.
 
     L2 is a quadratic in (a, b), O(1) per point; L1 costs O(D*C) per point at most (entries whose sign
     does not change along a grid row cost O(1)). Every term is linear in lam.
     """
-    W0, U, V_ = _plane(W0, U, V_)
-    w1, w2 = V.reg_weights(reg, l1_ratio)
-    lam = V.real("lam", lam, low=0.0)
+    W0, U, V = _plane(W0, U, V)
+    w1, w2 = check.reg_weights(reg, l1_ratio)
+    lam = check.real("lam", lam, low=0.0)
     alphas, betas = _axis("alphas", alphas), _axis("betas", betas)
     out = np.zeros((len(betas), len(alphas)))
     if lam == 0.0 or not (w1 or w2):
         return out
     if w2:
-        w, u, v = W0.ravel(), U.ravel(), V_.ravel()
+        w, u, v = W0.ravel(), U.ravel(), V.ravel()
         a, b = alphas[None, :], betas[:, None]
         with np.errstate(over="ignore", invalid="ignore"):  # far out in the plane the penalty may be inf
             out += w2 * ((w @ w) + a * (2 * (w @ u) + a * (u @ u)) + b * (2 * (w @ v) + b * (v @ v))
@@ -179,20 +179,20 @@ def reg_grid(W0, U, V_, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     if w1:
         l1 = np.zeros_like(out)
         # |t| = max(0, t) + max(0, -t): the hinge-term kernel does it
-        t0, tu, tv = (np.concatenate([m.ravel(), -m.ravel()]) for m in (W0, U, V_))
+        t0, tu, tv = (np.concatenate([m.ravel(), -m.ravel()]) for m in (W0, U, V))
         _terms(t0, tu, tv, alphas, betas, False, l1)
         out += w1 * l1
     out *= lam
     return out
 
 
-def loss_grid(X, y, W0, U, V_, alphas, betas, *, loss="softmax", delta=1.0, reg="none", lam=0.0,
+def loss_grid(X, y, W0, U, V, alphas, betas, *, loss="softmax", delta=1.0, reg="none", lam=0.0,
               l1_ratio=0.5, single=False):
     """Total loss at W0 + alphas[j]*U + betas[i]*V: float64 array (len(betas), len(alphas)).
 
     X (N, D) and W0, U, V (D, C) share one float dtype; y (N,) integers in [0, C). The loss is the
     mean data loss plus lam * R(W), exactly as in loss_and_grad.
     """
-    out = data_grid(X, y, W0, U, V_, alphas, betas, loss=loss, delta=delta, single=single)
-    out += reg_grid(W0, U, V_, alphas, betas, reg=reg, lam=lam, l1_ratio=l1_ratio)
+    out = data_grid(X, y, W0, U, V, alphas, betas, loss=loss, delta=delta, single=single)
+    out += reg_grid(W0, U, V, alphas, betas, reg=reg, lam=lam, l1_ratio=l1_ratio)
     return out

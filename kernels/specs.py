@@ -101,34 +101,38 @@ class LossSpec:
     title: str  # as a figure's title names it ("hinge loss")
     short: str  # as a run's label names it
     menu: str  # as the loss control lists it
-    at_zero: Callable[[int, float], float]  # (C, delta) -> the data loss at W = 0, where every score is 0
+    at_zero_formula: str  # the data loss at W = 0, where every score is 0, in C and delta (log: natural)
     landscape: str  # which landscape kernel draws it: "margins" (sums of hinge terms), "largest margin", "exponentials"
     terms: Callable  # (S (N, C), y, delta) -> (terms (N, C), L (N,)): each class's part of each L_i
     term_kind: str  # what its terms are: "margins" or "probabilities"
     hessian: Callable | None = None  # (S, y, delta) -> (Q -> second derivative in the scores applied to Q); None: 0
     uses_delta: bool = True
 
+    def at_zero(self, C, delta=1.0):
+        """The data loss at W = 0 for C classes and margin delta (the lecture's first sanity check)."""
+        return float(eval(self.at_zero_formula, {"__builtins__": {}}, {"C": C, "delta": delta, "log": math.log}))
+
 
 LOSS_SPECS = {s.name: s for s in (
     LossSpec("hinge", T.HINGE, "L_i = sum_{j != y} max(0, s_j - s_y + delta)", "Weston-Watkins multiclass SVM",
-             "hinge loss", "hinge", "hinge (multiclass SVM)", lambda C, delta: (C - 1) * delta,
+             "hinge loss", "hinge", "hinge (multiclass SVM)", "(C - 1) * delta",
              "margins", _hinge_terms, "margins"),
     LossSpec("mean_hinge", T.MEAN_HINGE, "L_i = (1 / (C - 1)) sum_{j != y} max(0, s_j - s_y + delta)",
              "the hinge's mean over classes, not its sum", "mean hinge loss", "mean hinge", "hinge, mean over classes",
-             lambda C, delta: delta, "margins", _mean_hinge_terms, "margins"),
+             "delta", "margins", _mean_hinge_terms, "margins"),
     LossSpec("squared_hinge", T.SQUARED_HINGE, "L_i = sum_{j != y} max(0, s_j - s_y + delta)^2",
              "smooth where the hinge has a kink", "squared hinge loss", "squared hinge", "squared hinge",
-             lambda C, delta: (C - 1) * delta ** 2, "margins", _squared_hinge_terms, "margins",
+             "(C - 1) * delta**2", "margins", _squared_hinge_terms, "margins",
              hessian=_squared_hinge_hessian),
     LossSpec("ova_hinge", T.OVA_HINGE, "L_i = max(0, delta - s_y) + sum_{j != y} max(0, delta + s_j)",
              "one binary SVM per class", "one-vs-all hinge loss", "ova hinge", "one-vs-all hinge",
-             lambda C, delta: C * delta, "margins", _ova_hinge_terms, "margins"),
+             "C * delta", "margins", _ova_hinge_terms, "margins"),
     LossSpec("structured_hinge", T.STRUCTURED_HINGE, "L_i = max(0, delta + max_{j != y} s_j - s_y)",
              "Crammer-Singer: only the worst wrong class counts", "structured hinge loss", "structured hinge",
-             "structured hinge (Crammer-Singer)", lambda C, delta: delta, "largest margin",
+             "structured hinge (Crammer-Singer)", "delta", "largest margin",
              _structured_hinge_terms, "margins"),
     LossSpec("softmax", T.SOFTMAX, "L_i = -ln(exp(s_y) / sum_j exp(s_j))", "cross-entropy, natural log",
-             "softmax loss", "softmax", "softmax (cross-entropy)", lambda C, delta: math.log(C),
+             "softmax loss", "softmax", "softmax (cross-entropy)", "log(C)",
              "exponentials", _softmax_terms, "probabilities", hessian=_softmax_hessian, uses_delta=False),
 )}
 # the two losses the lecture compares at every turn (its sanity checks, its example breakdown)
@@ -180,6 +184,7 @@ class OptimizerSpec:
     full_batch: bool = False  # every step takes all N examples (batch_size is not used)
     bias_correction: bool = False  # Adam's 1 - b^(t+1)
     work: Callable | None = None  # (explained step, entry i, its g, its update) -> lines working it out
+    torch: str = ""  # where it differs from torch.optim's, if it does
 
 
 OPTIMIZER_SPECS = {s.name: s for s in (
@@ -187,11 +192,13 @@ OPTIMIZER_SPECS = {s.name: s for s in (
                   work=_work_plain),
     OptimizerSpec("sgd", T.SGD, "W' = W - lr g", "SGD", "SGD", work=_work_plain),
     OptimizerSpec("momentum", T.MOMENTUM, "v' = mu v - lr g;  W' = W + v'", "SGD + momentum", "momentum",
-                  ("momentum",), ("velocity",), work=_work_velocity),
+                  ("momentum",), ("velocity",), work=_work_velocity,
+                  torch="under a schedule lr stays inside the velocity (torch multiplies v by lr)"),
     OptimizerSpec("nesterov", T.NESTEROV, "v' = mu v - lr g;  W' = W - mu v + (1 + mu) v'", "Nesterov momentum",
-                  "Nesterov", ("momentum",), ("velocity",), work=_work_nesterov),
+                  "Nesterov", ("momentum",), ("velocity",), work=_work_nesterov,
+                  torch="under a schedule lr stays inside the velocity (torch multiplies v by lr)"),
     OptimizerSpec("adagrad", T.ADAGRAD, "c' = c + g²;  W' = W - lr g / (√c' + eps)", "AdaGrad", "AdaGrad",
-                  (), ("second",), work=_work_cache),
+                  (), ("second",), work=_work_cache, torch="eps = 1e-8 (torch's default is 1e-10)"),
     OptimizerSpec("rmsprop", T.RMSPROP, "c' = rho c + (1 - rho) g²;  W' = W - lr g / (√c' + eps)", "RMSProp",
                   "RMSProp", ("rho",), ("second",), work=_work_cache),
     OptimizerSpec("adam", T.ADAM, "m' = b1 m + (1 - b1) g;  v' = b2 v + (1 - b2) g²;  "
@@ -200,3 +207,9 @@ OPTIMIZER_SPECS = {s.name: s for s in (
     OptimizerSpec("random_search", T.RANDOM_SEARCH, "W' = W + lr noise, kept if the batch loss drops",
                   "random search", "random search"),
 )}
+
+# conventions every optimizer shares, where they differ from torch.optim
+CONVENTIONS = (
+    "L2 is coupled: its gradient 2 lam W is part of g, for Adam too (torch's weight_decay = 2 lam, not AdamW)",
+    "a cosine schedule holds lr = 0 past its horizon (torch's CosineAnnealingLR rises again)",
+)

@@ -184,3 +184,15 @@ def test_without_openmp_or_tbb_the_kernels_take_turns_on_the_workqueue_layer(tmp
     here = kernels.loss_grid(*(data[k] for k in ("X", "y", "W0", "U", "V", "t", "t")), loss="hinge", reg="l1",
                              lam=0.1)
     np.testing.assert_allclose(np.load(tmp_path / "grid.npy"), here, rtol=1e-12, atol=0)
+
+
+def test_the_plane_directions_go_by_their_names():
+    """loss_grid(X, y, W0=..., U=..., V=...): V was V_ (an import alias had the name)."""
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(9, 3)), np.arange(9) % 3
+    W0, U, V = (rng.normal(size=(3, 3)) for _ in range(3))
+    t = np.linspace(-1, 1, 5)
+    by_name = kernels.loss_grid(X, y, W0=W0, U=U, V=V, alphas=t, betas=t, loss="hinge", reg="l2", lam=0.1)
+    np.testing.assert_array_equal(by_name, kernels.loss_grid(X, y, W0, U, V, t, t, loss="hinge", reg="l2", lam=0.1))
+    P = kernels.network.init(3, 2, 3)
+    assert kernels.mlp_loss_grid(X, y, P, P, V=P, alphas=t, betas=t, hidden=2).shape == (5, 5)

@@ -130,6 +130,14 @@ def test_schedules(schedule, expected):
     np.testing.assert_allclose(t.lr, expected, atol=1e-15)
 
 
+def test_a_cosine_schedule_holds_zero_past_its_horizon():
+    """Unlike torch's CosineAnnealingLR, which rises again after T_max: the run rests where it arrived."""
+    W0, X, y = data()
+    t = kernels.run_optimizer(W0, X, y, lr=1.0, steps=7, schedule="cosine", horizon=3)
+    np.testing.assert_allclose(t.lr[3:], 0.0, atol=1e-15)
+    np.testing.assert_allclose(t.W[4:], np.broadcast_to(t.W[3], t.W[4:].shape), atol=1e-15)  # lr 0: W stays
+
+
 @pytest.mark.parametrize("kw, message", [
     ({"optimizer": "lbfgs"}, "optimizer must be one of"), ({"lr": 0}, "lr must be > 0"),
     ({"batch_size": 0}, "batch_size must be >= 1"), ({"steps": -1}, "steps must be >= 0"),
