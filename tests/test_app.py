@@ -150,6 +150,27 @@ def test_threaded_worker_skips_superseded_landscapes(qtbot, make):
     assert first not in got and got == [second]
 
 
+def test_the_rest_of_the_warm_up_survives_a_request_that_comes_before_it_starts(qtbot, monkeypatch):
+    """warm_up_rest queues once: a landscape requested while it waits must not drop it for good."""
+    import threading
+
+    from losscape_lab.visualizer import workers
+
+    warmed = []
+    monkeypatch.setattr(workers, "warm_up_kernels", lambda **kw: warmed.append(True))
+    worker = Worker()
+    started, release = threading.Event(), threading.Event()
+    worker.submit(lambda w, gen: (started.set(), release.wait(10)))  # the worker is busy...
+    assert started.wait(10)
+    worker.warm_up_rest()  # ...the rest is queued...
+    later = []
+    worker.submit(lambda w, gen: later.append(gen))  # ...and a new request after it
+    release.set()
+    qtbot.waitUntil(lambda: bool(later), timeout=20000)
+    worker.stop()
+    assert warmed == [True]
+
+
 def test_controller_drops_a_result_from_an_older_request(app, attach):
     s = attach("[landscape]\nresolution = 24")
     stale = s.landscape_request(40)

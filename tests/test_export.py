@@ -122,25 +122,36 @@ def test_gif_has_the_requested_frames(demo, tmp_path, capsys):
     (["--out", "/proc/losscape-fig.csv"], "/proc/losscape-fig.csv"),
     (["--out", "{tmp}/fig.png", "--size", "huge"], "--size must look like"),
     (["--out", "{tmp}/fig.png", "--steps", "-3"], "--steps must be from 0 to 100000"),
+    (["--out", "{tmp}/folder"], "folder is a folder"),  # not "unknown file type"
+    (["--out", "{tmp}/link.png"], "link.png is a link to /nonexistent/dir/x.png, whose folder"),
 ])
 def test_bad_output_is_exit_2_and_no_file(args, message, demo, tmp_path, capsys):
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "link.png").symlink_to("/nonexistent/dir/x.png")  # dangling
     args = [a.format(tmp=tmp_path) for a in args]
     code, text, err = export(capsys, "--config", demo, *args)
     assert code == 2
     assert err.startswith("losscape: error:") and message in err and len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.toml", "folder", "link.png"]
+    assert not any((tmp_path / "folder").iterdir())
 
 
 @pytest.mark.parametrize("config, message", [
     ("[model]\nloss = 'svm'", "[model] loss must be one of"),
     ("[data]\nname = 'csv'\npath = '/nonexistent.csv'", "/nonexistent.csv"),
     ("[optimizer\n", "not valid TOML"),
+    # the checks that need the data run after the file is read: they name it too
+    ("[data]\nname = 'blobs'\nseed = -1", "bad.toml: [data] seed must be an integer"),
+    ("start = [[1.0, 2.0]]", "bad.toml: start must be 3 x 3"),
+    ("[model]\ninit = 'near_minimum'\nloss = 'hinge'\nreg = 'none'",
+     "bad.toml: [model] init = 'near_minimum' needs a loss with a minimum"),
+    ("[model]\ninit = 'near_minimum'\nkind = 'mlp'", "bad.toml: [model] init = 'near_minimum' is for the linear model"),
 ])
 def test_bad_config_is_exit_2(config, message, tmp_path, capsys):
     cfg = tmp_path / "bad.toml"
     cfg.write_text(config)
     code, _, err = export(capsys, "--config", str(cfg), "--out", str(tmp_path / "x.png"))
-    assert code == 2 and message in err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "x.png").exists()
 
 

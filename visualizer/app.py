@@ -110,7 +110,7 @@ def _main(argv):
         return fail(str(e))
     if args.screenshot:
         from .cli import screenshot
-        return screenshot(config, args.screenshot, args.steps, args.size, args.state, args.present)
+        return screenshot(config, args.screenshot, args.steps, args.size, args.state, args.present, args.config)
     if no_display():
         print("losscape: no display found (DISPLAY is not set). Without one, use "
               "`losscape --screenshot out.png` or `losscape export --preset NAME --out figure.png`.",

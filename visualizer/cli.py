@@ -50,16 +50,18 @@ def no_display():
 
 def check_output(path, extensions):
     """A clear message for an output path we cannot write, before any work is done."""
+    if os.path.isdir(path):
+        return f"{path} is a folder"
     ext = os.path.splitext(path)[1].lower()
     if ext not in extensions:
         return f"{path}: unknown file type {ext or '(none)'}; use one of {', '.join(extensions)}"
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(os.path.realpath(path))  # a link is written through, into its target's folder
+    if os.path.islink(path) and not os.path.isdir(folder):
+        return f"{path} is a link to {os.readlink(path)}, whose folder {folder} does not exist"
     if not os.path.isdir(folder):
         return f"{path}: the folder {folder} does not exist"
     if not os.access(folder, os.W_OK):
         return f"{path}: the folder {folder} is not writable"
-    if os.path.isdir(path):
-        return f"{path} is a folder"
     if os.path.exists(path) and not os.path.isfile(path):
         return f"{path}: not a regular file; refusing to replace it"
     return None
@@ -82,17 +84,17 @@ def parse_size(text):
     return (w, h) if 200 <= w <= 8000 and 200 <= h <= 8000 else None
 
 
-def build_session(config):
+def build_session(config, source=None):
     from .session.config import Config
-    from .session.session import Session
+    from .session.session import open_session
 
-    session = Session(config or Config())
+    session = open_session(config or Config(), source)
     for note in session.data.notes:
         print(f"losscape: note: {note}", file=sys.stderr)
     return session
 
 
-def screenshot(config, out, steps, size_text, state=None, present=False):
+def screenshot(config, out, steps, size_text, state=None, present=False, source=None):
     problem = check_output(out, (".png", ".jpg")) or (check_output(state, (".json",)) if state else None)
     size = parse_size(size_text)
     if problem:
@@ -118,7 +120,7 @@ def screenshot(config, out, steps, size_text, state=None, present=False):
     losses, network, first = first_frame_needs(config)
     helper = warm_up_kernels(say, losses, network, first=first)
     try:
-        session = build_session(config)
+        session = build_session(config, source)
     except (ConfigError, DatasetError) as e:
         if helper is not None:
             helper.kill()
@@ -223,7 +225,7 @@ def export_main(argv):
     losses, network, first = first_frame_needs(cfg)
     helper = warm_up_kernels(say, losses, network, first=first)
     try:
-        session = build_session(cfg)
+        session = build_session(cfg, args.config)
     except (ConfigError, DatasetError) as e:
         if helper is not None:
             helper.kill()

@@ -96,7 +96,7 @@ class Controller(QtCore.QObject):
     # ---------------------------------------------------------------------------------- sessions
     def open_config(self, config, play=True, path=None):
         """Build a session for config on the worker (compiling kernels the first time)."""
-        from .session.session import Session
+        from .session.session import open_session
 
         self.preset_name = None
         self.pause()
@@ -107,7 +107,7 @@ class Controller(QtCore.QObject):
             self.window.controls.show_config(config)
         self.window.show_busy(tr("Preparing kernels"))
         losses, network, first = first_frame_needs(config)
-        self.worker.request_session(lambda: Session(config), losses, network, first=first)
+        self.worker.request_session(lambda: open_session(config, path), losses, network, first=first)
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)

@@ -20,7 +20,7 @@ class Worker(QtCore.QObject):
     landscape_ready = QtCore.pyqtSignal(int, object, object)  # generation, key, grid
     progress = QtCore.pyqtSignal(str)
     failed = QtCore.pyqtSignal(str)
-    _jobs = QtCore.pyqtSignal(int, object)
+    _jobs = QtCore.pyqtSignal(object, object)  # generation (None: never superseded), job
 
     def __init__(self, sync=False, helper=None, rest=True):
         """helper: the launch's second process (start_second_process), if it started one. rest=False:
@@ -52,7 +52,7 @@ class Worker(QtCore.QObject):
         return self.latest
 
     def _run(self, gen, job):
-        if gen != self.latest:
+        if gen is not None and gen != self.latest:
             return  # superseded while it waited
         try:
             job(self, gen)
@@ -84,9 +84,9 @@ class Worker(QtCore.QObject):
         def job(worker, gen):
             warm_up_kernels(helper=worker.helper, cancelled=lambda: worker.stopping)
         if self.sync:
-            job(self, self.latest)
+            job(self, None)
         else:
-            self._jobs.emit(self.latest, job)
+            self._jobs.emit(None, job)  # a later request must not drop it: it would never be queued again
 
     def request_landscapes(self, requests):
         """Compute requests in order (a coarse preview, then the full grid); later ones are skipped

@@ -166,6 +166,19 @@ class Run:
         return min(step, self.head)
 
 
+def open_session(config, source=None):
+    """Session(config), its errors naming the demo file `source` they come from (the checks that need
+    the data, as [data] seed or the shape of start, run here, after the file was read)."""
+    from .datasets import DatasetError
+
+    try:
+        return Session(config)
+    except (ConfigError, DatasetError) as e:
+        if source and not str(e).startswith(f"{source}:"):
+            raise type(e)(f"{source}: {e}") from None
+        raise
+
+
 class Session:
     def __init__(self, config: Config, dataset=None):
         if dataset is None:
@@ -257,6 +270,10 @@ class Session:
             if arch.kind == "mlp":
                 raise ConfigError("[model] init = 'near_minimum' is for the linear model (a network has no "
                                   "single minimum)")
+            if not _curves(self.model):
+                raise ConfigError(f"[model] init = 'near_minimum' needs a loss with a minimum to start near: "
+                                  f"{self.model['loss']} without an L2 penalty is piecewise linear (use "
+                                  f"{_curved_losses()}, or an L2 penalty)")
             start, W_min, top = near_minimum(self.data.X, self.data.y, self.model, self.config.model["init_offset"],
                                              self.data.C)
             self._minimum = (W_min, top)
@@ -285,9 +302,8 @@ class Session:
                 W = find_minimum(self.data.X, self.data.y, model, self.data.C)
                 top = float(kernels.top_eigen(W, self.data.X, self.data.y, k=1, **model)[0][0])
             if top <= 1e-12:
-                curved = " or ".join(s.short for s in kernels.LOSS_SPECS.values() if s.hessian)
                 raise ConfigError(f"run {i + 1}: lr_of_limit needs a loss that curves at its minimum "
-                                  f"({curved}, or an L2 penalty)")
+                                  f"({_curved_losses()}, or an L2 penalty)")
             run.settings["lr"] = self.config.runs[i]["lr"] = factor * 2.0 / top
 
     def _records_per_full_loss(self):
@@ -810,6 +826,17 @@ def _with_weights(state, W):
 def _start_loss(run):
     v = run.loss_full[0] if np.isfinite(run.loss_full[0]) else run.loss_batch[0]
     return float(v) if np.isfinite(v) else 1.0
+
+
+def _curves(model):
+    """Whether the loss of `model` curves (a Hessian other than 0 almost everywhere): a smooth loss, or an
+    L2 part in its penalty."""
+    l2 = model["reg"] in ("l2", "elastic") and model["lam"] > 0 and (model["reg"] == "l2" or model["l1_ratio"] < 1)
+    return kernels.LOSS_SPECS[model["loss"]].hessian is not None or l2
+
+
+def _curved_losses():
+    return " or ".join(s.short for s in kernels.LOSS_SPECS.values() if s.hessian)
 
 
 def _final_loss(run):

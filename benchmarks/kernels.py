@@ -1,6 +1,6 @@
 """Benchmarks: each kernel against the best plain-numpy version, measured in the same run.
 
-    python -m losscape_lab.kernels.bench [--quick]
+    python benchmarks/kernels.py [--quick]     (from the repository; not part of the installed package)
 
 Prints medians and ratios (the machine is shared and noisy: compare ratios, not seconds). The numpy
 baselines below are the fastest straightforward numpy we know for each job, written to the same
@@ -317,7 +317,7 @@ def bench_network(quick):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="python -m losscape_lab.kernels.bench", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="python benchmarks/kernels.py", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller grids and fewer steps")
     args = p.parse_args(argv)
     print(f"numpy {np.__version__}, numba {__import__('numba').__version__}, {os.cpu_count()} cores")
