@@ -151,9 +151,9 @@ def test_the_hessian_plane_runs_along_the_two_most_curved_directions(make):
 
 
 def test_while_playing_large_data_the_gui_thread_leaves_the_curvature_for_a_pause(app, attach, monkeypatch):
-    from losscape_lab.visualizer import controller as ctl
+    from losscape_lab.visualizer.session import budget
 
-    monkeypatch.setattr(ctl, "CURVATURE_WHILE_PLAYING", 0)  # the toy data counts as large here
+    monkeypatch.setattr(budget, "WHILE_PLAYING", 1)  # the toy data counts as large here
     attach("[optimizer]\nname = 'gd'\nsteps = 50")
     w = app.window
     w.tabs.setCurrentWidget(w.lecture)

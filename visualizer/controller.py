@@ -18,7 +18,7 @@ from .session import config as cfgmod
 from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session.contours import bilinear
-from .session import explain
+from .session import budget, explain
 from .session.plane import DEFAULT_PLANE, PLANES
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
 from .coldstart import first_frame_needs
@@ -26,9 +26,6 @@ from .coldstart import first_frame_needs
 PREVIEW_RESOLUTION = 48
 UNDO_DEPTH = 30
 LECTURE_INTERVAL = 0.25  # seconds between lecture-panel updates while playing
-EXACT_STATUS_WORK = 2_000_000  # N*D*C up to which the status line computes both losses exactly per frame
-CURVATURE_WHILE_PLAYING = 200_000  # N*D*C up to which the lecture panel's curvature is found while playing
-EXPLAIN_WHILE_PLAYING = 200_000  # N*D*C up to which the explained step follows the animation frame by frame
 FEATURE_COLUMNS = 4  # the Examples tab lists the features of data with at most this many
 
 class Controller(QtCore.QObject):
@@ -231,8 +228,7 @@ class Controller(QtCore.QObject):
         """Explain step (E): the selected run's shown step taken apart, with its arrows and minibatch;
         while playing on large data only when paused (a replay from the last checkpoint per step)."""
         s, w = self.session, self.window
-        work = s.data.N * s.data.D * s.data.C
-        if not w.explaining or (self.playing and work > EXPLAIN_WHILE_PLAYING):
+        if not w.explaining or not budget.follows_playback(budget.data_work(s.data), self.playing):
             w.landscape.show_explain()
             w.data.mark_examples(None)
             w.lecture.show_step("" if not w.explaining else
@@ -304,7 +300,7 @@ class Controller(QtCore.QObject):
         on large data the last recorded loss and the grid read there, marked '≈'."""
         s = self.session
         run = s.runs[k]
-        exact = s.data.N * s.data.D * s.data.C <= EXACT_STATUS_WORK and run.diverged_at is None
+        exact = budget.data_work(s.data) <= budget.AT_ALL and run.diverged_at is None
         if exact:
             loss = tr("loss: run {value}", value=f"{s.run_loss(k, i):.4g}")
             if np.isfinite(run.a[i]):
@@ -340,7 +336,7 @@ class Controller(QtCore.QObject):
         try:
             b = example_breakdown(run.W[t], s.data.X[n], int(s.data.y[n]), m["delta"], s.arch)
             # the curvature (dozens of Hessian products on large data) while paused, or when it is cheap
-            checks = sanity_checks(s, self.selected, not self.playing or curvature_work(s) <= CURVATURE_WHILE_PLAYING)
+            checks = sanity_checks(s, self.selected, budget.follows_playback(curvature_work(s), self.playing))
         except ValueError as e:  # e.g. the scores overflow at a diverged run's last point
             self.window.lecture.show_message(tr("No numbers at this step: {problem}", problem=e))
             return

@@ -50,9 +50,10 @@ def window_state(window, session):
     if s.config.lecture:
         doc["lecture"] = {k: tr(s.config.lecture[k]) for k in ("question", "look", "answer")}
     doc["language"] = language()
-    from .session.lecture import CURVATURE_WORK, curvature, curvature_work
+    from .session.budget import AT_ALL
+    from .session.lecture import curvature, curvature_work
 
-    c = curvature(s, s.selected) if curvature_work(s) <= CURVATURE_WORK else None  # as the Lecture tab shows it
+    c = curvature(s, s.selected) if curvature_work(s) <= AT_ALL else None  # as the Lecture tab shows it
     doc["curvature"] = {"lambda_max": c["lambda_max"], "lr_limit": c["lr_limit"]} if c else None
     doc["examples"] = examples_state(s)
     a = s.arch

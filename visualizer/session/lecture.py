@@ -6,6 +6,7 @@ import numpy as np
 
 from losscape_lab import kernels
 from losscape_lab.kernels.specs import SOFTMAX, SVM
+from . import budget
 from .architecture import HESSIAN_LIMIT
 from .explain import example_terms
 
@@ -25,14 +26,10 @@ def example_breakdown(W, x, label, delta, arch=None):
             "hinge_all_classes": losses[SVM.name] + max(0.0, delta)}
 
 
-# the GUI thread finds the curvature itself up to this much data (N * D * C): a few ms when paused
-CURVATURE_WORK = 2_000_000
-
-
 def sanity_checks(session, run_index, curvature_too=True):
     """The lecture's checks on the current data: the loss at W ~ 0 against C-1 (hinge, delta=1) and ln C
     (softmax), the analytic gradient against centred differences at the run's current W, and (unless
-    curvature_too is False, or the data is larger than CURVATURE_WORK) the curvature there."""
+    curvature_too is False, or its work is more than budget.AT_ALL) the curvature there."""
     d, arch = session.data, session.arch
     rng = np.random.default_rng(0)
     W_small = 1e-6 * rng.normal(size=arch.shape)  # a network's scores are ~0 there too
@@ -46,7 +43,7 @@ def sanity_checks(session, run_index, curvature_too=True):
     W = np.array(run.W[t], dtype=np.float64)
     out["grad_check"] = kernels.check_gradient(lambda P: arch.loss_and_grad(P, d.X, d.y, **model), W, num_checks=20)
     out["ln_C"] = math.log(d.C)
-    out["curvature"] = curvature(session, run_index) if curvature_too and curvature_work(session) <= CURVATURE_WORK \
+    out["curvature"] = curvature(session, run_index) if curvature_too and curvature_work(session) <= budget.AT_ALL \
         else None
     return out
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from losscape_lab import kernels
 from ..i18n import N_, tr
-from . import architecture
+from . import architecture, budget
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
 from .minimum import find_minimum, near_minimum
@@ -307,8 +307,8 @@ class Session:
             run.settings["lr"] = self.config.runs[i]["lr"] = factor * 2.0 / top
 
     def _records_per_full_loss(self):
-        work = self.data.N * self.data.D * self.data.C
-        return max(1, int(work // 200_000))
+        """The full loss at every k-th record: its cost per frame stays that of budget.WHILE_PLAYING."""
+        return max(1, int(budget.data_work(self.data) // budget.WHILE_PLAYING))
 
     def reset(self, whole_plan=True):
         """Every run back to the start with its current settings, computed ahead for the planned steps
