@@ -221,6 +221,13 @@ def bench_optimizer(quick):
         tn = median_time(numpy_sgd, 3) / n
         print(f"  {loss:<8}: {steps / t:,.0f} steps/s  (a numpy loop: {1 / tn:,.0f} steps/s, "
               f"{tn * steps / t:.0f}x)  [goal >= 200,000 steps/s]", flush=True)
+    # each method's update rule on top (softmax, L2): compare two checkouts by running this in each
+    rates = []
+    for name in kernels.OPTIMIZER_SPECS:
+        t = median_time(lambda: kernels.run_optimizer(W0, X, y, optimizer=name, lr=0.01, batch_size=32,
+                                                      steps=steps // 2, seed=1, reg="l2", lam=1e-3), 3)
+        rates.append(f"{name} {steps // 2 / t:,.0f}")
+    print("  steps/s by method: " + ", ".join(rates), flush=True)
 
 
 WARM_SCRIPT = """

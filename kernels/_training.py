@@ -520,6 +520,58 @@ def mlp_loss_grad_fused(loss_at, P, D, H, C, act, X, y, loss, terms_at, delta, r
 
 
 @jit
+def _update(opt, W, g, new, vel, m1, m2, lr_t, tt, momentum, beta1, beta2, eps, use_prox, thr):
+    """One step of a gradient method into `new`: W and its gradient g (flat), the buffers vel, m1, m2
+    updated in place; tt = t + 1 (Adam's bias correction); thr the proximal L1 step's threshold."""
+    for i in range(W.shape[0]):
+        dw = g[i]
+        w = np.float64(W[i])
+        if opt == MOMENTUM:
+            vel[i] = momentum * vel[i] - lr_t * dw
+            w += vel[i]
+        elif opt == NESTEROV:
+            v_prev = vel[i]
+            vel[i] = momentum * v_prev - lr_t * dw
+            w += -momentum * v_prev + (1.0 + momentum) * vel[i]
+        elif opt == ADAGRAD:
+            m2[i] += dw * dw
+            w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
+        elif opt == RMSPROP:
+            m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
+            w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
+        elif opt == ADAM:
+            m1[i] = beta1 * m1[i] + (1.0 - beta1) * dw
+            m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
+            mh = m1[i] / (1.0 - beta1 ** tt)
+            vh = m2[i] / (1.0 - beta2 ** tt)
+            w -= lr_t * mh / (math.sqrt(vh) + eps)
+        else:  # GD and SGD
+            w -= lr_t * dw
+        if use_prox:
+            # proximal step for lam * l1_frac * |w|: soft-thresholding gives exact zeros
+            w = math.copysign(max(abs(w) - thr, 0.0), w)
+        new[i] = w
+
+
+@jit
+def _all_finite(a):
+    for i in range(a.shape[0]):
+        if not np.isfinite(a[i]):
+            return False
+    return True
+
+
+@jit
+def _record(r, W, t, lr_t, loss_batch, loss_full, out_W, out_step, out_lr, out_loss_batch, out_loss_full):
+    """Row r of the trajectory: W_t, t, its step size, its batch loss and full loss (NaN: not taken)."""
+    copy1(W, out_W[r])
+    out_step[r] = t
+    out_lr[r] = lr_t
+    out_loss_batch[r] = loss_batch
+    out_loss_full[r] = loss_full
+
+
+@jit
 def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_ratio, prox,
               opt, lr, schedule, decay, step_every, horizon,
               momentum, beta1, beta2, eps,
@@ -583,15 +635,11 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
             end_loss = np.inf
             break
         if (t - t0) % record_every == 0:
-            copy1(W, out_W[r])
-            out_step[r] = t
-            out_lr[r] = lr_t
-            out_loss_batch[r] = Lb
-            out_loss_full[r] = np.nan
+            full = np.nan
             if full_every > 0 and t % full_every == 0:
-                out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at,
-                                                   delta, reg, lam, l1_ratio, yes, no, Xt, A, Hh, S, G, tmp,
-                                                   yk, acc)
+                full = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at, delta, reg, lam,
+                                       l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
+            _record(r, W, t, lr_t, Lb, full, out_W, out_step, out_lr, out_loss_batch, out_loss_full)
             r += 1
         # ------------------------------------------------------------------ the update rule, into `new`
         if opt == RANDOM_SEARCH:
@@ -603,56 +651,21 @@ def run_steps(loss_at, terms_at, W, D, C, net, X, y, loss, delta, reg, lam, l1_r
             if not Lt < Lb:  # also rejects a NaN trial
                 copy1(W, new)
         else:
-            tt = t + 1.0
-            thr = lr_t * lam * l1_frac
-            for i in range(P):
-                dw = acc[i]
-                w = np.float64(W[i])
-                if opt == MOMENTUM:
-                    vel[i] = momentum * vel[i] - lr_t * dw
-                    w += vel[i]
-                elif opt == NESTEROV:
-                    v_prev = vel[i]
-                    vel[i] = momentum * v_prev - lr_t * dw
-                    w += -momentum * v_prev + (1.0 + momentum) * vel[i]
-                elif opt == ADAGRAD:
-                    m2[i] += dw * dw
-                    w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
-                elif opt == RMSPROP:
-                    m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
-                    w -= lr_t * dw / (math.sqrt(m2[i]) + eps)
-                elif opt == ADAM:
-                    m1[i] = beta1 * m1[i] + (1.0 - beta1) * dw
-                    m2[i] = beta2 * m2[i] + (1.0 - beta2) * dw * dw
-                    mh = m1[i] / (1.0 - beta1 ** tt)
-                    vh = m2[i] / (1.0 - beta2 ** tt)
-                    w -= lr_t * mh / (math.sqrt(vh) + eps)
-                else:  # GD and SGD
-                    w -= lr_t * dw
-                if use_prox:
-                    # proximal step for lam * l1_frac * |w|: soft-thresholding gives exact zeros
-                    w = math.copysign(max(abs(w) - thr, 0.0), w)
-                new[i] = w
-        finite = True
-        for i in range(P):
-            if not np.isfinite(new[i]):
-                finite = False
-        if not finite:
+            _update(opt, W, acc, new, vel, m1, m2, lr_t, t + 1.0, momentum, beta1, beta2, eps, use_prox,
+                    lr_t * lam * l1_frac)
+        if not _all_finite(new):
             diverged_at = t + 1
             break
         copy1(new, W)
         t += 1
     # the end point: the current (finite) W at step t
     if r == 0 or out_step[r - 1] != t:
-        copy1(W, out_W[r])
-        out_step[r] = t
-        out_lr[r] = learning_rate(lr, schedule, t, decay, step_every, horizon)
-        out_loss_batch[r] = end_loss
-        out_loss_full[r] = np.nan
+        full = np.nan
         if full_every > 0 and t % full_every == 0:
-            out_loss_full[r] = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at,
-                                               delta, reg, lam, l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk,
-                                               acc)
+            full = model_loss_grad(loss_at, W, D, C, net, X, y, perm, no, N, loss, terms_at, delta, reg, lam,
+                                   l1_ratio, yes, no, Xt, A, Hh, S, G, tmp, yk, acc)
+        _record(r, W, t, learning_rate(lr, schedule, t, decay, step_every, horizon), end_loss, full, out_W,
+                out_step, out_lr, out_loss_batch, out_loss_full)
         r += 1
     return r, diverged_at
 

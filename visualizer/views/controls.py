@@ -79,8 +79,18 @@ class ControlPanel(QtWidgets.QScrollArea):
         body = QtWidgets.QWidget()
         self.setWidget(body)
         col = QtWidgets.QVBoxLayout(body)
+        for build in (self._data_box, self._playback_box, self._loss_box, self._reg_box, self._runs_box,
+                      self._optimizer_box, self._plane_box):
+            col.addWidget(build())
+        col.addStretch(1)
+        self._wire()
+        # Enter or Escape in a number box gives the keyboard back to the window, so Space, R and the
+        # arrows drive playback again instead of typing into the box
+        for box in body.findChildren(QtWidgets.QLineEdit) + body.findChildren(QtWidgets.QAbstractSpinBox):
+            box.installEventFilter(self)
 
-        # data
+    def _data_box(self):
+        """The data set and the model the runs train."""
         box = QtWidgets.QGroupBox("Data")
         form = QtWidgets.QFormLayout(box)
         self.data = _combo(DATA_NAMES)
@@ -92,9 +102,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("model", self.kind)
         form.addRow("hidden units", self.hidden)
         form.addRow("activation", self.activation)
-        col.addWidget(box)
+        return box
 
-        # playback
+    def _playback_box(self):
+        """Play, step, reset, continue and the speed."""
         box = QtWidgets.QGroupBox("Playback")
         lay = QtWidgets.QGridLayout(box)
         self.play = QtWidgets.QPushButton("Play")
@@ -116,18 +127,20 @@ class ControlPanel(QtWidgets.QScrollArea):
         # a new text every frame: in its slot it asks no layout to recompute (0.6 ms a frame, the panel's)
         lay.addWidget(LabelSlot(self.step_label, lines=1), 2, 0, 1, 2)
         lay.addWidget(self.more, 2, 2)
-        col.addWidget(box)
+        return box
 
-        # loss
+    def _loss_box(self):
+        """The loss and its margin."""
         box = self.loss_box = QtWidgets.QGroupBox("Loss")
         form = QtWidgets.QFormLayout(box)
         self.loss = _combo(LOSS_NAMES)
         self.delta = _spin(0.0, 100.0, 0.1, decimals=2)
         form.addRow("loss", self.loss)
         form.addRow("margin delta", self.delta)
-        col.addWidget(box)
+        return box
 
-        # regularization
+    def _reg_box(self):
+        """The penalty, its lambda and the elastic net's L1 ratio."""
         box = self.reg_box = QtWidgets.QGroupBox("Regularization")
         form = QtWidgets.QFormLayout(box)
         self.reg = _combo(REG_NAMES)
@@ -139,9 +152,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         self.share = QtWidgets.QPushButton("Same for every run")
         self.share.setToolTip("Every run takes the selected run's loss, margin and regularization")
         form.addRow(self.share)
-        col.addWidget(box)
+        return box
 
-        # runs
+    def _runs_box(self):
+        """The runs compared, their checkboxes, add and remove."""
         box = QtWidgets.QGroupBox("Runs")
         lay = QtWidgets.QVBoxLayout(box)
         self.runs = QtWidgets.QListWidget()
@@ -155,9 +169,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         row.addWidget(self.add)
         row.addWidget(self.remove)
         lay.addLayout(row)
-        col.addWidget(box)
+        return box
 
-        # optimizer of the selected run
+    def _optimizer_box(self):
+        """The selected run's method, step size, batch, hyper-parameters, schedule and seed."""
         box = QtWidgets.QGroupBox("Optimizer (selected run)")
         form = QtWidgets.QFormLayout(box)
         self.opt = _combo(OPT_NAMES)
@@ -194,9 +209,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("cosine horizon", self.horizon)
         form.addRow("seed", self.seed)
         form.addRow(self.prox)
-        col.addWidget(box)
+        return box
 
-        # plane
+    def _plane_box(self):
+        """The plane the landscape is drawn on."""
         box = QtWidgets.QGroupBox("Landscape plane")
         form = QtWidgets.QFormLayout(box)
         self.plane = _combo(PLANE_NAMES)
@@ -205,10 +221,10 @@ class ControlPanel(QtWidgets.QScrollArea):
         form.addRow("plane", self.plane)
         form.addRow(self.log_scale)
         form.addRow(self.refit)
-        col.addWidget(box)
-        col.addStretch(1)
+        return box
 
-        # wiring: each widget says what changed
+    def _wire(self):
+        """Each widget says what changed, as a signal."""
         self.play.clicked.connect(self.play_toggled)
         self.step.clicked.connect(self.step_requested)
         self.reset.clicked.connect(self.reset_requested)
@@ -252,10 +268,6 @@ class ControlPanel(QtWidgets.QScrollArea):
             lambda: self.landscape_changed.emit({"plane": self.plane.currentData()}))
         self.log_scale.toggled.connect(lambda v: self.landscape_changed.emit({"log_scale": v}))
         self.refit.clicked.connect(self.refit_requested)
-        # Enter or Escape in a number box gives the keyboard back to the window, so Space, R and the
-        # arrows drive playback again instead of typing into the box
-        for box in body.findChildren(QtWidgets.QLineEdit) + body.findChildren(QtWidgets.QAbstractSpinBox):
-            box.installEventFilter(self)
 
     def eventFilter(self, obj, event):
         if event.type() == QtCore.QEvent.Type.KeyPress and event.key() in (
