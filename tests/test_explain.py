@@ -8,7 +8,8 @@ from losscape_lab import kernels
 import naive
 from losscape_lab.visualizer.session import config as C
 from losscape_lab.visualizer.session import explain as E
-from losscape_lab.visualizer.session.session import Session, kernel_kwargs
+from losscape_lab.visualizer.session.runs import kernel_kwargs
+from losscape_lab.visualizer.session.session import Session
 
 CAT_CAR_FROG = """
 start = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]

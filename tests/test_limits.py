@@ -106,7 +106,7 @@ def test_a_cancelled_write_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 def test_a_screenshot_whose_landscape_fails_is_one_line(tmp_path, capsys, monkeypatch):
-    from losscape_lab.visualizer.session.session import LandscapeRequest
+    from losscape_lab.visualizer.session.landscape_cache import LandscapeRequest
 
     def broken(self, pointwise=False):
         raise ValueError("the scores over the plane overflow (not finite)")

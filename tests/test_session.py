@@ -6,7 +6,8 @@ import pytest
 from losscape_lab import kernels
 from losscape_lab.visualizer.session import config as C
 from losscape_lab.visualizer.session.plane import pca_plane, random_plane, weights_plane
-from losscape_lab.visualizer.session.session import Session, accuracy, kernel_kwargs
+from losscape_lab.visualizer.session.runs import accuracy, kernel_kwargs
+from losscape_lab.visualizer.session.session import Session
 
 
 def test_runs_are_computed_ahead_and_match_the_kernels(make):

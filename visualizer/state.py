@@ -7,7 +7,7 @@ import json
 
 from .export import jsonable
 from .i18n import language, tr
-from .session.session import MODEL_KEYS
+from .session.runs import MODEL_KEYS
 
 
 def _rect(widget, window):

@@ -9,7 +9,7 @@ import numpy as np
 
 from losscape_lab import kernels
 from ..i18n import tr, tr_name
-from .session import kernel_kwargs
+from .runs import kernel_kwargs
 
 
 def example_terms(S, y, loss, delta):

@@ -7,163 +7,24 @@ step: the run's recorded future is dropped and recomputed from the exact optimiz
 found by replaying the earlier segments (deterministic, and fast).
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from losscape_lab import kernels
-from ..i18n import N_, tr
+from ..i18n import tr
 from . import architecture, budget
 from . import plane as planes
 from .config import MAX_RUNS, MAX_STEPS, OPTIMIZER, RUN, Config, ConfigError
+from .framing import PlaneFraming
+from .labels import LABEL_KEYS, default_labels, describe_model
+from .landscape_cache import LandscapeCache
 from .minimum import find_minimum, near_minimum
+from .runs import MODEL_KEYS, PALETTE, Run, Segment, kernel_kwargs, start_loss
 from .weights import WeightPath
 
-# Okabe-Ito colours (distinct for colour-blind viewers), drawn with a dark outline on the landscape.
-PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#D55E00", "#CC79A7", "#0072B2", "#FFFFFF")
-MODEL_KEYS = ("loss", "delta", "reg", "lam", "l1_ratio")
 # A run whose loss climbs past BLOWUP times its starting loss is stopped and marked diverged: floats would
 # take thousands more steps to overflow, and nothing on screen would change but the scale.
 BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
-TAME = 3.0  # the view frames the points whose loss is within TAME times the highest starting loss
-PLANE_POINTS = 4096  # a plane is fitted to every step of a path up to this long, to a sample beyond
-
-
-def kernel_kwargs(model, settings, arch=None):
-    """The kernels' keyword arguments for one run segment (of the architecture's model, linear if None)."""
-    return dict(**(arch.optimizer_kwargs() if arch is not None else {}), loss=model["loss"],
-                delta=model["delta"], reg=model["reg"], lam=model["lam"], l1_ratio=model["l1_ratio"], optimizer=settings["name"], lr=settings["lr"],
-                batch_size=settings["batch_size"], seed=settings["seed"], momentum=settings["momentum"],
-                beta1=settings["beta1"], beta2=settings["beta2"], rho=settings["rho"],
-                schedule=settings["schedule"], decay=settings["decay"], step_every=settings["step_every"],
-                horizon=settings["horizon"], prox=settings["prox"])
-
-
-# each penalty as a title and a run's label name it (a loss's names are in its spec: kernels.LOSS_SPECS)
-SHORT_NAMES = {"none": N_("no penalty"), "l2": "L2", "l1": "L1", "elastic": N_("elastic net")}
-
-
-def describe_model(m):
-    """'hinge loss, delta 2, L2 lambda 0.01': one model's loss and penalty, as titles show it."""
-    spec = kernels.LOSS_SPECS[m["loss"]]
-    loss = tr(spec.title)
-    if spec.uses_delta:
-        loss = tr("{loss}, delta {delta}", loss=loss, delta=f"{m['delta']:g}")
-    if m["reg"] == "none" or m["lam"] == 0:
-        return tr("{loss}, no regularization", loss=loss)
-    penalty = tr(SHORT_NAMES[m["reg"]])
-    if m["reg"] == "elastic":
-        penalty = tr("{penalty} (L1 ratio {ratio})", penalty=penalty, ratio=f"{m['l1_ratio']:g}")
-    return tr("{loss}, {penalty} lambda {lam}", loss=loss, penalty=penalty, lam=f"{m['lam']:g}")
-
-
-# what a default label may name, in this order, with its short name
-LABEL_KEYS = (("name", ""), ("lr", "lr="), ("batch_size", "B="), ("loss", ""), ("delta", "delta="),
-              ("reg", ""), ("lam", "lambda="), ("l1_ratio", N_("L1 ratio=")), ("momentum", N_("momentum=")),
-              ("beta1", "beta1="), ("beta2", "beta2="), ("rho", "rho="), ("schedule", ""),
-              ("decay", N_("decay=")), ("step_every", N_("every=")), ("horizon", N_("horizon=")),
-              ("prox", N_("prox=")), ("seed", N_("seed=")))
-# the schedules as a run's label names them (a method's name is in its spec: kernels.OPTIMIZER_SPECS)
-LABEL_WORDS = {"constant": N_("constant"), "step": N_("step decay"), "inv_t": N_("1/t decay"),
-               "cosine": N_("cosine")}
-
-
-def default_labels(effective):
-    """Labels for runs from their effective settings (optimizer settings and model merged): what differs
-    between them, so two runs never share a label ('gd lr=0.3' twice, when the loss was the difference).
-    A single run, or runs alike, are named by method and step size."""
-    def show(k, v):
-        if k == "loss":
-            return tr(kernels.LOSS_SPECS[v].short)
-        if k == "name":
-            return tr(kernels.OPTIMIZER_SPECS[v].label)
-        if k == "reg":
-            return tr(SHORT_NAMES[v])
-        if k == "schedule":
-            return tr(LABEL_WORDS[v])
-        return f"{v:g}" if isinstance(v, float) else str(v)
-
-    keys = [(k, short) for k, short in LABEL_KEYS if len({repr(e[k]) for e in effective}) > 1]
-    if not keys:
-        keys = [("name", ""), ("lr", "lr=")]
-    labels = [" ".join(f"{tr(short)}{show(k, e[k])}" for k, short in keys) for e in effective]
-    return [f"{label} #{i + 1}" if labels.count(label) > 1 else label for i, label in enumerate(labels)]
-
-
-@dataclass
-class Segment:
-    start: int
-    settings: dict
-    model: dict
-    W: np.ndarray | None = None  # W set by hand at `start` (the Weights tab), None: where the run was
-
-
-@dataclass
-class Run:
-    """One optimizer run: its settings and its recorded trajectory, one record per step (the arrays
-    named in RECORDS, all indexed by step, a few numbers each), and W at every step through `W` (a
-    WeightPath: checkpoints and exact replay, so memory stays bounded whatever the step count)."""
-    RECORDS = ("loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "val_accuracy", "a", "b", "off")
-    settings: dict
-    color: str
-    segments: list = field(default_factory=list)
-    path: WeightPath = None
-    loss_batch: np.ndarray = None
-    loss_full: np.ndarray = None
-    loss_reg: np.ndarray = None  # lam * R(W) with the lam and penalty in force at that step
-    lr: np.ndarray = None
-    accuracy: np.ndarray = None
-    val_accuracy: np.ndarray = None
-    a: np.ndarray = None
-    b: np.ndarray = None
-    off: np.ndarray = None
-    diverged_at: int | None = None
-    state: kernels.OptimizerState = None
-    start: np.ndarray = None  # this run's own start, when it was moved away from the common one
-
-    auto_label: str = ""  # what the session names it when its settings give no label
-    visible: bool = True  # drawn on the landscape and the curves (the runs list's checkbox)
-
-    @property
-    def label(self):
-        """The run's name in the current language (its own label if it has one)."""
-        return tr(self.settings["label"]) if self.settings.get("label") else self.auto_label
-
-    @property
-    def W(self):
-        """W at a step: run.W[t], run.W[lo:hi], run.W[steps] (replayed from checkpoints as needed)."""
-        return self.path
-
-    def truncate(self, n):
-        """Keep the first n records of every array (shorter arrays stay as they are) and of the path."""
-        for name in self.RECORDS:
-            arr = getattr(self, name)
-            if arr is not None and len(arr) > n:
-                setattr(self, name, arr[:n].copy())
-        self.path.cut(n - 1)
-
-    def append(self, **arrays):
-        """Add records at the end of the named arrays."""
-        for name, more in arrays.items():
-            setattr(self, name, np.concatenate([getattr(self, name), more]))
-
-    def model_at(self, step):
-        """The loss settings in force at a step (the latest segment starting at or before it)."""
-        return next(seg.model for seg in reversed(self.segments) if seg.start <= step)
-
-    def settings_at(self, step):
-        """The optimizer settings in force at a step."""
-        return next(seg.settings for seg in reversed(self.segments) if seg.start <= step)
-
-    @property
-    def head(self):
-        """The last computed step."""
-        return self.path.head
-
-    def shown(self, step):
-        """Index of the last record at or before `step` (records are one per step)."""
-        return min(step, self.head)
 
 
 def open_session(config, source=None):
@@ -179,7 +40,7 @@ def open_session(config, source=None):
         raise
 
 
-class Session:
+class Session(PlaneFraming, LandscapeCache):
     def __init__(self, config: Config, dataset=None):
         if dataset is None:
             from .datasets import load
@@ -393,7 +254,7 @@ class Session:
             self._evaluate_records(run, first + 1, Ws[:run.head - first])
 
     def _stop_blowup(self, run, start):
-        limit = BLOWUP * max(1.0, _start_loss(run))
+        limit = BLOWUP * max(1.0, start_loss(run))
         with np.errstate(invalid="ignore"):
             over = np.flatnonzero(np.fmax(run.loss_batch[start:], run.loss_full[start:]) > limit)
         if over.size:
@@ -631,112 +492,6 @@ class Session:
         """Change [view] keys (validated): speed, note, gradient_spread. Returns the changed keys."""
         return self.config.update("view", **changes)
 
-    def fit_plane(self):
-        """Choose the plane from [landscape] and the computed paths, and a view that holds them."""
-        self.plane_version += 1
-        cfg = self.config.landscape
-        self.plane = planes.PLANES[cfg["plane"]].fit(self, cfg)
-        for run in self.runs:
-            self._project(run)
-        self.fit_extent()
-
-    def _project(self, run):
-        """Every step of a run onto the current plane, stretch by stretch (bounded memory)."""
-        run.a, run.b, run.off = (np.empty(run.head + 1) for _ in range(3))
-        for lo, Ws in run.W.every_step():
-            sl = slice(lo, lo + len(Ws))
-            run.a[sl], run.b[sl], run.off[sl] = self.plane.project(Ws)
-
-    def best_run(self):
-        """The run that ends lowest (its last tame loss)."""
-        return min(self.runs, key=_final_loss)
-
-    def path_points(self, run):
-        """The tame points of a run's path that choose a plane: every step of a short run; of a long one,
-        its checkpoints, the stretch before its end, and its last tame point (where PCA and the
-        endpoints plane are anchored)."""
-        keep = self._tame(run)
-        steps = np.flatnonzero(keep)
-        if len(steps) > PLANE_POINTS:
-            last = steps[-1]
-            marks = np.array(sorted(run.path.checkpoints))
-            near_end = np.arange(max(0, last - PLANE_POINTS // 4), last + 1)
-            steps = np.unique(np.concatenate([marks[marks <= last], near_end]))
-            steps = steps[keep[steps]]
-        return run.W.stack(steps)
-
-    def _tame(self, run):
-        """Records whose loss stays within TAME times the highest starting loss: what the view frames
-        (a diverging run would otherwise shrink everything else to a dot)."""
-        limit = tame_limit(self.runs)
-        loss = np.where(np.isfinite(run.loss_full), run.loss_full, run.loss_batch)
-        with np.errstate(invalid="ignore"):
-            keep = ~(loss > limit)
-        keep[0] = True
-        return keep
-
-    def fit_extent(self):
-        fixed = self.config.landscape["extent"]
-        if fixed:
-            self.extent = tuple(fixed)
-            return
-        a = np.concatenate([r.a[self._tame(r)] for r in self.runs])
-        b = np.concatenate([r.b[self._tame(r)] for r in self.runs])
-        a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-        lo_a, hi_a = a.min(), a.max()
-        lo_b, hi_b = b.min(), b.max()
-        span = self.config.landscape["span"]
-        size = max(hi_a - lo_a, hi_b - lo_b, 1e-3)
-        pad = max(size * span, 0.05 * max(1.0, abs(lo_a), abs(hi_a), abs(lo_b), abs(hi_b)))
-        ca, cb = (lo_a + hi_a) / 2, (lo_b + hi_b) / 2
-        half = size / 2 + pad
-        self.extent = (ca - half, ca + half, cb - half, cb + half)
-
-    def axes(self, resolution=None):
-        res = resolution or self.config.landscape["resolution"]
-        a_lo, a_hi, b_lo, b_hi = self.extent
-        return np.linspace(a_lo, a_hi, res), np.linspace(b_lo, b_hi, res)
-
-    # ------------------------------------------------------------------------------------ landscape
-    def landscape_request(self, resolution=None):
-        """Everything a worker needs for the data term of the landscape model, frozen now; `key` names
-        the result."""
-        alphas, betas = self.axes(resolution)
-        p, m = self.plane, self.landscape_model()
-        key = (self.plane_version, self.extent, len(alphas), m["loss"], m["delta"], self.data_version,
-               self.arch.describe())
-        return LandscapeRequest(key, self.data.X, self.data.y, p.W0, p.U, p.V, alphas, betas, m["loss"], m["delta"],
-                                self.arch)
-
-    def has_data_grid(self, key):
-        return key in self._data_grid
-
-    def store_data_grid(self, key, grid):
-        if len(self._data_grid) > 8:
-            self._data_grid.clear()
-        self._data_grid[key] = grid
-
-    def landscape(self, resolution=None):
-        """The total loss grid of the landscape model, or None until its data term is computed: the
-        cached data term plus lam times the cached unit regularization grid (so lam alone is instant)."""
-        req = self.landscape_request(resolution)
-        data = self._data_grid.get(req.key)
-        if data is None:
-            return None
-        m = self.landscape_model()
-        if m["reg"] == "none" or m["lam"] == 0:
-            return data
-        rkey = (self.plane_version, self.extent, len(req.alphas), m["reg"], m["l1_ratio"])
-        unit = self._unit_reg.get(rkey)
-        if unit is None:
-            if len(self._unit_reg) > 8:
-                self._unit_reg.clear()
-            p = self.plane
-            W0, U, V = (np.atleast_2d(a) for a in (p.W0, p.U, p.V))  # a network's flat parameters: one row
-            unit = kernels.reg_grid(W0, U, V, req.alphas, req.betas, reg=m["reg"], lam=1.0, l1_ratio=m["l1_ratio"])
-            self._unit_reg[rkey] = unit
-        return data + m["lam"] * unit
-
     def remember(self, key, compute):
         """compute(), remembered under `key`: the animation asks for the same exact losses, gradient
         spreads and curvature several frames in a row (a step lasts a few frames), and each is a pass
@@ -787,45 +542,10 @@ class Session:
         return np.array([run.a[i], run.b[i]]), coef[0], coef[1:]
 
 
-@dataclass(frozen=True)
-class LandscapeRequest:
-    key: tuple
-    X: np.ndarray
-    y: np.ndarray
-    W0: np.ndarray
-    U: np.ndarray
-    V: np.ndarray
-    alphas: np.ndarray
-    betas: np.ndarray
-    loss: str
-    delta: float
-    arch: object = None  # architecture.Linear or Network
-
-    def compute(self, pointwise=False):
-        """The data grid; the linear softmax sums in float32 (within 1e-5 relative, a third faster): a
-        picture and its contours, while the status line's numbers at the dots are computed exactly.
-        pointwise: by the loss kernel at each point instead (exact; see architecture.pointwise_grid)."""
-        args = (self.X, self.y, self.W0, self.U, self.V, self.alphas, self.betas, self.loss, self.delta)
-        return architecture.pointwise_grid(self._arch, *args) if pointwise else self._arch.data_grid(*args)
-
-    def pointwise_cost(self):
-        """Multiply-adds of computing this grid point by point."""
-        return self.alphas.size * self.betas.size * self.X.shape[0] * self._arch.size
-
-    @property
-    def _arch(self):
-        return self.arch or architecture.Linear(*self.W0.shape)
-
-
 def _with_weights(state, W):
     """The optimizer state with W replaced (its step and buffers kept)."""
     return kernels.OptimizerState(np.array(W, dtype=np.float64), int(state.step), state.velocity.copy(),
                                   state.first.copy(), state.second.copy())
-
-
-def _start_loss(run):
-    v = run.loss_full[0] if np.isfinite(run.loss_full[0]) else run.loss_batch[0]
-    return float(v) if np.isfinite(v) else 1.0
 
 
 def _curves(model):
@@ -837,20 +557,3 @@ def _curves(model):
 
 def _curved_losses():
     return " or ".join(s.short for s in kernels.LOSS_SPECS.values() if s.hessian)
-
-
-def _final_loss(run):
-    loss = np.where(np.isfinite(run.loss_full), run.loss_full, run.loss_batch)
-    loss = loss[np.isfinite(loss)]
-    return float(loss[-1]) if run.diverged_at is None and loss.size else np.inf
-
-
-def tame_limit(runs):
-    """The loss above which a point is off the interesting part of the picture."""
-    return TAME * max(max(_start_loss(r) for r in runs), 1e-12)
-
-
-def accuracy(Ws, X, y):
-    """Fraction of examples whose highest score is their label, for each W of a stack (R, D, C)."""
-    return architecture.accuracy(architecture.Linear(*np.shape(Ws)[1:]), Ws, X, y)
-

@@ -10,7 +10,7 @@ from .fastitems import Dots, Polyline, StepLine
 from .figure import fit_title, style_axes
 from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
-from ..session.session import tame_limit
+from ..session.runs import tame_limit
 
 PEAK_BINS = 120  # the dashed validation curves' tails: at most twice this many points (see peaks)
 

@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
-from ..session.session import tame_limit
+from ..session.runs import tame_limit
 from .fonts import use_hangul
 from .fastitems import Polyline
 from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes

@@ -183,7 +183,6 @@ class ExamplesView(QtWidgets.QWidget):
         if self.model.reset_shape:
             self.table.resizeColumnsToContents()
         self.table.setColumnHidden(2, full)  # a full batch: every row would be marked
-        m = ex["model"]
         text = tr("Mean of L_i over {n} examples = {mean}: the data loss on the curves.", n=N,
                   mean=f"{ex['data_loss']:.6g}")
         if ex["penalty"] > 0:
