@@ -274,3 +274,29 @@ def test_a_start_near_the_minimum_and_steps_from_its_curvature(make):
         make("[model]\nloss = 'hinge'\nreg = 'none'\n[optimizer]\nlr_of_limit = 0.9")
     with pytest.raises(C.ConfigError, match=r"\[model\] init must be one of"):
         C.loads("[model]\ninit = 'minimum'")
+
+
+def test_the_status_line_is_built_in_the_session_layer(make):
+    """The run's own loss beside the plane's, exactly where that is cheap; stopped runs say so."""
+    from losscape_lab.visualizer.session.status import status_line
+
+    s = make("[optimizer]\nname = 'gd'\nlr = 0.1\nsteps = 5")
+    s.advance(5)
+    text = status_line(s, 0, 5, 5, lambda: None)
+    assert text.startswith(f"{s.runs[0].label}: step 5 · loss: run {s.run_loss(0, 5):.4g}")
+    assert f"/ plane {s.plane_loss(s.runs[0].a[5], s.runs[0].b[5]):.4g}" in text
+    assert "stopped at its planned steps" in text
+
+
+def test_another_data_set_or_model_rewrites_the_demo_in_the_session_layer(make):
+    from losscape_lab.visualizer.session import config as C
+
+    cfg = C.loads("start = [[0.0, 0.0, 0.0]]\n[landscape]\nplane = 'hessian'\nentries = [[0, 1], [1, 1]]\n"
+                  "[lecture]\nquestion = 'q?'\n[optimizer]\nlr_of_limit = 0.5")
+    other = C.on_other_data(cfg, {"name": "iris"})
+    assert other.data == {"name": "iris"} and other.start is None and other.lecture == {}
+    assert other.landscape["entries"] == C.LANDSCAPE["entries"][0] and cfg.landscape["entries"] == [[0, 1], [1, 1]]
+    net = C.on_other_model(cfg, {"kind": "mlp", "hidden": 8, "activation": "tanh"})
+    assert net.model["kind"] == "mlp" and net.model["init"] == "random" and net.start is None
+    assert net.landscape["plane"] == "pca" and all(r["lr_of_limit"] == 0 for r in net.runs)  # no hessian plane
+    assert cfg.landscape["plane"] == "hessian" and cfg.runs[0]["lr_of_limit"] == 0.5  # the old demo is kept

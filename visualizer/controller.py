@@ -17,10 +17,9 @@ from .i18n import set_language, tr
 from .session import config as cfgmod
 from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
-from .session.contours import bilinear
 from .session import budget, explain
-from .session.plane import DEFAULT_PLANE, PLANES
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
+from .session.status import status_line
 from .coldstart import first_frame_needs
 
 PREVIEW_RESOLUTION = 48
@@ -221,7 +220,7 @@ class Controller(QtCore.QObject):
         w.curves.show_runs(s.runs, step, self.selected)
         w.data.show_weights(run.W[i], s.arch.scores if s.arch.kind == "mlp" else None)
         w.controls.show_step(step, s.planned_steps)
-        w.landscape.show_status(self._status(self.selected, i, step))
+        w.landscape.show_status(status_line(s, self.selected, i, step, self._current_grid))
         self._show_explained_step()
 
     def _show_explained_step(self):
@@ -293,36 +292,6 @@ class Controller(QtCore.QObject):
         if self._apply(lambda: s.edit_weights(self.selected, W)):
             self.refresh_runs()
             self.refresh_lecture()
-
-    def _status(self, k, i, step):
-        """'label: step i · loss: run y / plane x (off the plane by d) · accuracy': the run's own loss
-        beside the landscape's value under its dot. Both exact (a kernel call each) where that is cheap;
-        on large data the last recorded loss and the grid read there, marked '≈'."""
-        s = self.session
-        run = s.runs[k]
-        exact = budget.data_work(s.data) <= budget.AT_ALL and run.diverged_at is None
-        if exact:
-            loss = tr("loss: run {value}", value=f"{s.run_loss(k, i):.4g}")
-            if np.isfinite(run.a[i]):
-                loss += tr(" / plane {value}", value=f"{s.plane_loss(run.a[i], run.b[i]):.4g}")
-        else:
-            lb = run.loss_full[:i + 1]
-            lb = lb[lb == lb]
-            loss = tr("loss: run {value}", value=f"≈{lb[-1]:.4g}" if lb.size else "?")
-            grid = self._current_grid()
-            if grid is not None and np.isfinite(run.a[i]):
-                under = float(bilinear(grid, *s.axes(grid.shape[1]), run.a[i], run.b[i]))
-                if np.isfinite(under):  # what the colour under the dot says, beside the truth
-                    loss += tr(" / plane {value}", value=f"≈{under:.4g}")
-        off = tr("on the plane") if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
-            tr("off the plane by {d}", d=f"{run.off[i]:.2g}")
-        div = ("  " + tr("DIVERGED at step {step} (the loss blew up)", step=run.diverged_at)
-               if run.diverged_at is not None and step >= run.head else
-               "  " + tr("(stopped at its planned steps: Continue goes on)") if i >= s.limit_of(run) else "")
-        acc = run.accuracy[:i + 1]
-        acc = acc[np.isfinite(acc)]
-        acc = tr("accuracy {value}", value=f"{acc[-1]:.1%}") if acc.size else ""
-        return tr("{label}: step {step}", label=run.label, step=i) + f" · {loss} ({off}) · {acc}{div}"
 
     def refresh_lecture(self):
         s = self.session
@@ -520,11 +489,7 @@ class Controller(QtCore.QObject):
                 self.window.controls.show_session(self.session, self.selected, self.playing)
                 return
             data["path"] = path
-        config = copy.deepcopy(self.session.config)
-        config.data, config.start, config.lecture = data, None, {}
-        config.landscape["entries"] = cfgmod.LANDSCAPE["entries"][0]
-        config.view["note"] = ""
-        self.open_config(config, play=self.playing)
+        self.open_config(cfgmod.on_other_data(self.session.config, data), play=self.playing)
 
     def _on_controls_architecture_chosen(self, arch):
         """A linear classifier or a network (or another hidden size or activation): the same demo trains
@@ -533,18 +498,7 @@ class Controller(QtCore.QObject):
         s = self.session
         if s is None or all(s.config.model[k] == v for k, v in arch.items()):
             return
-        config = copy.deepcopy(s.config)
-        config.model.update(arch)
-        config.start = None
-        if not config.lecture.get("model_switch"):
-            config.lecture, config.view["note"] = {}, ""  # the question was about the other model
-        if arch["kind"] == "mlp":
-            config.model["init"] = "random"
-            if not PLANES[config.landscape["plane"]].for_network:
-                config.landscape["plane"] = DEFAULT_PLANE
-            for run in config.runs:
-                run["lr_of_limit"] = 0.0
-        self.open_config(config, play=True)  # a new model from its start: the descent is the lesson
+        self.open_config(cfgmod.on_other_model(s.config, arch), play=True)  # from its start: the descent is the lesson
 
     def _on_controls_share_requested(self):
         if self.session is not None and self._apply(lambda: self.session.share_model(self.selected) or True):

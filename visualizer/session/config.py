@@ -269,3 +269,31 @@ def to_dict(cfg):
 def dumps(cfg):
     import tomli_w  # writing only: reading uses the stdlib's tomllib
     return tomli_w.dumps(to_dict(cfg))
+
+
+def on_other_data(config, data):
+    """The same demo on another data set ([data] table `data`): a start W or two chosen entries of W
+    belong to the old data's shape, and a lecture text to the old demo: they go."""
+    config = copy.deepcopy(config)
+    config.data, config.start, config.lecture = data, None, {}
+    config.landscape["entries"] = LANDSCAPE["entries"][0]
+    config.view["note"] = ""
+    return config
+
+
+def on_other_model(config, arch):
+    """The same demo training another model (`arch`: [model] kind, hidden, activation), from its own
+    start: a start W belongs to the old parameters, and a network takes only the planes its flat
+    parameters can (PlaneSpec.for_network) and no lr_of_limit (it has no single minimum)."""
+    config = copy.deepcopy(config)
+    config.model.update(arch)
+    config.start = None
+    if not config.lecture.get("model_switch"):
+        config.lecture, config.view["note"] = {}, ""  # the question was about the other model
+    if arch["kind"] == "mlp":
+        config.model["init"] = "random"
+        if not PLANES[config.landscape["plane"]].for_network:
+            config.landscape["plane"] = DEFAULT_PLANE
+        for run in config.runs:
+            run["lr_of_limit"] = 0.0
+    return config
