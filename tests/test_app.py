@@ -601,3 +601,18 @@ def test_a_headless_command_compiles_nothing_beyond_its_picture(monkeypatch):
     assert calls == []
     workers.Worker(sync=True).warm_up_rest()
     assert len(calls) == 1
+
+
+def test_undo_rebuilds_the_session_on_the_worker_not_the_gui_thread(app, attach, monkeypatch):
+    """Ctrl+Z replays every run up to the shown step: on large data seconds, so it goes through the
+    worker as opening a demo does, and the window says so meanwhile."""
+    attach("[optimizer]\nsteps = 30")
+    app.advance(20)
+    app._on_controls_run_changed({"lr": 0.05})
+    asked, busy = [], []
+    real = app.worker.request_session
+    monkeypatch.setattr(app.worker, "request_session", lambda make, *a, **kw: asked.append(make) or real(make, *a, **kw))
+    monkeypatch.setattr(app.window, "show_busy", lambda text: busy.append(text))
+    app.undo()
+    assert len(asked) == 1 and busy[0] == "Taking back the last change" and busy[-1] == ""
+    assert app.session.runs[0].settings["lr"] != 0.05 and app.session.display_step == 20

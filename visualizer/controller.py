@@ -42,6 +42,7 @@ class Controller(QtCore.QObject):
         self.preset_name = None  # the bundled demo on screen, if it is one
         self.path = None
         self._play_after_attach = False
+        self._after_attach = ""  # a message once the session on its way is shown ("Undone")
         self._acc = 0.0
         self._last_tick = None
         self._last_lecture = 0.0
@@ -107,6 +108,9 @@ class Controller(QtCore.QObject):
 
     def _on_worker_session_ready(self, session):
         self.attach(session, self._play_after_attach)
+        if self._after_attach:
+            self.window.show_message(self._after_attach)
+            self._after_attach = ""
 
     @property
     def selected(self):
@@ -426,19 +430,18 @@ class Controller(QtCore.QObject):
         if self.session is None or not self._undo:
             self.window.show_message(tr("Nothing to undo"))
             return
-        from .session.session import Session
+        from .session.session import restored
 
         config, step, starts, visible, playing = self._undo.pop()
-        session = Session(config, self.session.data)
-        for run, start, shown in zip(session.runs, starts, visible):
-            run.visible = shown
-            if start is not None:
-                session.set_start(start, session.runs.index(run))
-        session.extend_to(step)
-        session.advance(step)
+        # the worker's own view of the data: a point dragged meanwhile rebinds this session's X, not its
+        data = copy.copy(self.session.data)
         self.pause()
-        self.attach(session, play=playing)
-        self.window.show_message(tr("Undone"))
+        self._play_after_attach = playing
+        self._after_attach = tr("Undone")
+        self.window.show_busy(tr("Taking back the last change"))
+        losses, network, first = first_frame_needs(config)
+        self.worker.request_session(lambda: restored(config, data, step, starts, visible), losses, network,
+                                    first=first)
 
     def _on_controls_model_changed(self, change):
         if self.session is None:

@@ -40,6 +40,19 @@ def open_session(config, source=None):
         raise
 
 
+def restored(config, data, step, starts, visible):
+    """The session an undo returns to: `config` on the same data (dragged points stay), each run's own
+    start (None: the common one) and visibility, shown at `step`."""
+    session = Session(config, data)
+    for index, (run, start, shown) in enumerate(zip(session.runs, starts, visible)):
+        run.visible = shown
+        if start is not None:
+            session.set_start(start, index)
+    session.extend_to(step)
+    session.advance(step)
+    return session
+
+
 class Session(PlaneFraming, LandscapeCache):
     def __init__(self, config: Config, dataset=None):
         if dataset is None:
