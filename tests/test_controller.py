@@ -8,13 +8,60 @@ import pytest
 
 from losscape_lab import kernels
 from losscape_lab.visualizer.controller import Controller
+from losscape_lab.visualizer.views import bases
 from losscape_lab.visualizer.workers import Worker
+
+
+PANELS = {"controls": bases.ControlPanelBase, "landscape": bases.LandscapeViewBase, "data": bases.DataViewBase,
+          "curves": bases.CurvesViewBase, "lecture": bases.LecturePanelBase, "examples": bases.ExamplesViewBase,
+          "weights": bases.WeightsViewBase}
+
+
+def spec_window():
+    """The window and its panels as mocks of their interfaces (views/bases.py): a method the controller
+    calls that the interface does not have fails at once."""
+    window = mock.MagicMock(spec=bases.MainWindowBase, name="window")
+    for name, base in PANELS.items():
+        setattr(window, name, mock.MagicMock(spec=base, name=name))
+    return window
+
+
+def test_the_views_provide_the_interfaces_the_controller_uses(qapp):
+    """Every method of an interface is the view's, with the same parameters; every signal is a signal;
+    every attribute is set on a real window."""
+    import inspect
+
+    from PyQt6 import QtCore
+
+    from losscape_lab.visualizer.views.main_window import make_window
+    from losscape_lab.visualizer.views.render import dispose
+    from losscape_lab.visualizer.views.surface import SurfaceView
+
+    window, _ = make_window()
+    try:
+        real = {"window": window, **{name: getattr(window, name) for name in PANELS}}
+        bases_of = {"window": bases.MainWindowBase, **PANELS}
+        for part, base in bases_of.items():
+            for name, member in vars(base).items():
+                if name.startswith("_"):
+                    continue
+                assert hasattr(real[part], name), f"{part}.{name}"
+                if isinstance(member, bases.Signal):
+                    assert isinstance(getattr(type(real[part]), name), QtCore.pyqtSignal), f"{part}.{name}"
+                elif callable(member):
+                    assert inspect.signature(getattr(type(real[part]), name)) == inspect.signature(member), \
+                        f"{part}.{name}"
+        for name in ("set_landscape", "set_runs"):
+            assert inspect.signature(getattr(SurfaceView, name)) == inspect.signature(getattr(bases.SurfaceViewBase, name))
+    finally:
+        dispose(window)
 
 
 @pytest.fixture
 def ctl(qapp, make):
-    window = mock.MagicMock(name="window")
+    window = spec_window()
     window.surface = None
+    window.explaining = False
     window.surface_shown.return_value = False
     window.panel_shown.return_value = "lecture"
     window.lecture.example_index.return_value = 0
