@@ -300,3 +300,15 @@ def test_another_data_set_or_model_rewrites_the_demo_in_the_session_layer(make):
     assert net.model["kind"] == "mlp" and net.model["init"] == "random" and net.start is None
     assert net.landscape["plane"] == "pca" and all(r["lr_of_limit"] == 0 for r in net.runs)  # no hessian plane
     assert cfg.landscape["plane"] == "hessian" and cfg.runs[0]["lr_of_limit"] == 0.5  # the old demo is kept
+
+
+def test_a_runs_settings_have_one_owner(make):
+    """Run.settings is the run's dict in config.runs: every change the session makes is the saved one."""
+    s = make("[[run]]\nlr = 0.1\n[[run]]\nlr = 0.3\nloss = 'hinge'")
+    s.update_run(0, lr=0.05, name="momentum")
+    s.add_run(lr=0.2)
+    s.share_model(1)
+    s.remove_run(0)
+    assert len(s.runs) == len(s.config.runs) == 2
+    assert all(run.settings is cfg for run, cfg in zip(s.runs, s.config.runs))
+    assert s.config.runs[0]["loss"] is None and s.config.runs[1]["lr"] == 0.2

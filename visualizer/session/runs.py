@@ -40,7 +40,7 @@ class Run:
     named in RECORDS, all indexed by step, a few numbers each), and W at every step through `W` (a
     WeightPath: checkpoints and exact replay, so memory stays bounded whatever the step count)."""
     RECORDS = ("loss_batch", "loss_full", "loss_reg", "lr", "accuracy", "val_accuracy", "a", "b", "off")
-    settings: dict
+    settings: dict  # the run's dict in its session's config.runs, the one copy (changed in place)
     color: str
     segments: list = field(default_factory=list)
     path: WeightPath = None

@@ -68,7 +68,8 @@ class Session(PlaneFraming, LandscapeCache):
         self.data_version = 0
         self._remembered = {}  # see remember()
         self.plane_version = 0  # names the plane in cache keys (an id() could be reused)
-        self.runs = [Run(dict(s), PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
+        # each run's settings are its dict in config.runs (one owner: what is saved is what runs)
+        self.runs = [Run(s, PALETTE[i % len(PALETTE)]) for i, s in enumerate(config.runs)]
         self._minimum = None  # (W*, lambda_max there) of the [model] loss, found when a demo asks
         self.W_start = self._initial_start()
         self._steps_from_curvature()
@@ -178,7 +179,7 @@ class Session(PlaneFraming, LandscapeCache):
             if top <= 1e-12:
                 raise ConfigError(f"run {i + 1}: lr_of_limit needs a loss that curves at its minimum "
                                   f"({_curved_losses()}, or an L2 penalty)")
-            run.settings["lr"] = self.config.runs[i]["lr"] = factor * 2.0 / top
+            run.settings["lr"] = factor * 2.0 / top
 
     def _records_per_full_loss(self):
         """The full loss at every k-th record: its cost per frame stays that of budget.WHILE_PLAYING."""
@@ -361,9 +362,8 @@ class Session(PlaneFraming, LandscapeCache):
         overrides it any more."""
         before = [self.model_of(r) for r in self.runs]
         self.config.update("model", **self.model_of(self.runs[index]))
-        for k, run in enumerate(self.runs):
-            run.settings = {**run.settings, **{key: None for key in MODEL_KEYS}}
-            self.config.runs[k] = dict(run.settings)
+        for run in self.runs:
+            run.settings.update({key: None for key in MODEL_KEYS})
         self._branch_changed(before)
         self.relabel()
 
@@ -389,8 +389,7 @@ class Session(PlaneFraming, LandscapeCache):
             new["lr_of_limit"] = 0.0  # a step size set by hand is no longer a fraction of the limit
         if new == run.settings:
             return False
-        run.settings = new
-        self.config.runs[index] = dict(new)
+        run.settings.update(new)
         self.relabel()
         self._branch(run)
         self.compute_ahead(self.display_step + AHEAD)
@@ -410,7 +409,7 @@ class Session(PlaneFraming, LandscapeCache):
         run = Run(base, color)
         run.start = None if source is None or source.start is None else source.start.copy()
         self.runs.append(run)
-        self.config.runs.append(dict(base))
+        self.config.runs.append(base)
         self.relabel()
         self._restart(run)  # before select: a plane through the selected run reads its weights
         self.compute_ahead(self.display_step + AHEAD)
