@@ -51,6 +51,16 @@ class MainWindow(QtWidgets.QMainWindow):
         f = self.font()
         f.setPointSize(12)
         self.setFont(f)
+        self._build_panels()
+        self._build_status_bar()
+        self._build_menus(presets, lecture)  # File, Edit, Presets, Lecture
+        self._build_view_menu()
+        hm = self.menuBar().addMenu("&Help")
+        self._action(hm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
+        self.retranslate()
+
+    def _build_panels(self):
+        """The controls, the landscape (and the 3-D surface beside it), the data view and the tabs."""
         self.controls = ControlPanel()
         self.landscape = LandscapeView()
         self.data = DataView()
@@ -99,12 +109,15 @@ class MainWindow(QtWidgets.QMainWindow):
         for b in (self.controls.play, self.controls.step, self.controls.reset):
             b.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # Space must reach the play shortcut
 
+    def _build_status_bar(self):
         self.busy = QtWidgets.QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setMaximumWidth(160)
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
 
+    def _build_menus(self, presets, lecture):
+        """File, Edit, Presets and Lecture."""
         menu = self.menuBar().addMenu("&File")
         self._action(menu, "&Open demo...", "Ctrl+O", self.open_requested.emit)
         self._action(menu, "&Save demo", "Ctrl+S", lambda: self.save_requested.emit(False))
@@ -125,6 +138,9 @@ class MainWindow(QtWidgets.QMainWindow):
         for i, (name, question) in enumerate(lecture, 1):
             act = self._action(lm, "", None, lambda checked=False, n=name: self.preset_requested.emit(n))
             self.lecture_actions.append((act, i, question))
+
+    def _build_view_menu(self):
+        """Playback, presenter mode, text size, theme, the lecture's keys, Explain step and the language."""
         vm = self.menuBar().addMenu("&View")
         self._action(vm, "&Full screen", "F", self.toggle_full_screen)
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
@@ -154,9 +170,6 @@ class MainWindow(QtWidgets.QMainWindow):
             act.setCheckable(True)
             group.addAction(act)
             self.language_actions[code] = act
-        hm = self.menuBar().addMenu("&Help")
-        self._action(hm, "&Keyboard shortcuts", "F1", self.show_shortcuts)
-        self.retranslate()
 
     def retranslate(self):
         """Every fixed text in the current language (View > Language; the controller rewrites the rest)."""
