@@ -98,6 +98,7 @@ def data_grid(X, y, W0, U, V, alphas, betas, *, loss="softmax", delta=1.0, singl
     return out
 
 
+@one_at_a_time  # reg_grid calls it for L1 on the GUI thread: L2 and no penalty take no lock
 def _terms(T0, TU, TV, alphas, betas, squared, out):
     """grid_terms wants ascending alphas: sort them, and put the columns back in the caller's order."""
     order = np.argsort(alphas, kind="stable")
@@ -156,7 +157,6 @@ def _softmax_grid(R0, RU, RV, y, alphas, betas, out, single=False):
     out += direct + expo * np.log(2.0) + np.log(prod)
 
 
-@one_at_a_time
 def reg_grid(W0, U, V, alphas, betas, *, reg="none", lam=0.0, l1_ratio=0.5):
     """lam * R(W0 + alphas[j]*U + betas[i]*V) as a float64 (len(betas), len(alphas)) array.
 

@@ -603,16 +603,59 @@ def test_a_headless_command_compiles_nothing_beyond_its_picture(monkeypatch):
     assert len(calls) == 1
 
 
-def test_undo_rebuilds_the_session_on_the_worker_not_the_gui_thread(app, attach, monkeypatch):
-    """Ctrl+Z replays every run up to the shown step: on large data seconds, so it goes through the
-    worker as opening a demo does, and the window says so meanwhile."""
-    attach("[optimizer]\nsteps = 30")
-    app.advance(20)
-    app._on_controls_run_changed({"lr": 0.05})
-    asked, busy = [], []
-    real = app.worker.request_session
-    monkeypatch.setattr(app.worker, "request_session", lambda make, *a, **kw: asked.append(make) or real(make, *a, **kw))
-    monkeypatch.setattr(app.window, "show_busy", lambda text: busy.append(text))
-    app.undo()
-    assert len(asked) == 1 and busy[0] == "Taking back the last change" and busy[-1] == ""
-    assert app.session.runs[0].settings["lr"] != 0.05 and app.session.display_step == 20
+def test_undo_rebuilds_the_session_on_the_worker_and_a_later_request_does_not_drop_it(qtbot, make):
+    """Ctrl+Z replays every run up to the shown step (on large data, seconds): the worker thread builds it,
+    as it opens a demo. Its snapshot exists nowhere else, so a request that comes after it cannot
+    supersede it; changes made meanwhile wait for it, with a message."""
+    import threading
+
+    from losscape_lab.visualizer.controller import Controller
+    from losscape_lab.visualizer.views.main_window import make_window
+    from losscape_lab.visualizer.views.render import dispose
+
+    window, found = make_window()
+    worker = Worker()
+    ctl = Controller(window, worker, found)
+    try:
+        ctl.attach(make("[optimizer]\nsteps = 30\n[landscape]\nresolution = 16"))
+        ctl.advance(20)
+        ctl._on_controls_run_changed({"lr": 0.05})
+        built_on = []
+        started, release = threading.Event(), threading.Event()
+        worker.submit(lambda w, gen: (started.set(), release.wait(10)))  # the worker is busy...
+        assert started.wait(10)
+        from losscape_lab.visualizer.session import session as S
+
+        real = S.restored
+        S.restored = lambda *a: built_on.append(threading.current_thread()) or real(*a)
+        try:
+            ctl.undo()  # ...the undo queues behind it...
+            ctl.request_landscape()  # ...and so does a newer request
+            ctl._on_controls_run_changed({"lr": 0.2})  # waits for the undo: it would be lost
+            assert ctl.session.runs[0].settings["lr"] == 0.05
+            release.set()
+            qtbot.waitUntil(lambda: ctl.session.runs[0].settings["lr"] != 0.05, timeout=20000)
+        finally:
+            S.restored = real
+        assert built_on and built_on[0] is not threading.main_thread()
+        assert ctl.session.display_step == 20
+        ctl._on_controls_run_changed({"lr": 0.2})  # done: changes go through again
+        assert ctl.session.runs[0].settings["lr"] == 0.2
+    finally:
+        ctl.pause()
+        worker.stop()
+        QtCore.QCoreApplication.processEvents()  # the worker's last signals, while the window still exists
+        dispose(window)
+
+
+def test_screenshot_compiles_no_kernel_for_later(qapp, tmp_path, monkeypatch, capsys):
+    """The command's own picture only: the warm-up of the rest (every other loss's landscape, the
+    network) is the window's, for later, and a command has no later."""
+    from losscape_lab.visualizer import cli, workers
+    from losscape_lab.visualizer.session import config as C
+
+    rest = []
+    monkeypatch.setattr(workers, "warm_up_kernels", lambda **kw: rest.append(kw))
+    assert cli.screenshot(C.loads("[optimizer]\nsteps = 3\n[landscape]\nresolution = 16"),
+                          str(tmp_path / "s.png"), None, "800x600") == 0
+    assert (tmp_path / "s.png").stat().st_size > 0 and rest == []

@@ -19,10 +19,11 @@ PANELS = {"controls": bases.ControlPanelBase, "landscape": bases.LandscapeViewBa
 
 def spec_window():
     """The window and its panels as mocks of their interfaces (views/bases.py): a method the controller
-    calls that the interface does not have fails at once."""
-    window = mock.MagicMock(spec=bases.MainWindowBase, name="window")
+    calls that the interface does not have, or calls with arguments it does not take, fails at once."""
+    window = mock.create_autospec(bases.MainWindowBase, instance=True, name="window")
     for name, base in PANELS.items():
-        setattr(window, name, mock.MagicMock(spec=base, name=name))
+        setattr(window, name, mock.create_autospec(base, instance=True, name=name))
+    window.weights.footer = mock.MagicMock(name="footer")  # a QLabel
     return window
 
 

@@ -85,6 +85,7 @@ def test_the_exec_line_quotes_as_the_desktop_entry_specification_says():
     assert desktop.exec_line(["/home/a b/bin/losscape"]) == '"/home/a b/bin/losscape"'
     assert desktop.exec_line(["/x/$HOME/100%"]) == '"/x/\\\\$HOME/100%%"'
     assert desktop.exec_line(["/p", "-m", "losscape_lab"]) == "/p -m losscape_lab"
+    assert desktop.exec_line(["/a\tb/c"]) == '"/a\\tb/c"'  # a tab: quoted, and the string escape \t
 
 
 def test_the_window_has_the_icon(qapp):
@@ -133,5 +134,7 @@ def test_an_unwritable_log_is_said_in_the_dialog(qapp, qtbot, tmp_path):
     except ValueError:
         reporter.report(*sys.exc_info())
     qtbot.waitUntil(lambda: reporter.box is not None)
-    assert "not saved: " in reporter.box.informativeText()
+    text = reporter.box.informativeText()
+    assert "The report (below) was not saved: " in text and "saved to" not in text
+    assert reporter.box.parent() is None  # no window that closes first can take it along unfinished
     reporter.box.done(0)

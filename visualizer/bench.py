@@ -98,7 +98,6 @@ def cold_commands(runs=3, preset="step-size"):
                 subprocess.run([sys.executable, "-m", "losscape_lab", *args], env=env, check=True,
                                capture_output=True)
                 times.setdefault(name, []).append(time.perf_counter() - t)
-                time.sleep(3)  # the second process of a cold start may still fill the cache: let it end
     for name, seen in times.items():
         print(f"cold cache, `losscape {name}` of {preset}: median {statistics.median(seen):.2f} s over {runs} "
               f"runs ({', '.join(f'{t:.2f}' for t in seen)}; goal for --screenshot <= 10 s)")

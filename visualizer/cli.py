@@ -84,14 +84,35 @@ def parse_size(text):
     return (w, h) if 200 <= w <= 8000 and 200 <= h <= 8000 else None
 
 
-def build_session(config, source=None):
-    from .session.config import Config
-    from .session.session import open_session
+def prepare(config, source=None):
+    """The session of a headless command, its data set read before any kernel compiles (a wrong path
+    fails at once); on a cold cache the losses compile here while a second process compiles the loop and
+    the landscape kernel. Returns (session, the second process or None); the caller ends that process
+    when it is done (end_helper), so nothing of the command outlives it."""
+    from .coldstart import cache_is_cold, first_frame_needs, start_second_process, warm_up_kernels
+    from .session.session import load_dataset, open_session
 
-    session = open_session(config or Config(), source)
+    losses, network, first = first_frame_needs(config)
+    # cold: the second process starts compiling while the data loads
+    helper = start_second_process("mlp" if network else "linear") if cache_is_cold() else None
+    try:
+        dataset = load_dataset(config, source)
+        helper = warm_up_kernels(say, losses, network, first=first, helper=helper)
+        session = open_session(config, source, dataset)
+    except BaseException:
+        end_helper(helper)
+        raise
     for note in session.data.notes:
         print(f"losscape: note: {note}", file=sys.stderr)
-    return session
+    return session, helper
+
+
+def end_helper(helper):
+    """End a cold start's second process now (and reap it); None: nothing to end."""
+    from .coldstart import wait_or_end
+
+    if helper is not None:
+        wait_or_end(helper, timeout=0)
 
 
 def screenshot(config, out, steps, size_text, state=None, present=False, source=None):
@@ -105,26 +126,26 @@ def screenshot(config, out, steps, size_text, state=None, present=False, source=
     from .views.render import offscreen_app
 
     app = offscreen_app()
-    from .controller import Controller
-    from .files import Cancelled, write_atomically
     from .session.config import Config, ConfigError
     from .session.datasets import DatasetError
+
+    try:
+        session, helper = prepare(config or Config(), source)
+    except (ConfigError, DatasetError) as e:
+        return fail(str(e))
+    try:
+        return _screenshot(app, session, helper, out, steps, size, state, present, stop)
+    finally:
+        end_helper(helper)
+
+
+def _screenshot(app, session, helper, out, steps, size, state, present, stop):
+    from .controller import Controller
+    from .files import Cancelled, write_atomically
     from .views.main_window import make_window
     from .views.render import dispose, image_bytes
-    from .coldstart import first_frame_needs, warm_up_kernels
     from .workers import Worker
 
-    config = config or Config()
-    # on a cold cache: the losses here while a second process compiles the loop and then the landscape
-    # kernel, which this one loads when the landscape is drawn (warm: loads them all, in a moment)
-    losses, network, first = first_frame_needs(config)
-    helper = warm_up_kernels(say, losses, network, first=first)
-    try:
-        session = build_session(config, source)
-    except (ConfigError, DatasetError) as e:
-        if helper is not None:
-            helper.kill()
-        return fail(str(e))
     window, found = make_window()
     worker = Worker(sync=True, helper=helper, rest=False)
     failures = []
@@ -211,7 +232,6 @@ def export_main(argv):
     from .session import presets
     from .session.config import ConfigError
     from .session.datasets import DatasetError
-    from .coldstart import first_frame_needs, pointwise_while_compiling, warm_up_kernels
 
     if args.view == "3d" and no_display():
         return fail("--view 3d needs OpenGL on a display (set DISPLAY, e.g. run Xvfb); "
@@ -221,15 +241,19 @@ def export_main(argv):
         cfg = cfgmod.load(args.config) if args.config else presets.load(args.preset)
     except ConfigError as e:
         return fail(str(e))
-    # as --screenshot: on a cold cache a second process compiles the loop and the landscape kernel
-    losses, network, first = first_frame_needs(cfg)
-    helper = warm_up_kernels(say, losses, network, first=first)
     try:
-        session = build_session(cfg, args.config)
+        session, helper = prepare(cfg, args.config)
     except (ConfigError, DatasetError) as e:
-        if helper is not None:
-            helper.kill()
         return fail(str(e))
+    try:
+        return _export(args, session, helper, size, stop)
+    finally:
+        end_helper(helper)
+
+
+def _export(args, session, helper, size, stop):
+    from .coldstart import pointwise_while_compiling
+
     if args.steps is not None:
         session.extend_to(args.steps)
     say(f"losscape: computing {session.planned_steps if args.steps is None else args.steps} steps of "

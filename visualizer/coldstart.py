@@ -143,12 +143,24 @@ def pointwise_while_compiling(req, helper, progress=lambda text: None):
 
 
 def wait_or_end(process, timeout):
-    """Wait for the process up to `timeout` seconds, then end it (and reap it)."""
+    """Wait for the process up to `timeout` seconds, then end it (and reap it, and close its pipe)."""
     try:
         process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    if process.stdin is not None and not process.stdin.closed:
+        try:
+            process.stdin.close()
+        except OSError:  # it ended before reading what it was told
+            pass
+
+
+def cache_is_cold():
+    """Whether numba's cache lacks the optimizer loop (a first launch after an install)."""
+    from losscape_lab.kernels import _training as T
+
+    return _cached(T.run_steps) is False
 
 
 def is_running(process):

@@ -43,6 +43,7 @@ class Controller(QtCore.QObject):
         self.path = None
         self._play_after_attach = False
         self._after_attach = ""  # a message once the session on its way is shown ("Undone")
+        self._undoing = False  # an undo's session is on its way: changes wait for it
         self._acc = 0.0
         self._last_tick = None
         self._last_lecture = 0.0
@@ -107,6 +108,7 @@ class Controller(QtCore.QObject):
         self.worker.request_session(lambda: open_session(config, path), losses, network, first=first)
 
     def _on_worker_session_ready(self, session):
+        self._undoing = False
         self.attach(session, self._play_after_attach)
         if self._after_attach:
             self.window.show_message(self._after_attach)
@@ -163,6 +165,7 @@ class Controller(QtCore.QObject):
         self.window.show_busy(text)
 
     def _on_worker_failed(self, text):
+        self._undoing, self._after_attach = False, ""
         self.window.show_busy("")
         self.window.show_message(text, dialog=self.session is None)
 
@@ -404,6 +407,10 @@ class Controller(QtCore.QObject):
     def _apply(self, change, remember=True):
         """Run a session change; a bad value is a message and the controls show the session again.
         remember: Ctrl+Z can take it back."""
+        if self._undoing:  # the session on screen is about to be replaced: a change now would be lost
+            self.window.show_message(tr("Still taking back the last change: try again in a moment"))
+            self.window.controls.show_session(self.session, self.selected, self.playing)
+            return None
         snapshot = self._snapshot() if remember else None
         try:
             result = change()
@@ -438,10 +445,11 @@ class Controller(QtCore.QObject):
         self.pause()
         self._play_after_attach = playing
         self._after_attach = tr("Undone")
+        self._undoing = True
         self.window.show_busy(tr("Taking back the last change"))
         losses, network, first = first_frame_needs(config)
         self.worker.request_session(lambda: restored(config, data, step, starts, visible), losses, network,
-                                    first=first)
+                                    first=first, lasting=True)
 
     def _on_controls_model_changed(self, change):
         if self.session is None:
@@ -559,6 +567,10 @@ class Controller(QtCore.QObject):
         self.play()
 
     def _on_data_point_moved(self, index, x, y):
+        if self._undoing:  # as _apply: the point goes back where the session has it
+            self.window.show_message(tr("Still taking back the last change: try again in a moment"))
+            self.window.data.show_data(self.session.data, self.session.arch.kind == "mlp")
+            return
         self.session.move_point(index, (x, y))
         self.request_landscape()
         self.refresh_runs()

@@ -32,7 +32,7 @@ def make_report(kind, value, tb):
 
 
 class Reporter(QtCore.QObject):
-    _happened = QtCore.pyqtSignal(str, str, str)  # summary, report, where it was saved (or why not)
+    _happened = QtCore.pyqtSignal(str, str, str, bool)  # summary, report, where it was saved (or why not), saved
 
     def __init__(self, app, log_path=desktop.log_path):
         super().__init__(app)
@@ -44,32 +44,40 @@ class Reporter(QtCore.QObject):
     def report(self, kind, value, tb):
         """From any thread: log the error, print it, and have the GUI thread show it."""
         text = make_report(kind, value, tb)
-        print(text, file=sys.stderr, end="")
-        saved = self._log(text)
+        where, saved = self._log(text)
+        try:
+            print(text, file=sys.stderr, end="")
+        except (OSError, ValueError):  # no terminal any more (started with &, and the shell closed)
+            pass
         summary = "".join(traceback.format_exception_only(kind, value)).strip().splitlines()[-1]
-        self._happened.emit(summary, text, saved)
+        self._happened.emit(summary, text, where, saved)
 
     def _log(self, text):
+        """(the log file's path, True), or (why it was not written, False)."""
         if self.logged >= MAX_LOGGED:
-            return tr("not saved: {n} reports were saved this session already", n=MAX_LOGGED)
+            return tr("not saved: {n} reports were saved this session already", n=MAX_LOGGED), False
         path = self.log_path()
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "a", encoding="utf-8") as f:
                 f.write(text + "\n")
         except OSError as e:
-            return tr("not saved: {path}: {reason}", path=path, reason=e.strerror or str(e))
+            return tr("not saved: {path}: {reason}", path=path, reason=e.strerror or str(e)), False
         self.logged += 1
-        return path
+        return path, True
 
-    def _show(self, summary, text, saved):
+    def _show(self, summary, text, where, saved):
         if self.box is not None:
             return  # one at a time: this one is in the log
         box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, tr("Losscape: unexpected error"),
-                                    tr("Something went wrong: {what}", what=summary),
-                                    parent=QtWidgets.QApplication.activeWindow())
-        box.setInformativeText(tr("Losscape goes on; what you were doing may not have finished. The report "
-                                  "(below) was saved to {path}. Please send it with a bug report.", path=saved))
+                                    tr("Something went wrong: {what}", what=summary))
+        # no parent: a window that goes first would delete it unfinished, and no error would show again
+        box.setWindowModality(QtCore.Qt.WindowModality.ApplicationModal)
+        box.setInformativeText(
+            tr("Losscape goes on; what you were doing may not have finished. The report (below) was saved to "
+               "{path}. Please send it with a bug report.", path=where) if saved else
+            tr("Losscape goes on; what you were doing may not have finished. The report (below) was {problem}: "
+               "copy it to send it with a bug report.", problem=where))
         box.setDetailedText(text)
         copy = box.addButton(tr("Copy the report"), QtWidgets.QMessageBox.ButtonRole.ActionRole)
         box.addButton(QtWidgets.QMessageBox.StandardButton.Close)

@@ -133,10 +133,11 @@ def exec_line(argv):
     characters inside double quotes; backslash, quote, backquote and dollar escaped), then escaped once
     more as a desktop file's string value, with % doubled (field codes)."""
     def quote(arg):
-        if arg and not any(c in arg for c in " \t\n\"'\\><~|&;$*?#()`="):
+        if arg and not any(c in arg for c in " \t\n\r\"'\\><~|&;$*?#()`="):
             return arg
         return '"' + "".join("\\" + c if c in '"`$\\' else c for c in arg) + '"'
-    return " ".join(quote(a) for a in argv).replace("\\", "\\\\").replace("%", "%%")
+    line = " ".join(quote(a) for a in argv).replace("\\", "\\\\").replace("%", "%%")
+    return line.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")  # the string escapes
 
 
 def desktop_entry(argv=None):

@@ -42,13 +42,18 @@ class Worker(QtCore.QObject):
             self.thread.finished.connect(self.deleteLater)
             self.thread.start()
 
-    def submit(self, job):
-        """Queue job(worker, generation); returns the job's generation."""
+    def submit(self, job, lasting=False):
+        """Queue job(worker, generation); returns the job's generation. lasting: no later submission
+        supersedes it (an undo: its snapshot exists nowhere else). Once stopped, nothing is queued: a
+        result still on its way to the GUI thread may ask for more (the worker may be deleted by then)."""
+        if self.stopping:
+            return self.latest
         self.latest += 1
+        gen = None if lasting else self.latest
         if self.sync:
-            self._run(self.latest, job)
+            self._run(gen, job)
         else:
-            self._jobs.emit(self.latest, job)
+            self._jobs.emit(gen, job)
         return self.latest
 
     def _run(self, gen, job):
@@ -61,7 +66,7 @@ class Worker(QtCore.QObject):
                 traceback.print_exc()
             self.failed.emit(str(e).splitlines()[0] if str(e) else type(e).__name__)
 
-    def request_session(self, make_session, losses=None, network=False, first=None):
+    def request_session(self, make_session, losses=None, network=False, first=None, lasting=False):
         """Build a session, compiling first only the kernels its losses (or its network) and its first
         landscape (the loss `first`) need (see warm_up_rest)."""
         def job(worker, gen):
@@ -71,13 +76,13 @@ class Worker(QtCore.QObject):
                 return
             worker.progress.emit(tr("Loading the data and computing the runs"))
             worker.session_ready.emit(make_session())
-        return self.submit(job)
+        return self.submit(job, lasting)
 
     def warm_up_rest(self):
         """Compile the kernels the first frame did not need, quietly, once it is on screen (a first
         launch shows its demo sooner; the other losses' landscapes are then ready when chosen). Queued
         behind what is waiting, and superseding nothing."""
-        if self.warm:
+        if self.warm or self.stopping:
             return
         self.warm = True
 

@@ -27,13 +27,25 @@ BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 
 
-def open_session(config, source=None):
-    """Session(config), its errors naming the demo file `source` they come from (the checks that need
-    the data, as [data] seed or the shape of start, run here, after the file was read)."""
+def open_session(config, source=None, dataset=None):
+    """Session(config) (on `dataset`, if loaded already), its errors naming the demo file `source` they
+    come from (the checks that need the data, as [data] seed or the shape of start, run here, after the
+    file was read)."""
+    return _naming(source, lambda: Session(config, dataset))
+
+
+def load_dataset(config, source=None):
+    """The data set of `config`, its errors naming the demo file `source` (see open_session)."""
+    from .datasets import load
+
+    return _naming(source, lambda: load(config.data))
+
+
+def _naming(source, make):
     from .datasets import DatasetError
 
     try:
-        return Session(config)
+        return make()
     except (ConfigError, DatasetError) as e:
         if source and not str(e).startswith(f"{source}:"):
             raise type(e)(f"{source}: {e}") from None
