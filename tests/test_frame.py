@@ -473,3 +473,38 @@ def test_the_step_axis_moves_in_coarse_steps_that_grow_with_the_steps_drawn(app,
         ends.append(round(right))
     moves = sum(a != b for a, b in zip(ends, ends[1:]))
     assert 8 <= moves <= 45, moves  # 50 steps apart up to 1,000, then 100, then 200 (the old rule: 59)
+
+
+def test_painting_frames_makes_no_new_qt_arrays(app, attach, monkeypatch):
+    """PyQt6-sip keeps ~77 bytes of every sip.array it makes: the lines and dots handed to QPainter live
+    in arrays reused from frame to frame (SipBuffer), so playing adds none once they have grown."""
+    from losscape_lab.visualizer.views import fastitems
+
+    runs = "".join(f"[[run]]\nlr = {0.05 * (k + 1):g}\nbatch_size = {4 * (k + 1)}\n" for k in range(4))
+    attach(f"[optimizer]\nsteps = 400\n[landscape]\nresolution = 24\n{runs}")
+    made = []
+    real = fastitems._sip_array
+    monkeypatch.setattr(fastitems, "_sip_array", lambda *a: made.append(a[1]) or real(*a))
+    for _ in range(6):  # the buffers grow (by doubling) to the paths' size: 300 steps, room up to 512
+        app.advance(50)
+        app.window.grab()
+    grown = len(made)
+    for _ in range(60):
+        app.advance(1)
+        app.window.grab()
+    assert len(made) == grown, made[grown:]  # before: one array per path and frame
+
+
+def test_a_reused_array_pads_what_it_does_not_draw():
+    from PyQt6 import QtCore
+
+    from losscape_lab.visualizer.views import fastitems
+
+    buf = fastitems.line_buffer()
+    arr, view = buf.take(5)
+    view[:] = 1.0
+    again, view2 = buf.take(3)
+    assert again is arr and len(arr) == 16 and view2.shape == (3, 4)
+    assert isinstance(arr[3], QtCore.QLineF) and arr[3].x1() == fastitems._AWAY == arr[15].y2()  # drawn as nothing
+    bigger, _ = buf.take(40)
+    assert bigger is not arr and len(bigger) == 64

@@ -36,6 +36,40 @@ def _sip_array(kind, rows, fields):
     return arr, view
 
 
+# Where unused rows of a reused array are drawn: zero-length lines and transparent dots, far outside
+# any picture (clipped away before any pixel).
+_AWAY = -1e5
+_LINE_PAD = np.array([_AWAY, _AWAY, _AWAY, _AWAY])
+_FRAGMENT_PAD = np.array([_AWAY, _AWAY, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0])  # opacity 0
+
+
+class SipBuffer:
+    """A sip.array reused from frame to frame. PyQt6-sip (13.13 here) keeps about 77 bytes of every
+    sip.array it makes, and of every slice of one: new arrays per frame grew the app by megabytes a
+    minute. This one grows by doubling, and the rows past those asked for are padding QPainter draws
+    as nothing. One owner at a time: what it returns is valid until the next take()."""
+
+    def __init__(self, kind, pad):
+        self.kind, self.pad = kind, pad
+        self.arr, self.view = None, np.empty((0, len(pad)))
+
+    def take(self, rows):
+        """(the array, a view of its first `rows` rows to fill)."""
+        capacity = len(self.view)
+        if rows > capacity or capacity > 256 and rows < capacity // 4:  # grow, or give back a lot
+            self.arr, self.view = _sip_array(self.kind, max(16, 1 << max(rows - 1, 0).bit_length()), len(self.pad))
+        self.view[rows:] = self.pad
+        return self.arr, self.view[:rows]
+
+
+def line_buffer():
+    return SipBuffer(QtCore.QLineF, _LINE_PAD)
+
+
+def fragment_buffer():
+    return SipBuffer(QtGui.QPainter.PixmapFragment, _FRAGMENT_PAD)
+
+
 def _map(t, x, y):
     """Points (x, y) through the affine QTransform t (a plot's is axis-aligned: then a NaN in y, a gap in a
     curve, stays out of x)."""
@@ -44,20 +78,21 @@ def _map(t, x, y):
     return t.m11() * x + t.m21() * y + t.dx(), t.m12() * x + t.m22() * y + t.dy()
 
 
-def line_array(x0, y0, x1, y1):
-    """The segments (x0[i], y0[i]) - (x1[i], y1[i]) as a sip.array of QLineF, for QPainter.drawLines."""
-    arr, view = _sip_array(QtCore.QLineF, len(x0), 4)
+def line_array(x0, y0, x1, y1, buffer):
+    """The segments (x0[i], y0[i]) - (x1[i], y1[i]) as a sip.array of QLineF in `buffer` (a line_buffer:
+    what it held before is overwritten), for QPainter.drawLines."""
+    arr, view = buffer.take(len(x0))
     for col, v in enumerate((x0, y0, x1, y1)):
         view[:, col] = v
     return arr
 
 
-def segment_array(x, y):
-    """The polyline (x, y), broken at NaN, as a sip.array of QLineF: one per segment between two
-    finite points."""
+def segment_array(x, y, buffer):
+    """The polyline (x, y), broken at NaN, as a sip.array of QLineF in `buffer`: one per segment between
+    two finite points."""
     ok = np.isfinite(x) & np.isfinite(y)
     keep = ok[:-1] & ok[1:]
-    return line_array(x[:-1][keep], y[:-1][keep], x[1:][keep], y[1:][keep])
+    return line_array(x[:-1][keep], y[:-1][keep], x[1:][keep], y[1:][keep], buffer)
 
 
 def _finite_bounds(x, y):
@@ -114,10 +149,11 @@ def dot_sprite(size, color, outline, width, dpr):
     return sprite
 
 
-def sprite_copies(t, x, y, sprite):
+def sprite_copies(t, x, y, sprite, buffer):
     """QPainter.drawPixmapFragments' argument for copies of `sprite` centred on the points (x, y)
-    mapped through t (None: they are in device pixels already) for a painter drawing in device pixels."""
-    frags, f = _sip_array(QtGui.QPainter.PixmapFragment, len(x), 10)
+    mapped through t (None: they are in device pixels already) for a painter drawing in device pixels,
+    in `buffer` (a fragment_buffer)."""
+    frags, f = buffer.take(len(x))
     # each fragment: its centre in device pixels, the source rectangle, scale, rotation, opacity
     f[:, 0], f[:, 1] = (x, y) if t is None else _map(t, x, y)
     f[:, 2:4] = 0.0
@@ -184,6 +220,7 @@ class Polyline(_PointsItem):
         self.antialias = antialias
         self._path = None  # one QPainterPath, made when a vector writer (or a thin pen) needs it
         self._segments = None  # (device transform, its segments in device pixels): made when painted on screen
+        self._lines = line_buffer()  # the segments' array, reused
 
     def setData(self, x, y, pen=None):
         if pen is not None:
@@ -235,7 +272,7 @@ class Polyline(_PointsItem):
                 t = p.transform()
                 key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy())
                 if self._segments is None or self._segments[0] != key:
-                    self._segments = (key, segment_array(*_map(t, self._x, self._y)))
+                    self._segments = (key, segment_array(*_map(t, self._x, self._y), self._lines))
                 # in device pixels: under a plot's unequal x and y scales Qt strokes a wide line by its
                 # general path stroker, 5x the time of its line rasterizer (0.25 ms against 0.05 ms a line)
                 p.resetTransform()
@@ -251,6 +288,7 @@ class Dots(_PointsItem):
 
     def __init__(self, size, color="w", outline=None, width=0.0, symbol="o"):
         super().__init__()
+        self._fragments = fragment_buffer()  # the dots' array, reused
         self.size = size
         self.color = pg.mkColor(color)
         self.outline = None if outline is None else pg.mkColor(outline)
@@ -312,7 +350,7 @@ class Dots(_PointsItem):
                 p.drawPixmap(QtCore.QPointF(c.x() - half, c.y() - half), sprite)
             else:
                 ok = np.isfinite(self._x) & np.isfinite(self._y)
-                p.drawPixmapFragments(sprite_copies(t, self._x[ok], self._y[ok], sprite), sprite)
+                p.drawPixmapFragments(sprite_copies(t, self._x[ok], self._y[ok], sprite, self._fragments), sprite)
             p.setTransform(t)
             return
         ok = np.isfinite(self._x) & np.isfinite(self._y)

@@ -19,7 +19,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from .fastitems import _map, _on_screen, dot_sprite, line_array, sprite_copies
+from .fastitems import _map, _on_screen, dot_sprite, fragment_buffer, line_array, line_buffer, sprite_copies
 
 
 def _clip_params(x0, y0, dx, dy, extent):
@@ -188,6 +188,8 @@ class PathLayer(pg.GraphicsObject):
         once as the lowest and highest point in each pixel column (landscape paths: each point that
         moves to another pixel)."""
         super().__init__()
+        # the arrays of lines and dots handed to QPainter, reused from frame to frame (see SipBuffer)
+        self._lines, self._dashes, self._fragments = line_buffer(), line_buffer(), fragment_buffer()
         self.setAcceptedMouseButtons(QtCore.Qt.MouseButton.NoButton)  # hover and clicks reach the plot
         # paint() is told the part exposed: a frame copies a strip of the pictures, not all of them
         self.setFlag(self.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -345,15 +347,16 @@ class PathLayer(pg.GraphicsObject):
             x0, y0, x1, y1 = x0[fine], y0[fine], x1[fine], y1[fine]
         xs, ys = [x0, x1], [y0, y1]  # every point drawn: the device rectangle these strokes reach
         if len(x0):
-            lines = line_array(x0, y0, x1, y1)
+            lines = line_array(x0, y0, x1, y1, self._lines)
             for picture, pen, dash in strokes:
                 painters[picture].setPen(pen)
-                painters[picture].drawLines(line_array(*_dashed(x0, y0, x1, y1, dash)) if dash else lines)
+                painters[picture].drawLines(line_array(*_dashed(x0, y0, x1, y1, dash), self._dashes) if dash else lines)
             self.stroked += len(x0)
         if dots is not None and sprite is not None:
             fine = np.isfinite(dots[0]) & np.isfinite(dots[1])
             if fine.any():
-                painters[-1].drawPixmapFragments(sprite_copies(None, dots[0][fine], dots[1][fine], sprite), sprite)
+                painters[-1].drawPixmapFragments(sprite_copies(None, dots[0][fine], dots[1][fine], sprite,
+                                                               self._fragments), sprite)
                 xs.append(dots[0][fine])
                 ys.append(dots[1][fine])
         xs, ys = np.concatenate(xs), np.concatenate(ys)
@@ -373,7 +376,7 @@ class PathLayer(pg.GraphicsObject):
                 if ((x0 + x1) / 2 // dash) % 2 == 0:
                     painters[picture].drawLine(line)
             elif dash:
-                painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash)))
+                painters[picture].drawLines(line_array(*_dashed([x0], [y0], [x1], [y1], dash), self._dashes))
             else:
                 painters[picture].drawLine(line)
         self.stroked += 1
