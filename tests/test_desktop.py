@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 
-import pytest
 from PyQt6 import QtCore, QtGui
 
 from losscape_lab.visualizer import crash, desktop

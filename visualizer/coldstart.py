@@ -51,7 +51,6 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
     Between groups, stops when cancelled() (the app is closing: it waits for at most one group)."""
     from losscape_lab import kernels
     from losscape_lab.kernels import _training as T
-
     from losscape_lab.kernels.specs import SOFTMAX, SVM
 
     X, y, W = _tiny()
@@ -89,7 +88,7 @@ def warm_up_kernels(progress=lambda text: None, losses=None, network=False, grou
              (N_("network"), lambda: (net_losses(), net_loop())),
              (N_("network landscapes"), lambda: kernels.mlp_loss_grid(X, y, P, P, P, [0.0, 1.0], [0.0], hidden=2))]
     handed = []  # what the second process compiles after the loop
-    cold = losses is not None and groups is None and _cached(T.run_steps) is False  # (laid out otherwise: here)
+    cold = losses is not None and groups is None and cache_is_cold()  # (laid out otherwise: here)
     if cold and not is_running(helper):
         helper = start_second_process("mlp" if network else "linear")
     if groups is not None:
@@ -186,9 +185,8 @@ def serve_cold_start(kind="linear"):
     then the kernel groups the first process names on one line of stdin (comma-separated; none: done).
     Leaves machine code in the shared cache. On a warm cache: nothing."""
     from losscape_lab import kernels
-    from losscape_lab.kernels import _training as T
 
-    if _cached(T.run_steps) is not False:
+    if not cache_is_cold():
         return
     X, y, W = _tiny()
     if kind == "mlp":  # the parameters of warm_up_kernels' network

@@ -80,10 +80,10 @@ def info():
     import pyqtgraph
     from PyQt6 import QtCore
 
+    import numba
+
     import losscape_lab
     from losscape_lab import kernels  # sets NUMBA_CACHE_DIR when its own folder is not writable
-
-    import numba
 
     cache = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(os.path.dirname(kernels.__file__), "__pycache__")
     rows = [("losscape", f"{losscape_lab.__version__} (distribution losscape-lab) in "

@@ -575,8 +575,8 @@ def _with_weights(state, W):
 def _curves(model):
     """Whether the loss of `model` curves (a Hessian other than 0 almost everywhere): a smooth loss, or an
     L2 part in its penalty."""
-    l2 = model["reg"] in ("l2", "elastic") and model["lam"] > 0 and (model["reg"] == "l2" or model["l1_ratio"] < 1)
-    return kernels.LOSS_SPECS[model["loss"]].hessian is not None or l2
+    l2_weight = kernels.reg_weights(model["reg"], model["l1_ratio"])[1]
+    return kernels.LOSS_SPECS[model["loss"]].hessian is not None or (l2_weight > 0 and model["lam"] > 0)
 
 
 def _curved_losses():
