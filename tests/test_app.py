@@ -323,14 +323,27 @@ def test_a_clicker_walks_the_lecture_and_b_shows_the_answer(app, qtbot):
 
     order = [n for n in presets.LECTURE_ORDER if n in app.presets]
     w = app.window
+
+    def at():
+        return presets.lecture_position(app.session.config)
+
     w.lecture_step_requested.emit(1)  # from no lecture: the first question
-    assert app.preset_name == order[0] and app.session.config.lecture["question"]
+    assert at() == (1, len(order)) and app.session.config.lecture["question"]
+    assert w.landscape.position.text() == f"Question 1 of {len(order)}"
     w.lecture_step_requested.emit(1)
-    assert app.preset_name == order[1]
+    assert at() == (2, len(order))
     w.lecture_step_requested.emit(-1)
-    assert app.preset_name == order[0]
+    assert at() == (1, len(order))
     w.lecture_step_requested.emit(-1)  # stays at the first
-    assert app.preset_name == order[0]
+    assert at() == (1, len(order))
+    app.open_config(presets.load("step-size"))  # as --preset opens it: the clicker goes on from there
+    assert at() == (order.index("step-size") + 1, len(order)) == (15, 20)
+    w.set_presenter(True)
+    w.activateWindow()
+    qtbot.keyClick(w, QtCore.Qt.Key.Key_PageDown)
+    assert at() == (16, 20) and app.session.config.lecture["question"] == presets.load(order[15]).lecture["question"]
+    assert w.landscape.position.text() == "Question 16 of 20"
+    w.set_presenter(False)
     land = w.landscape
     assert not land.answer.isVisibleTo(w) and land.answer_button.isVisibleTo(w)
     land.toggle_answer()

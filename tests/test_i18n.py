@@ -173,6 +173,8 @@ def test_the_language_menu_switches_and_the_state_reports_korean(app, attach):
     doc = window_state(app.window, app.session)
     assert doc["language"] == "ko"
     assert all(HANGUL.search(doc["lecture"][k]) for k in ("question", "look", "answer"))
+    assert doc["lecture"]["position"] == [15, 20]  # the demo is known by its question, in any language
+    assert app.window.landscape.position.text() == "질문 15 / 20"
     assert HANGUL.search(doc["title"]) and HANGUL.search(doc["landscape"]["axes"][0])
 
 

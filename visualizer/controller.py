@@ -19,6 +19,7 @@ from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session import budget, explain
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
+from .session.presets import lecture_position
 from .session.status import status_line
 from .coldstart import first_frame_needs
 
@@ -39,7 +40,6 @@ class Controller(QtCore.QObject):
         self.session = None
         self.playing = False
         self._undo = []  # snapshots for Ctrl+Z
-        self.preset_name = None  # the bundled demo on screen, if it is one
         self.path = None
         self._play_after_attach = False
         self._after_attach = ""  # a message once the session on its way is shown ("Undone")
@@ -96,7 +96,6 @@ class Controller(QtCore.QObject):
         """Build a session for config on the worker (compiling kernels the first time)."""
         from .session.session import open_session
 
-        self.preset_name = None
         self.pause()
         self._play_after_attach = play
         self._undo = []  # a new demo: nothing of the last one to take back
@@ -123,7 +122,7 @@ class Controller(QtCore.QObject):
         w = self.window
         w.show_busy("")
         w.data.show_data(session.data, session.arch.kind == "mlp")
-        w.landscape.show_lecture(session.config.lecture)
+        w.landscape.show_lecture(session.config.lecture, position=lecture_position(session.config))
         w.highlight(session.config.lecture.get("highlight") if session.config.lecture else None)
         w.lecture.set_examples(session.data.N)
         w.controls.show_session(session, self.selected, self.playing)
@@ -151,7 +150,7 @@ class Controller(QtCore.QObject):
         s.relabel()
         w = self.window
         w.data.show_data(s.data, s.arch.kind == "mlp")
-        w.landscape.show_lecture(s.config.lecture, keep_answer=True)
+        w.landscape.show_lecture(s.config.lecture, keep_answer=True, position=lecture_position(s.config))
         w.landscape.show_hint()
         w.controls.show_session(s, self.selected, self.playing)
         self._show_document()
@@ -598,22 +597,24 @@ class Controller(QtCore.QObject):
             self.window.show_message(str(e), dialog=True)
             return
         self.open_config(cfg, play=True)
-        self.preset_name = name
 
     def _on_window_lecture_step_requested(self, delta):
         """PageDown / PageUp (a presentation clicker): the next or previous lecture question, in the
-        lecture's order; from any other demo, the first."""
-        from .session.presets import LECTURE_ORDER
+        lecture's order, from the question on screen however it was opened; from any other demo, the
+        first (or, going back, the last)."""
+        from .session.presets import lecture_items
 
-        order = [n for n in LECTURE_ORDER if n in self.presets]
+        order = [name for name, _ in lecture_items()]
         if not order:
             return
-        if self.preset_name in order:
-            k = min(max(order.index(self.preset_name) + delta, 0), len(order) - 1)
+        at = lecture_position(self.session.config if self.session is not None else None)
+        if at is not None:
+            k = min(max(at[0] - 1 + delta, 0), len(order) - 1)
+            if k == at[0] - 1:
+                return
         else:
             k = 0 if delta > 0 else len(order) - 1
-        if order[k] != self.preset_name:
-            self._on_window_preset_requested(order[k])
+        self._on_window_preset_requested(order[k])
 
     def _on_window_save_requested(self, save_as):
         if self.session is None:

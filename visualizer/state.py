@@ -48,7 +48,11 @@ def window_state(window, session):
            "runs": runs,
            "window": {"size": [window.width(), window.height()], "views": views}}
     if s.config.lecture:
+        from .session.presets import lecture_position
+
         doc["lecture"] = {k: tr(s.config.lecture[k]) for k in ("question", "look", "answer")}
+        at = lecture_position(s.config)
+        doc["lecture"]["position"] = list(at) if at else None
     doc["language"] = language()
     from .session.budget import AT_ALL
     from .session.lecture import curvature, curvature_work

@@ -1,5 +1,6 @@
 """Bundled demos: resources/presets/NAME.toml."""
 
+import functools
 import tomllib
 from importlib import resources
 
@@ -28,6 +29,18 @@ LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-al
                  "batch-size-noise", "convex-vs-nonconvex", "two-minima", "scale-symmetry")
 
 
+def lecture_position(config):
+    """(k, n): the demo on screen is the lecture's question k of n (1-based), known by its question,
+    so a demo opened from --preset, the Lecture menu or a saved copy of it walks on from its own place;
+    None for any other demo."""
+    question = (config.lecture or {}).get("question") if config is not None else None
+    questions = [q for _, q in lecture_items()]
+    if question in questions:
+        return questions.index(question) + 1, len(questions)
+    return None
+
+
+@functools.cache
 def lecture_items():
     """[(name, question)] of the bundled lecture demos, in the lecture's order. Only the question is
     read (the Lecture menu is built at every start; a demo is checked in full when it is opened)."""
@@ -38,4 +51,4 @@ def lecture_items():
             question = tomllib.loads(found[name].read_text(encoding="utf-8")).get("lecture", {}).get("question")
             if question:
                 items.append((name, question))
-    return items
+    return tuple(items)

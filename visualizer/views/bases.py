@@ -201,7 +201,7 @@ class LandscapeViewBase:
     def show_landscape(self, grid, extent, log_scale, contours):
         raise NotImplementedError
 
-    def show_lecture(self, lecture, keep_answer=False):
+    def show_lecture(self, lecture, keep_answer=False, position=None):
         """The question, what to look at, and the answer behind a button (empty lecture: hidden)."""
         raise NotImplementedError
 

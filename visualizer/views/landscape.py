@@ -30,6 +30,8 @@ class LandscapeView(QtWidgets.QWidget):
         self.explain = QtWidgets.QFrame()
         self.explain.setStyleSheet("QFrame { background: #fff6e0; border-radius: 6px; }")
         box = QtWidgets.QVBoxLayout(self.explain)
+        self.position = QtWidgets.QLabel()  # "Question 15 of 20": where the clicker is in the lecture
+        self.position.setStyleSheet("font-size: 11pt; color: #555;")
         self.question = QtWidgets.QLabel()
         self.question.setWordWrap(True)
         self.question.setStyleSheet("font-size: 14pt; font-weight: 600;")
@@ -40,7 +42,7 @@ class LandscapeView(QtWidgets.QWidget):
         self.answer = QtWidgets.QLabel()
         self.answer.setWordWrap(True)
         self.answer.setStyleSheet("font-size: 13pt; color: #0b5d1e;")
-        for w in (self.question, self.look, self.answer_button, self.answer):
+        for w in (self.position, self.question, self.look, self.answer_button, self.answer):
             box.addWidget(w)
         self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
         self.explain.hide()
@@ -65,7 +67,7 @@ class LandscapeView(QtWidgets.QWidget):
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         # (size in pt, the rest of the style) of each label, so the text size can be scaled
         self._styles = {label: (float(m.group(1)), label.styleSheet()[m.end():].strip())
-                        for label in (self.title, self.note, self.question, self.look, self.answer, self.readout,
+                        for label in (self.title, self.note, self.position, self.question, self.look, self.answer, self.readout,
                                       self.status)
                         for m in [re.match(r"font-size: ([0-9.]+)pt;", label.styleSheet())] if m}
         lay = QtWidgets.QVBoxLayout(self)
@@ -105,10 +107,14 @@ class LandscapeView(QtWidgets.QWidget):
             shift = bool(event.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier)
             self.start_clicked.emit(ab[0], ab[1], shift)
 
-    def show_lecture(self, lecture, keep_answer=False):
+    def show_lecture(self, lecture, keep_answer=False, position=None):
         """The question, what to look at, and the answer behind a button (empty lecture: hidden);
-        keep_answer: the same lecture in another language, the answer as much in sight as it was."""
+        keep_answer: the same lecture in another language, the answer as much in sight as it was;
+        position (k, n): the question's place in the lecture, shown above it."""
         self.explain.setVisible(bool(lecture))
+        self.position.setVisible(bool(lecture) and position is not None)
+        if position is not None:
+            self.position.setText(tr("Question {k} of {n}", k=position[0], n=position[1]))
         if lecture:
             self.question.setText(tr(lecture["question"]))
             self.look.setText(tr("Look at: {look}", look=tr(lecture["look"])))
@@ -131,7 +137,7 @@ class LandscapeView(QtWidgets.QWidget):
 
     # label -> colour in the light and in the dark theme
     INKS = {"note": ("#1a4d8f", "#8ab4f8"), "answer": ("#0b5d1e", "#81c995"), "readout": ("#333", "#dddddd"),
-            "status": ("#555", "#bbbbbb")}
+            "status": ("#555", "#bbbbbb"), "position": ("#555", "#bbbbbb")}
 
     def set_theme(self, theme):
         dark = theme == "dark"
