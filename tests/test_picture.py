@@ -337,3 +337,42 @@ def test_paths_drawn_step_by_step_look_as_paths_drawn_at_once(app, attach):
     assert fig.layer.stroked > 100
     differs = np.abs(step_by_step - at_once).max(axis=2) > 40
     assert differs.mean() < 1e-4, differs.mean()  # where runs overlap, the turns may differ
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_a_round_valley_stays_round_in_normal_and_presenter_mode(app, attach, size):
+    """One unit of a is as many pixels as one of b wherever the plane's axes share a unit (here the PCA
+    plane of step-size, whose spans are equal): a round valley looks round, and the gradient crosses the
+    contours at a right angle on screen."""
+    from losscape_lab.visualizer.session import presets
+
+    attach(presets.available()["step-size"].read_text())
+    w = app.window
+    for presenting in (False, True):
+        w.set_presenter(presenting)
+        w.resize(*size)
+        QtWidgets.QApplication.processEvents()
+        st = window_state(w, app.session)
+        across, down = st["landscape"]["pixels_per_unit"]
+        assert st["landscape"]["equal_scales"] and across > 10
+        assert across == pytest.approx(down, rel=0.1), (size, presenting)
+    w.set_presenter(False)
+
+
+def test_a_weight_against_a_bias_is_drawn_on_its_own_scales(app, attach):
+    attach("[landscape]\nplane = 'weights'\nentries = [[0, 0], [2, 1]]\nresolution = 24")  # blobs: W is 3 x C
+    assert not app.session.plane.equal_scales
+    attach("[landscape]\nplane = 'weights'\nentries = [[0, 0], [1, 1]]\nresolution = 24")
+    assert app.session.plane.equal_scales
+
+
+def test_exported_figures_keep_equal_scales(app, attach):
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.views.render import FigureCanvas, dispose
+
+    attach(presets.available()["step-size"].read_text())
+    for size, curves in (((1280, 720), False), ((640, 900), False), ((800, 600), True)):  # wide, tall, GIF
+        canvas = FigureCanvas(app.session, app.session.landscape(), size, with_curves=curves)
+        across, down = canvas.figure.pixels_per_unit()
+        assert across == pytest.approx(down, rel=0.02), size
+        dispose(canvas.widget)

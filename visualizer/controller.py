@@ -204,7 +204,7 @@ class Controller(QtCore.QObject):
             return
         lc = s.config.landscape
         w = self.window
-        w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"])
+        w.landscape.show_landscape(grid, s.extent, lc["log_scale"], lc["contours"], s.plane.equal_scales)
         if w.surface is not None:
             w.surface.set_landscape(grid, s.extent, s.plane.axis_names)
         w.landscape.show_note(tr(s.config.view["note"]) if s.config.view["note"] else "")

@@ -44,7 +44,8 @@ def window_state(window, session):
            "landscape": {"run": s.selected, "model": {k: s.landscape_model()[k] for k in MODEL_KEYS},
                          "title": land["title"], "axes": land["axes"], "legend": land["legend"],
                          "alphas": land["alphas"], "betas": land["betas"], "grid": land["grid"],
-                         "log_scale": land["log_scale"], "contours": land["contours"]},
+                         "log_scale": land["log_scale"], "contours": land["contours"],
+                         "equal_scales": s.plane.equal_scales, "pixels_per_unit": land["pixels_per_unit"]},
            "runs": runs,
            "window": {"size": [window.width(), window.height()], "views": views}}
     if s.config.lecture:

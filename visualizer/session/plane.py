@@ -32,6 +32,10 @@ class Plane:
     mode: str
     # each axis's name: (English template, {field: text, or a function giving it as it is now})
     axes: tuple = (("a", {}), ("b", {}))
+    # a and b are in one unit (a step along U is as long as one along V, or both are the same kind of
+    # entry): drawn with equal scales, so that a round valley looks round and the gradient looks
+    # perpendicular to the contours; False for a weight against a bias
+    equal_scales: bool = True
 
     @property
     def axis_names(self):
@@ -83,7 +87,9 @@ def weights_plane(W_start, entries):
     V = np.zeros_like(W0)
     U[r0, c0] = 1.0
     V[r1, c1] = 1.0
-    return Plane(W0, U, V, "weights", ((f"W[{r0},{c0}]", {}), (f"W[{r1},{c1}]", {})))
+    # the last row of a linear model's W is the bias (X has a column of ones)
+    alike = (r0 == D - 1) == (r1 == D - 1)
+    return Plane(W0, U, V, "weights", ((f"W[{r0},{c0}]", {}), (f"W[{r1},{c1}]", {})), equal_scales=alike)
 
 
 def _orthonormal(u, v, rng):

@@ -198,7 +198,7 @@ class LandscapeViewBase:
         """The read-out's hint until the pointer next moves over the landscape (a new language)."""
         raise NotImplementedError
 
-    def show_landscape(self, grid, extent, log_scale, contours):
+    def show_landscape(self, grid, extent, log_scale, contours, equal_scales=True):
         raise NotImplementedError
 
     def show_lecture(self, lecture, keep_answer=False, position=None):

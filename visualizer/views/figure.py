@@ -181,8 +181,10 @@ class LandscapeFigure:
         self.plot.setLabel("bottom", names[0], **style)
         self.plot.setLabel("left", names[1], **style)
 
-    def set_landscape(self, grid, extent, log_scale=False, contours=8):
-        """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi)."""
+    def set_landscape(self, grid, extent, log_scale=False, contours=8, equal_scales=True):
+        """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi); equal_scales: a unit
+        across as long as a unit down (the plane's two axes share a unit), the room left over blank."""
+        self.plot.setAspectLocked(equal_scales, ratio=1.0)
         self.extent = extent
         self.grid = grid
         self.log_scale = log_scale
@@ -224,7 +226,17 @@ class LandscapeFigure:
         return {"alphas": alphas, "betas": betas, "grid": self.grid, "log_scale": self.log_scale,
                 "contours": [{"level": lv, "lines": segs} for lv, segs in self.contour_lines],
                 "axes": [self.plot.getAxis("bottom").labelText, self.plot.getAxis("left").labelText],
-                "legend": list(self._legend_labels or []), "heads": heads}
+                "legend": list(self._legend_labels or []), "heads": heads,
+                "pixels_per_unit": self.pixels_per_unit()}
+
+    def pixels_per_unit(self):
+        """[across, down]: screen pixels per unit of a and of b as drawn (equal where the axes share one)."""
+        vb = self.plot.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        rect = vb.boundingRect()
+        if x1 <= x0 or y1 <= y0 or rect.width() <= 0:
+            return [None, None]
+        return [float(rect.width() / (x1 - x0)), float(rect.height() / (y1 - y0))]
 
     def value_at(self, a, b):
         """(loss, dL/da, dL/db) read off the grid at the nearest grid point, or None outside it."""

@@ -42,7 +42,11 @@ class LandscapeView(QtWidgets.QWidget):
         self.answer = QtWidgets.QLabel()
         self.answer.setWordWrap(True)
         self.answer.setStyleSheet("font-size: 13pt; color: #0b5d1e;")
-        for w in (self.position, self.question, self.look, self.answer_button, self.answer):
+        top = QtWidgets.QHBoxLayout()  # the question, and its place in the lecture at the right
+        top.addWidget(self.question, 1)
+        top.addWidget(self.position, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        box.addLayout(top)
+        for w in (self.look, self.answer_button, self.answer):
             box.addWidget(w)
         self.answer_button.clicked.connect(lambda: (self.answer.show(), self.answer_button.hide()))
         self.explain.hide()
@@ -186,8 +190,8 @@ class LandscapeView(QtWidgets.QWidget):
     def show_axes(self, names):
         self.figure.set_axes(names)
 
-    def show_landscape(self, grid, extent, log_scale, contours):
-        self.figure.set_landscape(grid, extent, log_scale, contours)
+    def show_landscape(self, grid, extent, log_scale, contours, equal_scales=True):
+        self.figure.set_landscape(grid, extent, log_scale, contours, equal_scales)
 
     def show_runs(self, runs, step, selected):
         self.figure.set_runs(runs, step, selected)

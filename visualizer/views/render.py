@@ -84,7 +84,7 @@ class FigureCanvas:
         self.figure = LandscapeFigure(plot, legend_cell=(self.widget.ci, 2, 0))
         self.figure.set_axes(session.plane.axis_names)
         lc = session.config.landscape
-        self.figure.set_landscape(grid, session.extent, lc["log_scale"], lc["contours"])
+        self.figure.set_landscape(grid, session.extent, lc["log_scale"], lc["contours"], session.plane.equal_scales)
         if with_curves:
             self.curve_plot = self.widget.addPlot(row=1, col=1)
             style_axes(self.curve_plot)
