@@ -83,8 +83,9 @@ def test_attach_shows_the_session_everywhere(ctl):
     w = ctl.window
     assert "softmax loss" in last(w.landscape.show_title)[0]
     assert last(w.landscape.show_note) == ("look here",)
-    grid, extent, log_scale, contours = last(w.landscape.show_landscape)
+    grid, extent, log_scale, contours, equal_scales = last(w.landscape.show_landscape)
     assert grid.shape == (24, 24) and extent == s.extent and contours == s.config.landscape["contours"]
+    assert equal_scales is s.plane.equal_scales is True  # the PCA plane's axes share a unit
     assert last(w.landscape.show_runs)[0] is s.runs and last(w.landscape.show_runs)[1:] == (0, 0)
     assert last(w.controls.show_session)[0] is s
     w.data.show_data.assert_called_once_with(s.data, False)  # False: not a network

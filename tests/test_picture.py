@@ -105,6 +105,22 @@ def test_state_from_the_command_line(tmp_path):
     assert [r["head"]["step"] for r in st["runs"]] == [20, 20]
 
 
+
+def test_the_answer_from_the_command_line(tmp_path):
+    out, state = tmp_path / "shot.png", tmp_path / "state.json"
+    r = subprocess.run([sys.executable, "-m", "losscape_lab", "--preset", "step-size", "--present", "--answer",
+                        "--screenshot", str(out), "--steps", "5", "--size", "1280x720", "--state", str(state)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    st = json.loads(state.read_text())
+    assert st["lecture"]["position"] == [15, 20] and st["lecture"]["answer_shown"]
+    x, y, pw, ph = st["window"]["views"]["landscape"]
+    assert pw * ph >= 0.30 * 1280 * 720
+    r = subprocess.run([sys.executable, "-m", "losscape_lab", "--preset", "step-size", "--answer"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.strip() == "losscape: error: --answer needs --screenshot OUT.png (in the window, B shows the answer)"
+
+
 def test_every_axis_shows_true_values(app, attach):
     import pyqtgraph as pg
 
@@ -376,3 +392,32 @@ def test_exported_figures_keep_equal_scales(app, attach):
         across, down = canvas.figure.pixels_per_unit()
         assert across == pytest.approx(down, rel=0.02), size
         dispose(canvas.widget)
+
+
+@pytest.mark.parametrize("name", ["step-size", "stability-limit"])  # stability-limit: a long answer
+def test_with_the_answer_shown_the_landscape_keeps_a_third_of_a_small_projector(app, qtbot, name):
+    """B at 1280x720 in presenter mode: the answer takes the place of "look at", and the landscape's plot
+    still holds at least 30% of the window, in English and in Korean."""
+    from losscape_lab.visualizer.i18n import set_language
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.session.session import Session
+
+    app.attach(Session(presets.load(name)))
+    w = app.window
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.size().width() == 1280, timeout=2000)
+    w.set_presenter(True)
+    land = w.landscape
+    land.show_answer()
+    try:
+        for lang in ("en", "ko"):
+            app.set_language(lang)
+            qtbot.wait(20)
+            assert land.answer.isVisibleTo(w) and not land.look.isVisibleTo(w)
+            x, y, pw, ph = window_state(w, app.session)["window"]["views"]["landscape"]
+            assert pw * ph >= 0.30 * 1280 * 720, (lang, pw, ph)
+    finally:
+        set_language("en")
+    land.toggle_answer()  # B again: what to look at is back
+    assert land.look.isVisibleTo(w) and not land.answer.isVisibleTo(w)
+    w.set_presenter(False)

@@ -30,6 +30,7 @@ def parse_args(argv):
     p.add_argument("--screenshot", metavar="OUT.png", help="no window: run, save a PNG of the whole window, exit")
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps before the screenshot")
     p.add_argument("--size", default="1600x960", metavar="WxH", help="window size for --screenshot")
+    p.add_argument("--answer", action="store_true", help="with --screenshot: show the lecture's answer, as B does")
     p.add_argument("--state", metavar="OUT.json", help="with --screenshot: also write what the window draws "
                    "(title, controls, plane, landscape grid and contours, run heads) as JSON")
     own = p.add_argument_group("this install").add_mutually_exclusive_group()
@@ -98,6 +99,8 @@ def _main(argv):
         return fail(problem)
     if args.state and not args.screenshot:
         return fail("--state needs --screenshot OUT.png (it describes that picture)")
+    if args.answer and not args.screenshot:
+        return fail("--answer needs --screenshot OUT.png (in the window, B shows the answer)")
     from .i18n import set_language
     from .session import presets
     from .session.config import ConfigError, load
@@ -110,7 +113,8 @@ def _main(argv):
         return fail(str(e))
     if args.screenshot:
         from .cli import screenshot
-        return screenshot(config, args.screenshot, args.steps, args.size, args.state, args.present, args.config)
+        return screenshot(config, args.screenshot, args.steps, args.size, args.state, args.present, args.config,
+                          answer=args.answer)
     if no_display():
         print("losscape: no display found (DISPLAY is not set). Without one, use "
               "`losscape --screenshot out.png` or `losscape export --preset NAME --out figure.png`.",

@@ -115,7 +115,7 @@ def end_helper(helper):
         wait_or_end(helper, timeout=0)
 
 
-def screenshot(config, out, steps, size_text, state=None, present=False, source=None):
+def screenshot(config, out, steps, size_text, state=None, present=False, source=None, answer=False):
     problem = check_output(out, (".png", ".jpg")) or (check_output(state, (".json",)) if state else None)
     size = parse_size(size_text)
     if problem:
@@ -134,12 +134,12 @@ def screenshot(config, out, steps, size_text, state=None, present=False, source=
     except (ConfigError, DatasetError) as e:
         return fail(str(e))
     try:
-        return _screenshot(app, session, helper, out, steps, size, state, present, stop)
+        return _screenshot(app, session, helper, out, steps, size, state, present, stop, answer)
     finally:
         end_helper(helper)
 
 
-def _screenshot(app, session, helper, out, steps, size, state, present, stop):
+def _screenshot(app, session, helper, out, steps, size, state, present, stop, answer):
     from .controller import Controller
     from .files import Cancelled, write_atomically
     from .views.main_window import make_window
@@ -164,6 +164,8 @@ def _screenshot(app, session, helper, out, steps, size, state, present, stop):
         say("losscape: computing the runs...")
         ctl.advance(session.planned_steps if steps is None else steps)
         ctl.refresh_lecture()
+        if answer:
+            window.landscape.show_answer()
         window.show()
         app.processEvents()
         if stop:

@@ -54,6 +54,7 @@ def window_state(window, session):
         doc["lecture"] = {k: tr(s.config.lecture[k]) for k in ("question", "look", "answer")}
         at = lecture_position(s.config)
         doc["lecture"]["position"] = list(at) if at else None
+        doc["lecture"]["answer_shown"] = not window.landscape.answer.isHidden()
     doc["language"] = language()
     from .session.budget import AT_ALL
     from .session.lecture import curvature, curvature_work

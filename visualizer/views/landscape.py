@@ -125,6 +125,7 @@ class LandscapeView(QtWidgets.QWidget):
             self.answer.setText(tr(lecture["answer"]))
             if not keep_answer:
                 self.answer.hide()
+                self.look.show()
                 self.answer_button.setVisible(not self.compact)
 
     def show_hint(self):
@@ -153,12 +154,20 @@ class LandscapeView(QtWidgets.QWidget):
         self.set_font_scale(self._scale)
         paint_canvas(self.canvas, theme)
 
+    def show_answer(self):
+        if not self.explain.isHidden() and self.answer.isHidden():
+            self.toggle_answer()
+
     def toggle_answer(self):
-        """B or '.': the answer of a lecture item in and out of sight."""
-        if not self.explain.isVisible():
+        """B or '.': the answer of a lecture item in and out of sight (asked of the widgets themselves,
+        so that it works before the window is shown, as --screenshot --answer asks)."""
+        if self.explain.isHidden():
             return
-        shown = self.answer.isVisible()
+        shown = not self.answer.isHidden()
         self.answer.setVisible(not shown)
+        # the answer takes the place of what to look at (the class has looked): together they squashed
+        # the landscape to a strip in a 1280x720 window
+        self.look.setVisible(shown)
         self.answer_button.setVisible(shown and not self.compact)
 
     def set_font_scale(self, scale):
