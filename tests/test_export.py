@@ -116,6 +116,41 @@ def test_gif_has_the_requested_frames(demo, tmp_path, capsys):
     assert img.n_frames == 12 and img.size == (640, 360)
 
 
+
+def test_an_mp4_has_the_same_frames_as_the_gif(tmp_path, capsys, monkeypatch):
+    import imageio_ffmpeg
+
+    out = tmp_path / "step-size.mp4"
+    code, text = export(capsys, "--preset", "step-size", "--out", str(out), "--size", "321x241", "--fps", "25")[:2]
+    assert code == 0, text
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(out))
+    assert frames == 151 and seconds == pytest.approx(151 / 25, abs=0.1)
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta = next(reader)
+    assert meta["size"] == (320, 240)  # yuv420p: even sides
+    first = np.frombuffer(next(reader), np.uint8).reshape(240, 320, 3)
+    assert len(np.unique(first.reshape(-1, 3) // 16, axis=0)) > 20  # a picture, not a blank
+    reader.close()
+    # without the extra: one line, and nothing written
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    code, text, err = export(capsys, "--preset", "step-size", "--out", str(tmp_path / "no.mp4"))
+    assert code == 2 and "pip install 'losscape-lab[video]'" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "no.mp4").exists()
+
+
+def test_the_step_size_gif_has_a_frame_for_each_step(tmp_path, capsys):
+    """150 steps: 151 frames (steps 0..150), so the blow-up at step 17 is one of them; each frame after
+    the first holds only the rectangle that changed, and decodes to the whole picture."""
+    out = tmp_path / "step-size.gif"
+    code, text = export(capsys, "--preset", "step-size", "--out", str(out), "--size", "480x360")[:2]
+    assert code == 0, text
+    img = Image.open(out)
+    assert img.n_frames == 151 and img.size == (480, 360)
+    img.seek(150)
+    last = np.asarray(img.convert("RGB"))
+    assert last.shape == (360, 480, 3) and len(np.unique(last.reshape(-1, 3), axis=0)) > 50  # a real picture
+
+
 @pytest.mark.parametrize("args, message", [
     (["--out", "{tmp}/fig.bmp"], "unknown file type .bmp"),
     (["--out", "{tmp}/no/such/dir/fig.png"], "does not exist"),

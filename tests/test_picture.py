@@ -391,6 +391,14 @@ def test_exported_figures_keep_equal_scales(app, attach):
         canvas = FigureCanvas(app.session, app.session.landscape(), size, with_curves=curves)
         across, down = canvas.figure.pixels_per_unit()
         assert across == pytest.approx(down, rel=0.02), size
+        if curves:  # an animation's frames: the landscape stays where it is while the runs move on and the
+            # legend's labels grow ("... (diverged at step 17)")
+            ranges = []
+            for t in (0, 17, 150):
+                canvas.draw(t)
+                canvas.image()
+                ranges.append((canvas.figure.plot.vb.viewRange(), canvas.figure.plot.vb.sceneBoundingRect()))
+            assert ranges[0] == ranges[1] == ranges[2]
         dispose(canvas.widget)
 
 

@@ -207,7 +207,9 @@ def export_main(argv):
     p.add_argument("--steps", type=int, default=None, metavar="N", help="optimizer steps (default: the demo's)")
     p.add_argument("--size", default="1200x900", metavar="WxH")
     p.add_argument("--fps", type=float, default=10.0, metavar="F", help="frames per second of a GIF")
-    p.add_argument("--frames", type=int, default=40, metavar="K", help="frames in a GIF")
+    p.add_argument("--frames", type=int, default=None, metavar="K",
+                   help="frames in a GIF (default: every step up to 300 steps, else 300 evenly spaced; "
+                        "each run's divergence step is always one)")
     p.add_argument("--every", type=int, default=None, metavar="K",
                    help="JSON/NPZ: W at every K-th step (default: every step, at most 2000 per run)")
     p.add_argument("--view", choices=("2d", "3d"), default="2d",
@@ -222,11 +224,18 @@ def export_main(argv):
     size = parse_size(args.size)
     if problem:
         return fail(problem)
+    if args.out.lower().endswith(".mp4"):
+        from .export import video_problem
+
+        try:
+            video_problem()
+        except ValueError as e:
+            return fail(str(e))
     if size is None:
         return fail(f"--size must look like 1200x900 (each side 200..8000); got {args.size!r}")
     if check_steps(args.steps):
         return fail(check_steps(args.steps))
-    if not (0.1 <= args.fps <= 100) or not (1 <= args.frames <= 1000):
+    if not (0.1 <= args.fps <= 100) or not (args.frames is None or 1 <= args.frames <= 1000):
         return fail("--fps must be in 0.1..100 and --frames in 1..1000")
     if args.every is not None and not 1 <= args.every <= 100_000:
         return fail(f"--every must be from 1 to 100000; got {args.every}")

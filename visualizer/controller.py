@@ -11,7 +11,7 @@ import time
 import numpy as np
 from PyQt6 import QtCore
 
-from .export import FORMATS, export
+from .export import ANIMATION_FORMATS, FORMATS, export
 from .files import write_atomically
 from .i18n import set_language, tr
 from .session import config as cfgmod
@@ -642,15 +642,18 @@ class Controller(QtCore.QObject):
                 return
             self.export_to(path)
 
-    def export_to(self, path, size=(1200, 900), frames=40):
+    def export_to(self, path, size=(1200, 900), frames=None):
         """Export the current session; a GIF shows a cancellable progress dialog. Playback pauses while
         it renders and goes on as it was. Returns the summary, or None when cancelled or failed (the
         reason is shown)."""
         was_playing = self.playing
         self.pause()
         progress = None
-        if path.lower().endswith(".gif"):
-            progress = self.window.open_progress(tr("Rendering the animation..."), frames)
+        if os.path.splitext(path)[1].lower() in ANIMATION_FORMATS:
+            from .session.frames import animation_steps
+
+            progress = self.window.open_progress(tr("Rendering the animation..."),
+                                                 len(animation_steps(self.session, frames)))
 
         def step(i, n):
             if progress is None:

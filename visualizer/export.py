@@ -21,7 +21,7 @@ from .session.contours import contours
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 DATA_FORMATS = (".csv", ".json", ".npz")
-ANIMATION_FORMATS = (".gif",)
+ANIMATION_FORMATS = (".gif", ".mp4")  # MP4: the 'video' extra (imageio-ffmpeg)
 FORMATS = FIGURE_FORMATS + DATA_FORMATS + ANIMATION_FORMATS
 MAX_EXPORT_W = 2000  # W per run in a JSON or NPZ export, unless --every says otherwise
 CSV_COLUMNS = ("run", "step", "epoch", "lr", "loss_batch", "loss_full", "loss_data", "loss_reg", "accuracy", "a",
@@ -156,7 +156,18 @@ def summary_of(session):
     return ", ".join(parts)
 
 
-def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=lambda i, n: True,
+def video_problem():
+    """Raise a one-line ValueError when MP4 cannot be written here (the 'video' extra is missing)."""
+    try:
+        import imageio_ffmpeg
+
+        imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as e:
+        raise ValueError("MP4 needs the 'video' extra, which brings ffmpeg: pip install 'losscape-lab[video]' "
+                         f"({e.__class__.__name__}: {str(e).splitlines()[0] if str(e) else 'not found'})") from None
+
+
+def export(session, grid, path, size=(1200, 900), fps=10, frames=None, progress=lambda i, n: True,
            cancelled=lambda: False, every=None):
     """Write `path` in the format its extension names; returns a one-line summary, or None if cancelled
     (progress(i, n) returning False, or cancelled() true before the file replaces anything)."""
@@ -171,11 +182,14 @@ def export(session, grid, path, size=(1200, 900), fps=10, frames=40, progress=la
 def _write(session, grid, path, size, fps, frames, progress, cancelled, every):
     """The file, written atomically; returns its size."""
     ext = os.path.splitext(path)[1].lower()
-    if ext == ".gif":  # streamed to the file frame by frame
-        from .views.render import write_gif
+    if ext in ANIMATION_FORMATS:  # streamed to the file frame by frame
+        from .views import render
 
+        if ext == ".mp4":
+            video_problem()  # before any file is touched
+        write = render.write_gif if ext == ".gif" else render.write_mp4
         with atomic_file(path, cancelled) as f:
-            if not write_gif(session, grid, f, size, fps, frames, progress):
+            if not write(session, grid, f, size, fps, frames, progress):
                 raise Cancelled()
             return f.tell()
     if ext == ".csv":

@@ -110,7 +110,7 @@ class LandscapeFigure:
     """Heatmap + colour bar + contours + runs (path, start, head, divergence mark) + legend."""
 
     def __init__(self, plot: pg.PlotItem, font_size=14, legend_cell=None, cached=False):
-        """legend_cell (layout, row, col): the legend sits there, beside the plot, instead of over the
+        """legend_cell (layout, row, col, colspan): the legend sits there, beside the plot, instead of over the
         landscape's top (where it hid a third of a 1280x720 picture); False: no legend (the window's
         runs list, in the runs' colours, is the legend there)."""
         self.plot = plot
@@ -138,9 +138,9 @@ class LandscapeFigure:
             self.legend = plot.addLegend(offset=(10, 10), labelTextSize=f"{font_size - 2}pt",
                                          brush=pg.mkBrush(255, 255, 255, 200), labelTextColor="#000")
         else:
-            layout, row, col = legend_cell
+            layout, row, col, colspan = legend_cell
             self.legend = pg.LegendItem(labelTextSize=f"{font_size - 2}pt", labelTextColor="#000", colCount=2)
-            layout.addItem(self.legend, row=row, col=col)
+            layout.addItem(self.legend, row=row, col=col, colspan=colspan)
         # every run's path (outline, colour, iterate dots): drawn once per step (pathlayer)
         self.layer = PathLayer(antialias=(True, True, True), dot_size=5)
         self.layer.setZValue(10)
@@ -162,6 +162,7 @@ class LandscapeFigure:
             f.setPointSize(font_size - 2)
             ax.setTickFont(f)
             ax.label.setFont(f)
+        self._fix_tick_space(font_size - 2)
         style_axes(plot)
         style_axes(self.colorbar)  # the colour bar is a plot too: its axis shows true losses
 
@@ -174,6 +175,29 @@ class LandscapeFigure:
             f.setPointSize(size - 2)
             ax.setTickFont(f)
             ax.setLabel(ax.labelText, **{"font-size": f"{size}pt"})
+        self._fix_tick_space(size - 2)
+
+    def _fix_tick_space(self, points=None):
+        """The left axis keeps one width for its tick labels while the landscape stays: the widest label
+        it could show for this extent (at any plot height, with the room equal scales may add). Left to
+        itself, the b range followed the plot's width, the labels the range and the axis's width its
+        labels, and the picture jumped sideways between frames as "-2.5" became "-3"."""
+        ax = self.plot.getAxis("left")
+        if points is not None:
+            self._tick_points = points
+        f = QtGui.QFont()
+        f.setPointSize(getattr(self, "_tick_points", self.font_size - 2))
+        if self.extent is None:
+            texts = ["-0.00"]
+        else:
+            mid, half = (self.extent[2] + self.extent[3]) / 2, (self.extent[3] - self.extent[2]) / 2
+            lo, hi = mid - 2 * half, mid + 2 * half
+            texts = []
+            for size in (150, 300, 600, 1200):
+                for spacing, values in ax.tickValues(lo, hi, size):
+                    texts += ax.tickStrings(values, 1.0, spacing)
+        width = max(QtGui.QFontMetrics(f).horizontalAdvance(t) for t in texts) + 4
+        ax.setStyle(autoExpandTextSpace=False, tickTextWidth=width)
 
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):
@@ -197,6 +221,7 @@ class LandscapeFigure:
         self.colorbar.setLevels(levels)
         self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"))
         self._draw_contours(grid, contours)
+        self._fix_tick_space()
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
         if self._shown_runs is not None:  # the paths are cut and clipped to the extent: to the new one now
             self.set_runs(*self._shown_runs)

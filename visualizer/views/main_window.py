@@ -332,7 +332,7 @@ class MainWindow(QtWidgets.QMainWindow):
         "open": (N_("Open demo"), "", N_("Demo (*.toml)"), False),
         "save": (N_("Save demo"), "demo.toml", N_("Demo (*.toml)"), True),
         "export": (N_("Export"), "losscape.png",
-                   N_("Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif)"), True),
+                   N_("Figure (*.png *.svg *.pdf);;Data (*.csv *.json *.npz);;Animation (*.gif *.mp4)"), True),
         "screenshot": (N_("Save screenshot"), "losscape-window.png", N_("PNG (*.png)"), True),
         "csv": (N_("Open a CSV data file"), "", N_("CSV (*.csv *.tsv *.txt);;Any file (*)"), False),
     }

@@ -81,7 +81,9 @@ class FigureCanvas:
         self.widget.ci.setContentsMargins(12, 8, 12, 8)
         self.widget.addLabel(session.landscape_title(), row=0, col=0, colspan=2, size="15pt", color="#000")
         plot = self.widget.addPlot(row=1, col=0)
-        self.figure = LandscapeFigure(plot, legend_cell=(self.widget.ci, 2, 0))
+        # the legend spans the curve panel's column too: in the landscape's column alone, a label
+        # growing at a divergence ("... (diverged at step 17)") widened the column mid-animation
+        self.figure = LandscapeFigure(plot, legend_cell=(self.widget.ci, 2, 0, 2 if with_curves else 1))
         self.figure.set_axes(session.plane.axis_names)
         lc = session.config.landscape
         self.figure.set_landscape(grid, session.extent, lc["log_scale"], lc["contours"], session.plane.equal_scales)
@@ -91,8 +93,10 @@ class FigureCanvas:
             self.curve_plot.setLabel("bottom", tr("step"), **{"font-size": "12pt"})
             self.curve_plot.setLabel("left", tr("loss"), **{"font-size": "12pt"})
             self.curve_plot.showGrid(x=True, y=True, alpha=0.25)
-            self.widget.ci.layout.setColumnStretchFactor(0, 3)
-            self.widget.ci.layout.setColumnStretchFactor(1, 2)
+            # 3 : 2, fixed: left to the layout, the columns moved when a legend label grew mid-animation
+            room = size[0] - 24 - 2 * self.widget.ci.layout.horizontalSpacing()
+            self.widget.ci.layout.setColumnFixedWidth(0, room * 0.6)
+            self.widget.ci.layout.setColumnFixedWidth(1, room * 0.4)
             self.curves = [self.curve_plot.plot(pen=pg.mkPen(r.color, width=3)) for r in session.runs]
             last = max(r.shown(session.display_step) for r in session.runs)
             limit = tame_limit(session.runs)
@@ -194,7 +198,25 @@ def gif_palette(session):
     return pal
 
 
-def write_gif(session, grid, f, size, fps, frames=40, progress=lambda i, n: True):
+def animation_frames(session, grid, size, frames=None, progress=lambda i, n: True):
+    """(i, n, RGB array) of each frame the animation shows (session.frames.animation_steps), drawn one at
+    a time on one offscreen canvas; progress(i, n) returning False stops early and raises Cancelled."""
+    from ..files import Cancelled
+    from ..session.frames import animation_steps
+
+    canvas = FigureCanvas(session, grid, size, with_curves=True)
+    try:
+        steps = animation_steps(session, frames)
+        for i, t in enumerate(steps):
+            if not progress(i, len(steps)):
+                raise Cancelled()
+            canvas.draw(int(t))
+            yield i, len(steps), canvas.image()
+    finally:
+        canvas.close()
+
+
+def write_gif(session, grid, f, size, fps, frames=None, progress=lambda i, n: True):
     """The runs moving over the landscape, with the loss curve beside, written to the open binary file
     f one frame at a time (memory holds one frame, whatever the size and count). progress(i, n) returning
     False cancels: returns False (the caller discards the file)."""
@@ -202,26 +224,62 @@ def write_gif(session, grid, f, size, fps, frames=40, progress=lambda i, n: True
 
     from PIL import GifImagePlugin, Image
 
-    canvas = FigureCanvas(session, grid, size, with_curves=True)
+    from ..files import Cancelled
+
     palette = gif_palette(session)
     duration = int(round(1000 / fps))
+    before = None
     try:
-        last = max(r.shown(session.display_step) for r in session.runs)
-        steps = np.unique(np.linspace(0, last, min(frames, last + 1)).round().astype(int))
-        for i, t in enumerate(steps):
-            if not progress(i, len(steps)):
-                return False
-            canvas.draw(int(t))
-            frame = Image.fromarray(canvas.image()).quantize(palette=palette, dither=Image.Dither.NONE)
+        for i, n, rgb in animation_frames(session, grid, size, frames, progress):
+            frame = Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE)
+            offset = (0, 0)
             if i == 0:  # the header with the one global palette, and "loop forever" (NETSCAPE2.0)
                 f.write(b"".join(GifImagePlugin.getheader(frame)[0]))
                 f.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00")
-            for chunk in GifImagePlugin.getdata(frame, duration=duration, disposal=1):
+            now = np.asarray(frame)
+            if before is not None:  # only the rectangle that changed, over the frame before (disposal 1
+                # keeps it): a step moves the heads and the curves, not the landscape (27 MB -> 7 MB)
+                changed = now != before
+                rows, cols = np.nonzero(changed.any(axis=1))[0], np.nonzero(changed.any(axis=0))[0]
+                box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if len(rows) else (0, 0, 1, 1)
+                offset = box[:2]
+                frame = frame.crop(box)
+            before = now
+            for chunk in GifImagePlugin.getdata(frame, offset=offset, duration=duration, disposal=1):
                 f.write(chunk)
-        f.write(b";")
-        return True
-    finally:
-        canvas.close()
+    except Cancelled:
+        return False
+    f.write(b";")
+    return True
+
+
+def write_mp4(session, grid, f, size, fps, frames=None, progress=lambda i, n: True):
+    """The same animation as an H.264 MP4 (yuv420p, which every slide program plays), through the
+    ffmpeg that imageio-ffmpeg brings (the 'video' extra), into the open binary file f. ffmpeg writes a
+    file by name: a temporary one beside f's, copied into f. Returns False when cancelled."""
+    import shutil
+    import tempfile
+
+    import imageio_ffmpeg
+
+    from ..files import Cancelled
+
+    w, h = size[0] // 2 * 2, size[1] // 2 * 2  # yuv420p needs even sides
+    with tempfile.TemporaryDirectory(prefix="losscape-video-") as folder:
+        path = os.path.join(folder, "out.mp4")
+        writer = imageio_ffmpeg.write_frames(path, (w, h), fps=fps, codec="libx264", macro_block_size=2,
+                                             quality=8, ffmpeg_log_level="error")
+        writer.send(None)  # starts ffmpeg
+        try:
+            for _, _, rgb in animation_frames(session, grid, size, frames, progress):
+                writer.send(np.ascontiguousarray(rgb[:h, :w]))
+        except Cancelled:
+            return False
+        finally:
+            writer.close()
+        with open(path, "rb") as video:
+            shutil.copyfileobj(video, f)
+    return True
 
 
 def figure_file(session, grid, size, ext):
