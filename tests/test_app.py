@@ -271,6 +271,42 @@ def test_help_lists_the_keyboard_shortcuts(app):
     app.window.last_dialog.close()
 
 
+def test_home_left_and_r_stay_paused_and_space_plays_on(app, attach, qtbot):
+    s = attach("[optimizer]\nsteps = 30", play=True)
+    w = app.window
+    app.advance(20)
+    assert app.playing and s.display_step == 20
+    c = w.controls
+    c.step_back_requested.emit()  # Left
+    assert not app.playing and s.display_step == 19
+    loss_19 = s.run_loss(0)
+    c.to_start_requested.emit()  # Home: step 0, and it stays there
+    assert not app.playing and s.display_step == 0
+    qtbot.wait(100)
+    assert s.display_step == 0 and s.runs[0].head >= 20  # the runs as computed: nothing thrown away
+    c.step_back_requested.emit()  # before step 0: still step 0
+    assert s.display_step == 0
+    app.seek(19)
+    assert s.run_loss(0) == loss_19
+    app.play()
+    c.reset_requested.emit()  # R: back to the start, paused
+    assert not app.playing and s.display_step == 0
+    keys = dict(w.shortcuts())
+    assert keys["Home"] == "To step 0" and keys["Left"] == "Step back"
+
+
+def test_a_lecture_demo_opens_paused_at_the_step_its_question_is_about(app):
+    from losscape_lab.visualizer.session import presets
+
+    app.open_config(presets.load("loss-at-init"))
+    s = app.session
+    assert s.display_step == 0 and not app.playing
+    assert s.run_loss(0) == pytest.approx(9.0, abs=0.01)  # hinge at W near 0 on 10 classes: C - 1
+    app.open_config(presets.load("step-size"))  # no at_step: it plays
+    assert app.playing
+    app.pause()
+
+
 def test_a_run_can_be_hidden_from_its_checkbox(app, attach):
     from losscape_lab.visualizer.state import window_state
 

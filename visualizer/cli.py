@@ -162,6 +162,10 @@ def _screenshot(app, session, helper, out, steps, size, state, present, stop, an
         if steps is not None:
             session.extend_to(steps)
         say("losscape: computing the runs...")
+        from .session.presets import lecture_step
+
+        if steps is None and lecture_step(session.config) is not None:
+            steps = lecture_step(session.config)  # as the window opens it: at the step its question is about
         ctl.advance(session.planned_steps if steps is None else steps)
         ctl.refresh_lecture()
         if answer:

@@ -19,7 +19,7 @@ from .session.config import MAX_STEPS, ConfigError
 from .session.datasets import DatasetError
 from .session import budget, explain
 from .session.lecture import curvature_work, example_breakdown, sanity_checks
-from .session.presets import lecture_position
+from .session.presets import lecture_position, lecture_step
 from .session.status import status_line
 from .coldstart import first_frame_needs
 
@@ -67,6 +67,8 @@ class Controller(QtCore.QObject):
         c.architecture_chosen.connect(self._on_controls_architecture_chosen)
         c.play_toggled.connect(self.toggle_play)
         c.step_requested.connect(self.step_once)
+        c.step_back_requested.connect(lambda: self.seek(self.session.display_step - 1) if self.session else None)
+        c.to_start_requested.connect(lambda: self.seek(0))
         c.reset_requested.connect(self.reset)
         c.continue_requested.connect(self.continue_runs)
         c.speed_changed.connect(self._on_controls_speed_changed)
@@ -97,7 +99,8 @@ class Controller(QtCore.QObject):
         from .session.session import open_session
 
         self.pause()
-        self._play_after_attach = play
+        # a lecture demo about one step (loss-at-init: step 0) opens there, paused: Space plays
+        self._play_after_attach = play and lecture_step(config) is None
         self._undo = []  # a new demo: nothing of the last one to take back
         self.path = path
         if self.session is None:  # first launch: the demo's values from the first paint, greyed out
@@ -107,6 +110,8 @@ class Controller(QtCore.QObject):
         self.worker.request_session(lambda: open_session(config, path), losses, network, first=first)
 
     def _on_worker_session_ready(self, session):
+        if not self._undoing and lecture_step(session.config) is not None:  # a new demo, not an undo
+            session.seek(lecture_step(session.config))
         self._undoing = False
         self.attach(session, self._play_after_attach)
         if self._after_attach:
@@ -370,6 +375,16 @@ class Controller(QtCore.QObject):
         self.refresh_runs()
         self.refresh_lecture()
 
+    def seek(self, step):
+        """Show `step` of the runs as computed (Home: 0, Left: one back), paused: nothing is recomputed,
+        and Space plays on from there."""
+        if self.session is None:
+            return
+        self.pause()
+        self.session.seek(step)
+        self.refresh_runs()
+        self.refresh_lecture()
+
     def advance(self, n):
         """Move the animation n steps (the timer does this; tests and the command line call it)."""
         more = self.session.advance(n)
@@ -396,8 +411,10 @@ class Controller(QtCore.QObject):
                 self.refresh_tables()
 
     def reset(self):
+        """R: every run back to its start with its current settings, paused at step 0 (Space plays)."""
         if self.session is None:
             return
+        self.pause()
         self.session.reset(whole_plan=False)  # the plane stays: no need to compute the whole plan now
         self.refresh_runs()
         self.refresh_lecture()

@@ -133,6 +133,8 @@ LECTURE = {
     "answer": ("", _text),  # shown once the viewer has looked
     "highlight": ("landscape", _choice(("landscape", "data", "curves", "lecture"))),
     "model_switch": (False, _bool),  # the question stays when the Data box switches the model (its look asks to)
+    # the step the question is about: the demo opens there, paused (loss-at-init: 0); unset, it plays
+    "at_step": (None, _number(int, 0, MAX_STEPS)),
 }
 LANDSCAPE = {
     "plane": (DEFAULT_PLANE, _choice(tuple(PLANES))),
@@ -262,7 +264,7 @@ def to_dict(cfg):
     if cfg.start is not None:
         d["start"] = cfg.start
     if cfg.lecture:
-        d["lecture"] = dict(cfg.lecture)
+        d["lecture"] = {k: v for k, v in cfg.lecture.items() if v is not None}
     return d
 
 

@@ -40,6 +40,11 @@ def lecture_position(config):
     return None
 
 
+def lecture_step(config):
+    """The step a lecture demo's question is about, where it opens paused; None: it opens playing."""
+    return (config.lecture or {}).get("at_step")
+
+
 @functools.cache
 def lecture_items():
     """[(name, question)] of the bundled lecture demos, in the lecture's order. Only the question is

@@ -315,6 +315,10 @@ class Session(PlaneFraming, LandscapeCache):
             run.b = np.concatenate([run.b[:start], b])
             run.off = np.concatenate([run.off[:start], off])
 
+    def seek(self, step):
+        """Show `step` (clamped to 0 .. the furthest computed step): the records stay as they are."""
+        self.display_step = int(min(max(step, 0), max(r.head for r in self.runs)))
+
     def advance(self, n=1):
         """Move the animation n steps, up to where the runs stop; returns False at the end."""
         target = min(self.display_step + n, self.planned_steps)

@@ -28,6 +28,8 @@ class ControlPanelBase:
     play_toggled = Signal()
     refit_requested = Signal()
     reset_requested = Signal()
+    step_back_requested = Signal()
+    to_start_requested = Signal()
     run_added = Signal()
     run_changed = Signal()
     run_removed = Signal()

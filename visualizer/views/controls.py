@@ -65,6 +65,8 @@ class ControlPanel(QtWidgets.QScrollArea):
     architecture_chosen = QtCore.pyqtSignal(dict)  # {kind, hidden, activation}: what the runs train
     play_toggled = QtCore.pyqtSignal()
     step_requested = QtCore.pyqtSignal()
+    step_back_requested = QtCore.pyqtSignal()  # Left: the step before, paused
+    to_start_requested = QtCore.pyqtSignal()  # Home: step 0, paused (the runs stay as they are)
     reset_requested = QtCore.pyqtSignal()
     continue_requested = QtCore.pyqtSignal()  # the runs stopped at their steps: go on
     speed_changed = QtCore.pyqtSignal(float)

@@ -145,6 +145,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(vm, "&Full screen", "F", self.toggle_full_screen)
         self.play_action = self._action(vm, "Play / pause", "Space", self.controls.play_toggled.emit)
         self._action(vm, "Step", "Right", self.controls.step_requested.emit)
+        self._action(vm, "Step back", "Left", self.controls.step_back_requested.emit)
+        self._action(vm, "To step 0", "Home", self.controls.to_start_requested.emit)
         self._action(vm, "Reset", "R", self.controls.reset_requested.emit)
         vm.addSeparator()
         self.present_action = self._action(vm, "&Presenter mode", "P", lambda: self.set_presenter(not self.presenting))
