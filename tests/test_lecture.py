@@ -81,6 +81,45 @@ def test_step_size_largest_run_diverges(tmp_path, capsys):
     assert all(r["diverged_at"] is None for r in by_lr[:-1])
 
 
+def test_a_diverged_run_stays_diverged_when_lambda_changes(app):
+    """step-size to its end, then lambda 0.05: the lr-10 run keeps its cross at step 17 (it came back
+    from the blown-up point before, and its swings crossed the picture); Continue restarts it and says so."""
+    from losscape_lab.visualizer.session import presets
+    from losscape_lab.visualizer.state import window_state
+
+    app.open_config(presets.load("step-size"))
+    s = app.session
+    app.advance(150)
+    app.pause()
+    far = max(s.runs, key=lambda r: r.settings["lr"])
+    assert far.diverged_at == 17
+    app._on_controls_model_changed({"lam": 0.05})
+    assert s.config.model["lam"] == 0.05 and far.diverged_at == 17 and far.head == 17 and far.outdated
+    st = window_state(app.window, s)
+    k = s.runs.index(far)
+    assert st["runs"][k]["diverged_at"] == 17 and st["runs"][k]["head"]["diverged_mark"]
+    assert all(r.head >= 150 for r in s.runs if r is not far)  # the others go on with lambda 0.05
+    messages = []
+    app.window.show_message = lambda text, dialog=False: messages.append(text)
+    app.continue_runs()
+    app.pause()
+    assert not far.outdated and far.segments[0].model["lam"] == 0.05
+    assert any("Restarted from the start with the new settings" in m and far.label in m for m in messages)
+
+
+def test_an_export_reports_only_the_divergence_it_holds(tmp_path, capsys):
+    from losscape_lab.visualizer.app import main
+
+    out = tmp_path / "ten.json"
+    assert main(["export", "--preset", "step-size", "--steps", "10", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "diverged" not in text  # the file holds steps 0-10; the blow-up is at step 17
+    doc = json.loads(out.read_text())
+    assert all(r["diverged_at"] is None for r in doc["runs"])
+    assert main(["export", "--preset", "step-size", "--steps", "17", "--out", str(out)]) == 0
+    assert "diverged at step 17" in capsys.readouterr().out
+
+
 def test_too_much_regularization_collapses_w_and_accuracy(tmp_path, capsys):
     doc = exported("too-much-regularization", tmp_path, capsys)
     fine, too_much = doc["runs"]

@@ -73,10 +73,23 @@ def test_divergence_is_marked_and_the_session_keeps_working(make):
     assert np.isfinite(run.W).all() and np.isfinite(run.a).all()
     s.advance(1000)
     assert s.display_step == run.head
-    s.update_run(0, lr=0.1)  # continues from the last finite point, which is far out: it may blow up again
-    assert np.isfinite(s.runs[0].W).all()
-    s.reset()  # from the start with the sane step size
+    at, head = run.diverged_at, run.head
+    s.update_run(0, lr=0.1)  # shown diverged: it stays so (no revival from a blown-up W) until asked
+    assert (run.diverged_at, run.head, run.outdated) == (at, head, True) and run.settings["lr"] == 0.1
+    assert s.restart_outdated() == [run]  # Continue: from its start, with the sane step size
+    assert run.diverged_at is None and not run.outdated and run.head > 0
+    s.reset()
     assert s.runs[0].diverged_at is None and s.runs[0].head == 600
+
+
+def test_a_change_before_the_divergence_goes_on_from_the_shown_step(make):
+    s = make("[model]\nlam = 1.0\n[optimizer]\nname = 'gd'\nlr = 5.0\nsteps = 600")
+    run = s.runs[0]
+    at = run.diverged_at
+    s.seek(at - 2)  # Home / Left: before it blew up
+    assert run.diverged_by(s.display_step) is None and run.diverged_by(at) == at
+    s.update_run(0, lr=0.01)
+    assert run.diverged_at is None and not run.outdated and run.head > at
 
 
 def test_planes_and_projection(make):

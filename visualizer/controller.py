@@ -336,6 +336,12 @@ class Controller(QtCore.QObject):
             return
         s = self.session
         if s.at_end():
+            restarted = s.restart_outdated()  # diverged, then given new settings: the user asks to go on
+            if restarted:
+                self.window.show_message(tr("Restarted from the start with the new settings: {runs}",
+                                            runs=", ".join(f"'{r.label}'" for r in restarted)))
+                self.refresh_runs()
+        if s.at_end():
             if all(r.diverged_at is not None for r in s.runs):
                 self.window.show_message(tr("Every run diverged: Reset (R), or lower the step size"))
                 return

@@ -107,7 +107,7 @@ def to_json(session, grid, every=None):
         n = run.shown(session.display_step) + 1
         runs.append({"label": run.label, "color": run.color, "settings": run.settings,
                      "model": run.model_at(n - 1),  # in force at the shown step (each record: loss_reg)
-                     "diverged_at": run.diverged_at, "steps": n - 1,
+                     "diverged_at": run.diverged_by(session.display_step), "steps": n - 1,
                      "final_W": jsonable(run.W[n - 1]),
                      "loss_full_start": jsonable(float(run.loss_full[0])),
                      "loss_full_end": jsonable(float(run.loss_full[n - 1])),
@@ -151,8 +151,8 @@ def summary_of(session):
         if last is not None and last[0] != r.shown(session.display_step):
             value = tr("{value} (at step {step})", value=value, step=last[0])
         text = f"{r.label}: {value}"
-        parts.append(text + (" " + tr("(diverged at step {step})", step=r.diverged_at)
-                             if r.diverged_at is not None else ""))
+        shown = r.diverged_by(session.display_step)
+        parts.append(text + (" " + tr("(diverged at step {step})", step=shown) if shown is not None else ""))
     return ", ".join(parts)
 
 

@@ -30,7 +30,7 @@ def window_state(window, session):
     for k, (run, head) in enumerate(zip(s.runs, land["heads"])):
         t = run.shown(s.display_step)
         runs.append({"label": run.label, "color": run.color, "visible": run.visible,
-                     "model": run.model_at(t), "diverged_at": run.diverged_at,
+                     "model": run.model_at(t), "diverged_at": run.diverged_by(s.display_step),
                      "head": {"step": t, "a": head["a"], "b": head["b"], "diverged_mark": head["diverged_mark"],
                               "plane_loss": s.plane_loss(head["a"], head["b"]) if head["a"] is not None else None,
                               "loss_full": s.run_loss(k), "off_plane": float(run.off[t])}})

@@ -53,7 +53,9 @@ class Run:
     a: np.ndarray = None
     b: np.ndarray = None
     off: np.ndarray = None
-    diverged_at: int | None = None
+    diverged_at: int | None = None  # the first step whose loss is not finite or above BLOWUP x the start's
+    # diverged, and its settings changed since: it stays as it diverged until Continue restarts it
+    outdated: bool = False
     state: kernels.OptimizerState = None
     start: np.ndarray = None  # this run's own start, when it was moved away from the common one
 
@@ -64,6 +66,12 @@ class Run:
     def label(self):
         """The run's name in the current language (its own label if it has one)."""
         return tr(self.settings["label"]) if self.settings.get("label") else self.auto_label
+
+    def diverged_by(self, step):
+        """The step it diverged at, if that is at or before `step` (what is shown); else None. Every
+        view, the status line and every export read divergence through this, so a file that holds
+        steps 0-10 never reports a divergence at step 17."""
+        return self.diverged_at if self.diverged_at is not None and self.diverged_at <= step else None
 
     @property
     def W(self):

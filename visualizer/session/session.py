@@ -21,8 +21,9 @@ from .minimum import find_minimum, near_minimum
 from .runs import MODEL_KEYS, PALETTE, Run, Segment, kernel_kwargs, start_loss
 from .weights import WeightPath
 
-# A run whose loss climbs past BLOWUP times its starting loss is stopped and marked diverged: floats would
-# take thousands more steps to overflow, and nothing on screen would change but the scale.
+# The one divergence rule: a run diverges at the first step whose loss (full or minibatch) is not finite
+# or above BLOWUP times its starting loss (at least 1); it stops there. Floats would take thousands more
+# steps to overflow, and nothing on screen would change but the scale.
 BLOWUP = 1e3
 AHEAD = 64  # steps computed beyond the shown one after a change: the animation extends them as it plays
 
@@ -223,6 +224,7 @@ class Session(PlaneFraming, LandscapeCache):
         start = self.start_of(run)
         run.state = kernels.OptimizerState.fresh(start)
         run.diverged_at = None
+        run.outdated = False
         run.path = WeightPath(run.state, lambda state, t1: self._replay(run, state, t1))
         for name in ("loss_batch", "loss_full", "lr", "accuracy", "val_accuracy"):
             setattr(run, name, np.full(1, np.nan))
@@ -315,6 +317,16 @@ class Session(PlaneFraming, LandscapeCache):
             run.b = np.concatenate([run.b[:start], b])
             run.off = np.concatenate([run.off[:start], off])
 
+    def restart_outdated(self):
+        """Restart from its start every run that diverged and whose settings changed since (Continue
+        asks for it); returns them."""
+        runs = [r for r in self.runs if r.outdated]
+        for run in runs:
+            self._restart(run)
+        if runs:
+            self.compute_ahead(self.display_step + AHEAD)
+        return runs
+
     def seek(self, step):
         """Show `step` (clamped to 0 .. the furthest computed step): the records stay as they are."""
         self.display_step = int(min(max(step, 0), max(r.head for r in self.runs)))
@@ -331,6 +343,11 @@ class Session(PlaneFraming, LandscapeCache):
         """Cut a run at the shown step and continue from there with the current settings (and from W
         instead of the run's weights there, if given)."""
         t = run.shown(self.display_step)
+        if W is None and run.diverged_by(t) is not None:
+            # shown diverged: it stays so under a new setting (going on from a blown-up W would only
+            # blow up again, across the picture); Continue restarts it with the new settings
+            run.outdated = True
+            return
         if t < run.head or run.diverged_at is not None or W is not None:
             run.state = run.path.state_at(t)
             run.truncate(t + 1)

@@ -31,7 +31,8 @@ def status_line(s, k, i, step, drawn_grid):
     off = tr("on the plane") if run.off[i] < 1e-9 * max(1.0, np.abs(run.W[i]).max()) else \
         tr("off the plane by {d}", d=f"{run.off[i]:.2g}")
     div = ("  " + tr("DIVERGED at step {step} (the loss blew up)", step=run.diverged_at)
-           if run.diverged_at is not None and step >= run.head else
+           + (" · " + tr("its settings changed since: Continue restarts it with them") if run.outdated else "")
+           if run.diverged_by(step) is not None else
            "  " + tr("(stopped at its planned steps: Continue goes on)") if i >= s.limit_of(run) else "")
     acc = run.accuracy[:i + 1]
     acc = acc[np.isfinite(acc)]

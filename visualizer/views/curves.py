@@ -207,7 +207,7 @@ class CurvesView(pg.GraphicsLayoutWidget):
             fulls.append((*_finite(steps, lf), look_full, None))
             accs.append((*_finite(steps, run.accuracy[:n]), look_acc, None))  # large data: every few steps
             val.set(*_finite(steps, run.val_accuracy[:n]), pen_val)
-            if run.diverged_at is not None and step >= run.head:
+            if run.diverged_by(step) is not None:
                 y = fulls[-1][1][-1] if len(fulls[-1][1]) else 0.0
                 mark.setData([run.head], [min(y, limit)])
             else:

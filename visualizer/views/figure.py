@@ -409,7 +409,7 @@ class LandscapeFigure:
                           run.color if len(a) <= DOTS_UP_TO else None))
             self.starts[k].setData([a[0]], [b[0]], outline=run.color)
             self.heads[k].setData([] if left else [a[-1]], [] if left else [b[-1]], color=run.color)
-            diverged = run.diverged_at is not None and step >= run.head
+            diverged = run.diverged_by(step) is not None
             if diverged or left:
                 self.marks[k].setData([a[-1]], [b[-1]])
                 self.notes[k].setText(tr("diverged at step {step}", step=run.diverged_at) if diverged else
