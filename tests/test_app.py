@@ -708,3 +708,100 @@ def test_screenshot_compiles_no_kernel_for_later(qapp, tmp_path, monkeypatch, ca
     assert cli.screenshot(C.loads("[optimizer]\nsteps = 3\n[landscape]\nresolution = 16"),
                           str(tmp_path / "s.png"), None, "800x600") == 0
     assert (tmp_path / "s.png").stat().st_size > 0 and rest == []
+
+
+def _luminance(color):
+    def channel(v):
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = color.red(), color.green(), color.blue()
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fore, back):
+    """WCAG 2 contrast ratio of two QColors (AA asks 4.5 for text, 3 for large text)."""
+    a, b = sorted((_luminance(fore), _luminance(back)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def _texts_and_backgrounds(w):
+    """(where, text colour, background colour) of every text the plots and the lecture box draw."""
+    import re
+
+    import pyqtgraph as pg
+    from PyQt6 import QtGui
+
+    out = []
+    for name, canvas in (("landscape", w.landscape.canvas), ("data", w.data), ("curves", w.curves)):
+        back = canvas.backgroundBrush().color()
+        for item in canvas.scene().items():
+            if isinstance(item, pg.AxisItem) and item.isVisible():
+                out.append((f"{name} axis", item.textPen().color(), back))
+            elif isinstance(item, pg.LabelItem) and item.isVisible() and item.text:
+                out.append((f"{name} label {item.text[:20]!r}", pg.mkColor(item.opts["color"]), back))
+    legend = w.data.legend
+    if legend is not None:
+        for _, label in legend.items:
+            out.append(("bar legend", pg.mkColor(label.opts["color"]), legend.opts["brush"].color()))
+    land = w.landscape
+    box = pg.mkColor(re.search(r"background: (#[0-9a-f]+)", land.explain.styleSheet()).group(1))
+    from PyQt6 import QtWidgets
+
+    palette = QtWidgets.QApplication.palette()  # the theme's (a widget's own follows it on the next event)
+    window = palette.color(QtGui.QPalette.ColorRole.Window)
+    for label, back in ((land.question, box), (land.look, box), (land.answer, box), (land.position, box),
+                        (land.note, window), (land.readout, window), (land.status, window), (land.title, window)):
+        m = re.search(r"color: (#[0-9a-fA-F]+)", label.styleSheet())
+        fore = pg.mkColor(m.group(1)) if m else palette.color(QtGui.QPalette.ColorRole.WindowText)
+        out.append((label.text()[:20] or "label", fore, back))
+    return out
+
+
+@pytest.mark.parametrize("preset", ["step-size", "softmax-vs-hinge"])  # a 2-D data view; the bar view
+def test_every_text_keeps_wcag_aa_contrast_in_both_themes(app, preset):
+    from losscape_lab.visualizer.session import presets
+
+    app.open_config(presets.load(preset))
+    w = app.window
+    try:
+        for theme in ("as opened", "dark", "light"):  # as opened: light, before any theme is chosen
+            if theme != "as opened":
+                w.set_theme(theme)
+            texts = _texts_and_backgrounds(w)
+            assert len(texts) > 12
+            low = [(where, f"{contrast(f, b):.2f}") for where, f, b in texts if contrast(f, b) < 4.5]
+            assert low == [], (theme, low)
+    finally:
+        w.set_theme("light")
+
+
+def test_ctrl_plus_scales_every_text_in_the_window(app):
+    """Three Ctrl+= (1.15^3 = 1.52x): the colour bar's numbers and its name, the curves' and the data
+    view's axes, the bar legend, as well as the titles (they stayed at their sizes before)."""
+    from losscape_lab.visualizer.session import presets
+
+    app.open_config(presets.load("softmax-vs-hinge"))  # the bar view, with its legend
+    w = app.window
+
+    def sizes():
+        bar = w.landscape.figure.colorbar
+        return {"colour bar numbers": bar.getAxis("left").style["tickFont"].pointSizeF(),
+                "colour bar name": float(bar.getAxis("left").labelStyle["font-size"].rstrip("pt")),
+                "curve ticks": w.curves.loss_plot.getAxis("left").style["tickFont"].pointSizeF(),
+                "curve names": float(w.curves.loss_plot.getAxis("left").labelStyle["font-size"].rstrip("pt")),
+                "data ticks": w.data.plot.getAxis("left").style["tickFont"].pointSizeF(),
+                "bar legend": float(w.data.legend.items[0][1].opts["size"].rstrip("pt")),
+                "landscape ticks": w.landscape.figure.plot.getAxis("left").style["tickFont"].pointSizeF()}
+
+    before = sizes()
+    try:
+        for _ in range(3):
+            w.set_font_scale(w.font_scale * 1.15)
+        after = sizes()
+        grown = {k: after[k] / before[k] for k in before}
+        assert all(g > 1.4 for g in grown.values()), grown
+        app.set_language("ko")  # Korean too, as large
+        assert sizes()["colour bar name"] == after["colour bar name"]
+    finally:
+        app.set_language("en")
+        w.set_font_scale(1.0)

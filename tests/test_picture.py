@@ -300,7 +300,8 @@ def test_in_presenter_mode_the_landscape_is_the_largest_thing_on_screen(app, qtb
     qtbot.wait(20)
     st = window_state(app.window, app.session)
     x, y, pw, ph = st["window"]["views"]["landscape"]
-    assert pw * ph >= 0.40 * size[0] * size[1], (pw, ph)
+    # 38%: the colour bar's numbers at the axes' size (readable from the back row) cost 12 px of width
+    assert pw * ph >= 0.38 * size[0] * size[1], (pw, ph)
     assert not w.controls.isVisible()
     w.toggle_controls()  # the drawer slides out, and back
     assert w.controls.isVisible()

@@ -7,7 +7,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
 from .fastitems import Dots, Polyline, StepLine
-from .figure import fit_title, style_axes
+from .figure import THEMES, fit_title, paint_canvas, style_axes
 from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
 from ..session.runs import tame_limit
@@ -95,7 +95,7 @@ class SplitCurve:
 def _style(plot, font=11):
     style_axes(plot)
     f = QtGui.QFont()
-    f.setPointSize(font)
+    f.setPointSizeF(font)
     for name in ("bottom", "left"):
         plot.getAxis(name).setTickFont(f)
     plot.showGrid(x=True, y=True, alpha=0.25)
@@ -128,15 +128,30 @@ class CurvesView(pg.GraphicsLayoutWidget):
         self._look_cache = {}
         self._steps = np.zeros(0)  # 0, 1, 2, ...: sliced for each curve's x
         self._ranges = None
+        self.set_theme("light")  # the theme's ink from the start (pyqtgraph's grey is 3:1)
 
     def retranslate(self):
-        """The axis names and the key in the current language."""
-        self.loss_plot.setLabel("left", tr("loss"), **{"font-size": "12pt"})
+        """The axis names and the key in the current language, at the text size chosen."""
+        s = getattr(self, "_scale", 1.0)
+        label = {"font-size": f"{12 * s:.1f}pt"}
+        self.loss_plot.setLabel("left", tr("loss"), **label)
         # the runs' colours are named by the runs list beside: no legend over the curves' ends
-        fit_title(self.loss_plot, tr("thick: full loss · thin: minibatch · dotted: penalty"), size="10pt",
-                  color="#444")
-        self.acc_plot.setLabel("left", tr("accuracy"), **{"font-size": "12pt"})
-        self.acc_plot.setLabel("bottom", tr("step"), **{"font-size": "12pt"})
+        fit_title(self.loss_plot, tr("thick: full loss · thin: minibatch · dotted: penalty"), size=f"{10 * s:.1f}pt",
+                  color=THEMES[getattr(self, "theme", "light")][2])
+        self.acc_plot.setLabel("left", tr("accuracy"), **label)
+        self.acc_plot.setLabel("bottom", tr("step"), **label)
+
+    def set_theme(self, theme):
+        self.theme = theme
+        paint_canvas(self, theme)
+        self.retranslate()  # the key's ink
+
+    def set_font_scale(self, scale):
+        """Ctrl+= / Ctrl+-: tick numbers, axis names and the key."""
+        self._scale = scale
+        for plot in (self.loss_plot, self.acc_plot):
+            _style(plot, 11 * scale)
+        self.retranslate()
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

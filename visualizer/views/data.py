@@ -65,6 +65,7 @@ class DataView(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.theme = "light"
+        self._scale = 1.0  # Ctrl+= / Ctrl+-: every text here at its size times this
         self.plot = None
         self.mode = None
         self._hovered = -1
@@ -98,9 +99,9 @@ class DataView(pg.GraphicsLayoutWidget):
         """Set up for a dataset (called when the dataset changes); network: the runs train a network."""
         self.clear()
         self.plot = None
+        self.legend = None
+        self.labels = []  # the class names under the templates
         self.data = data
-        f = QtGui.QFont()
-        f.setPointSize(11)
         if data.D == 3 and data.image_shape is None and data.feature_names[-1] == "bias":
             self.mode = "2d"
             self._new_plot()
@@ -137,10 +138,10 @@ class DataView(pg.GraphicsLayoutWidget):
             self.batch_rings.hide()  # until they ring something (an empty scatter item still paints)
             self.hover_ring.hide()
             self.plot.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
-            self.plot.setLabel("bottom", tr_name(data.feature_names[0]), **{"font-size": "12pt"})
-            self.plot.setLabel("left", tr_name(data.feature_names[1]), **{"font-size": "12pt"})
-            fit_title(self.plot, tr("data and the network's decision regions" if network
-                                    else "data, decision regions, zero-score lines"))
+            self.plot.setLabel("bottom", tr_name(data.feature_names[0]))
+            self.plot.setLabel("left", tr_name(data.feature_names[1]))
+            self._title = tr("data and the network's decision regions" if network
+                             else "data, decision regions, zero-score lines")
         elif data.image_shape is not None:
             self.mode = "templates"
             self.templates = []
@@ -152,32 +153,68 @@ class DataView(pg.GraphicsLayoutWidget):
                 vb.addItem(img)
                 vb.setMouseEnabled(False, False)
                 vb.setMenuEnabled(False)  # pyqtgraph's own menu (English, and not ours)
-                self.addLabel(tr_name(data.class_names[c]), row=2 * (c // cols) + 1, col=c % cols, size="11pt")
+                self.labels.append(self.addLabel(tr_name(data.class_names[c]), row=2 * (c // cols) + 1,
+                                                 col=c % cols))
                 self.templates.append(img)
         else:
             self.mode = "bars"
             self._new_plot()
             self.bars = None
             scores = data.name == "scores"  # there W's rows are the examples' scores
-            fit_title(self.plot, tr("scores: one row of W per example, one colour per class" if scores
-                                    else "weights W (one colour per class)"))
+            self._title = tr("scores: one row of W per example, one colour per class" if scores
+                             else "weights W (one colour per class)")
             bottom = self.plot.getAxis("bottom")
-            legend = self.plot.addLegend(offset=(-10, 10), labelTextSize="10pt", brush=pg.mkBrush(255, 255, 255, 200))
+            self.legend = self.plot.addLegend(offset=(-10, 10))
             for c, name in enumerate(data.class_names):  # which colour is which class
-                legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None), tr_name(name))
+                self.legend.addItem(pg.ScatterPlotItem(symbol="s", size=12, brush=class_color(c), pen=None),
+                                    tr_name(name))
             if data.D <= 12:  # few features: name each one
                 # a long name one word per line: iris's four "sepal width (cm)" overlapped on one line each
                 bottom.setTicks([[(d, _wrap(tr_name(name))) for d, name in enumerate(data.feature_names)]])
             if scores or data.D > 12:  # named ticks say what they are
-                self.plot.setLabel("bottom", tr("example" if scores else "feature"), **{"font-size": "12pt"})
-        for name in ("bottom", "left"):
-            if self.plot is not None:
-                self.plot.getAxis(name).setTickFont(f)
+                self.plot.setLabel("bottom", tr("example" if scores else "feature"))
+        self._fonts()
+
+    def set_font_scale(self, scale):
+        """Ctrl+= / Ctrl+-: the axes, their names, the title, the legend and the class names."""
+        self._scale = scale
+        if self.mode is not None:
+            self._fonts()
+
+    def _fonts(self):
+        s = self._scale
+        if self.plot is not None:
+            f = QtGui.QFont()
+            f.setPointSizeF(11 * s)
+            for name in ("bottom", "left"):
+                ax = self.plot.getAxis(name)
+                ax.setTickFont(f)
+                ax.labelStyle["font-size"] = f"{12 * s:.1f}pt"
+                ax._updateLabel()
+            fit_title(self.plot, self._title, size=f"{12 * s:.1f}pt", color=THEMES[self.theme][2])
+        if self.legend is not None:
+            for _, label in self.legend.items:
+                label.setText(label.text, size=f"{10 * s:.1f}pt")
+        for label in self.labels:
+            label.setText(label.text, size=f"{11 * s:.1f}pt")
+        self._legend_colors()
+
+    def _legend_colors(self):
+        """The bar legend's box and text in the theme (light grey on light grey in the dark one)."""
+        if self.legend is None:
+            return
+        dark = self.theme == "dark"
+        self.legend.setBrush(pg.mkBrush(40, 40, 40, 220) if dark else pg.mkBrush(255, 255, 255, 220))
+        ink = THEMES[self.theme][1]
+        for _, label in self.legend.items:
+            label.setText(label.text, color=ink)
 
     def set_theme(self, theme):
         """The light or dark background, and the decision regions shown over it."""
         self.theme = theme
         paint_canvas(self, theme)
+        if self.mode is not None:
+            self._fonts()  # the title's and the legend's ink
         if self.mode == "2d":
             self._region_colors()
             if self.region_classes is not None:

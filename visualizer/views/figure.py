@@ -96,6 +96,28 @@ def paint_canvas(canvas, theme):
             item.setTextPen(ink)
 
 
+def _font_height(points):
+    f = QtGui.QFont()
+    f.setPointSizeF(points)
+    return QtGui.QFontMetrics(f).height()
+
+
+def fix_axis_space(ax, lo, hi, tick_points, name_points, side="left"):
+    """A vertical axis's width, fixed: its widest tick label over lo..hi at any plot height, and its
+    name at its full height (pyqtgraph allows 0.8 of it: a scaled-up or Korean name then sat on the
+    numbers, or on the colour bar)."""
+    f = QtGui.QFont()
+    f.setPointSizeF(tick_points)
+    texts = ["0"]
+    if hi > lo:
+        for size in (150, 300, 600, 1200):
+            for spacing, values in ax.tickValues(lo, hi, size):
+                texts += ax.tickStrings(values, 1.0, spacing)
+    width = max(QtGui.QFontMetrics(f).horizontalAdvance(t) for t in texts) + 4
+    ax.setStyle(autoExpandTextSpace=False, tickTextWidth=width)
+    ax.setWidth(width + 5 + (_font_height(name_points) + 2 if ax.label.isVisible() else 0))
+
+
 def style_axes(plot):
     """Axes show true values (no "x0.001" scaling that reads 150 for a loss of 0.15), and, as they
     change rarely but would be re-painted with every frame of the animation, Qt keeps them as pixmaps."""
@@ -163,6 +185,7 @@ class LandscapeFigure:
             ax.setTickFont(f)
             ax.label.setFont(f)
         self._fix_tick_space(font_size - 2)
+        self._colorbar_fonts(font_size)
         style_axes(plot)
         style_axes(self.colorbar)  # the colour bar is a plot too: its axis shows true losses
 
@@ -176,28 +199,48 @@ class LandscapeFigure:
             ax.setTickFont(f)
             ax.setLabel(ax.labelText, **{"font-size": f"{size}pt"})
         self._fix_tick_space(size - 2)
+        self._colorbar_fonts(size)
+        for note in self.notes:
+            note.setFont(self._note_font())
+        if self.legend is not None:  # its labels with the rest (a rebuild keeps the size)
+            self.legend.opts["labelTextSize"] = f"{size - 2}pt"
+            for _, label in self.legend.items:
+                label.setText(label.text, size=f"{size - 2}pt")
+
+    def _note_font(self):
+        """The 'diverged at step 17' notes: as large as the tick numbers."""
+        f = QtGui.QFont()
+        f.setPointSize(self.font_size - 3)
+        return f
+
+    def _colorbar_fonts(self, size):
+        """The colour bar's numbers as large as the axes' and its "loss" as large as their names (they
+        stayed at pyqtgraph's 9 pt when the text was scaled up: unreadable from the back row)."""
+        f = QtGui.QFont()
+        f.setPointSize(size - 2)
+        for name in ("left", "right"):
+            ax = self.colorbar.getAxis(name)
+            ax.setTickFont(f)
+            ax.labelStyle["font-size"] = f"{size}pt"
+            ax._updateLabel()
 
     def _fix_tick_space(self, points=None):
         """The left axis keeps one width for its tick labels while the landscape stays: the widest label
         it could show for this extent (at any plot height, with the room equal scales may add). Left to
         itself, the b range followed the plot's width, the labels the range and the axis's width its
         labels, and the picture jumped sideways between frames as "-2.5" became "-3"."""
-        ax = self.plot.getAxis("left")
         if points is not None:
             self._tick_points = points
-        f = QtGui.QFont()
-        f.setPointSize(getattr(self, "_tick_points", self.font_size - 2))
+        ticks = getattr(self, "_tick_points", self.font_size - 2)
         if self.extent is None:
-            texts = ["-0.00"]
+            lo, hi = -1.0, 1.0
         else:
             mid, half = (self.extent[2] + self.extent[3]) / 2, (self.extent[3] - self.extent[2]) / 2
             lo, hi = mid - 2 * half, mid + 2 * half
-            texts = []
-            for size in (150, 300, 600, 1200):
-                for spacing, values in ax.tickValues(lo, hi, size):
-                    texts += ax.tickStrings(values, 1.0, spacing)
-        width = max(QtGui.QFontMetrics(f).horizontalAdvance(t) for t in texts) + 4
-        ax.setStyle(autoExpandTextSpace=False, tickTextWidth=width)
+        fix_axis_space(self.plot.getAxis("left"), lo, hi, ticks, self.font_size)
+        self.plot.getAxis("bottom").setHeight(_font_height(ticks) + 4 + _font_height(self.font_size) + 2)
+        levels = self.colorbar.levels()
+        fix_axis_space(self.colorbar.getAxis("right"), *levels, ticks, self.font_size, "right")
 
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):
@@ -219,7 +262,7 @@ class LandscapeFigure:
         a_lo, a_hi, b_lo, b_hi = extent
         self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
         self.colorbar.setLevels(levels)
-        self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"))
+        self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"), **{"font-size": f"{self.font_size}pt"})
         self._draw_contours(grid, contours)
         self._fix_tick_space()
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
@@ -304,7 +347,7 @@ class LandscapeFigure:
             scale = max(1.0, 0.18 * (self.extent[1] - self.extent[0]) / longest)
         full, batch = full * scale, batch * scale
         text = tr("one step x{scale}", scale=f"{scale:.3g}") if scale > 1 else tr("one step")
-        label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,190)">{text}</span>')
+        label.setHtml(f'<span style="font-size: {self.font_size - 2}pt; background: rgba(255,255,255,190)">{text}</span>')
         label.setPos(origin[0], origin[1])
         ends = origin + batch
         xs = np.column_stack([np.full(len(batch), origin[0]), ends[:, 0]]).ravel()
@@ -362,7 +405,8 @@ class LandscapeFigure:
             mark = "&#9476;&#9476;" if name == "velocity" else "&#9632;"
             shown.append(f'<span style="color: {c.name()}">{mark}</span> {names[name]}')
         text = " &nbsp;".join(shown) + (" &nbsp;" + tr("(x{scale})", scale=f"{scale:.3g}") if scale > 1 else "")
-        self.explain_label.setHtml(f'<span style="font-size: 12pt; background: rgba(255,255,255,210)">{text}</span>')
+        self.explain_label.setHtml(f'<span style="font-size: {self.font_size - 2}pt; '
+                                   f'background: rgba(255,255,255,210)">{text}</span>')
         if self.extent is not None:  # the top-left corner: clear of the head and the spread's label
             self.explain_label.setPos(self.extent[0], self.extent[3])
 
@@ -373,6 +417,7 @@ class LandscapeFigure:
             head = Dots(22.5, outline=OUTLINE, width=2.5)
             mark = Dots(24, "#ff2020", width=6, symbol="x")
             note = pg.TextItem(color="#000", anchor=(0.5, 1.3), fill=pg.mkBrush(255, 255, 255, 210))
+            note.setFont(self._note_font())
             note.setVisible(False)
             for item, z in ((start, 11), (head, 12), (mark, 13), (note, 14)):
                 item.setZValue(z)

@@ -30,6 +30,8 @@ class LandscapeView(QtWidgets.QWidget):
         self.explain = QtWidgets.QFrame()
         self.explain.setStyleSheet("QFrame { background: #fff6e0; border-radius: 6px; }")
         box = QtWidgets.QVBoxLayout(self.explain)
+        box.setContentsMargins(8, 6, 8, 6)  # every pixel the box does not need is the landscape's
+        box.setSpacing(4)
         self.position = QtWidgets.QLabel()  # "Question 15 of 20": where the clicker is in the lecture
         self.position.setStyleSheet("font-size: 11pt; color: #555;")
         self.question = QtWidgets.QLabel()
@@ -82,6 +84,7 @@ class LandscapeView(QtWidgets.QWidget):
         lay.addWidget(self.canvas, 1)
         lay.addWidget(self.readout_slot)
         lay.addWidget(self.status_slot)
+        paint_canvas(self.canvas, "light")  # the theme's ink from the start (pyqtgraph's grey is 3:1)
         self.plot.scene().sigMouseMoved.connect(self._on_canvas_mouse_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_canvas_clicked)
 

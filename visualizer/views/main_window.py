@@ -274,13 +274,13 @@ class MainWindow(QtWidgets.QMainWindow):
         f.setPointSizeF(12 * self.font_scale)
         self.setFont(f)
         self.landscape.set_font_scale(self.font_scale)
+        self.curves.set_font_scale(self.font_scale)
+        self.data.set_font_scale(self.font_scale)
         self.font_scale_changed.emit(self.font_scale)
 
     def set_theme(self, theme):
         """Light (paper, a bright room) or dark (a projector in a dark room): the window's widgets and
         plots; exported figures stay light. Remembered by the app."""
-        from .figure import paint_canvas
-
         self.theme = theme if theme in ("light", "dark") else "light"
         self.dark_action.setChecked(self.theme == "dark")
         app = QtWidgets.QApplication.instance()
@@ -300,7 +300,7 @@ class MainWindow(QtWidgets.QMainWindow):
             app.setPalette(app.style().standardPalette())
         self.landscape.set_theme(self.theme)
         self.data.set_theme(self.theme)
-        paint_canvas(self.curves, self.theme)
+        self.curves.set_theme(self.theme)
         self.theme_changed.emit(self.theme)
 
     def toggle_full_screen(self):

@@ -15,7 +15,7 @@ from ..i18n import tr
 from ..session.runs import tame_limit
 from .fonts import use_hangul
 from .fastitems import Polyline
-from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, style_axes
+from .figure import COLORMAP, LandscapeFigure, configure_pyqtgraph, paint_canvas, style_axes
 
 
 _app = None
@@ -104,6 +104,9 @@ class FigureCanvas:
             top = float(losses[losses <= limit].max()) if (losses <= limit).any() else limit
             self.curve_plot.setXRange(0, max(last, 1))
             self.curve_plot.setYRange(0, top * 1.05)
+        # axes in the light theme's ink (#333 on white, 12.6:1): pyqtgraph's own grey is 3:1, below
+        # WCAG AA's 4.5:1, and faint on a projected slide
+        paint_canvas(self.widget, "light")
         self.widget.show()
         self.draw(session.display_step)
         QtCore.QCoreApplication.processEvents()
