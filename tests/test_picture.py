@@ -430,3 +430,35 @@ def test_with_the_answer_shown_the_landscape_keeps_a_third_of_a_small_projector(
     land.toggle_answer()  # B again: what to look at is back
     assert land.look.isVisibleTo(w) and not land.answer.isVisibleTo(w)
     w.set_presenter(False)
+
+
+@pytest.mark.parametrize("base, spread", [(0.0, 0.003), (2.302585, 0.003), (1.0, 1e-7), (5e4, 3e4)])
+def test_the_colour_bar_has_numbers_at_any_range(qapp, base, spread):
+    import pyqtgraph as pg
+    from PyQt6 import QtGui
+
+    from losscape_lab.visualizer.views.figure import LandscapeFigure
+    from losscape_lab.visualizer.views.render import dispose
+
+    w = pg.GraphicsLayoutWidget()
+    w.resize(600, 400)
+    fig = LandscapeFigure(w.addPlot(), legend_cell=False)
+    g = base + spread * np.sin(np.linspace(0, 6, 40))[:, None] * np.cos(np.linspace(0, 6, 40))[None, :]
+    fig.set_landscape(g, (-1.0, 1.0, -1.0, 1.0))
+    w.show()
+    QtWidgets.QApplication.processEvents()
+    ax = fig.colorbar.getAxis("right")
+    image = QtGui.QImage(50, 50, QtGui.QImage.Format.Format_RGB32)
+    painter = QtGui.QPainter(image)
+    try:
+        _, _, texts = ax.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    shown = [t for _, _, t in texts]
+    assert len(shown) >= 2, shown
+    lo, hi = fig.colorbar.levels()
+    values = [float(t) for t in shown]
+    assert all(lo - 1e-12 <= v <= hi + 1e-12 for v in values) and len(set(shown)) == len(shown)  # distinct
+    widest = max(QtGui.QFontMetrics(ax.style["tickFont"]).horizontalAdvance(t) for t in shown)
+    assert widest <= ax.style["tickTextWidth"]  # none cut
+    dispose(w)
