@@ -148,3 +148,37 @@ def test_state_lists_every_example(app, attach):
     assert row["index"] == 7 and row["label"] == int(s.data.y[7])
     np.testing.assert_allclose(row["scores"], s.data.X[7] @ s.runs[0].W[5])
     assert row["loss"] == pytest.approx(ex["loss"][7])
+
+
+def test_numbers_that_are_zero_up_to_rounding_read_0():
+    from losscape_lab.visualizer.views.tables import number_text
+
+    assert number_text(-0.0) == "0" and number_text(2.1e-16, scale=0.3) == "0"
+    assert number_text(3.5e-05, scale=0.3) == "3.5e-05" and number_text(-0.1234567) == "-0.1235"
+    assert number_text(2.1e-16) == "2.1e-16"  # alone in its column, a small number is a number
+    assert number_text(float("nan")) == "nan"
+
+
+def test_no_number_in_the_weights_tab_is_cut(app):
+    """The penalty column of l1-vs-l2 holds 3.5e-05 beside 0.005: every number column is at least as
+    wide as the widest number the table writes ("-8.888e-88"), however it was first sized."""
+    from PyQt6 import QtWidgets
+
+    from losscape_lab.visualizer.session import presets
+
+    app.open_config(presets.load("l1-vs-l2"))
+    app.pause()
+    w = app.window
+    w.tabs.setCurrentWidget(w.weights)
+    app.advance(100)
+    app.refresh_tables()
+    QtWidgets.QApplication.processEvents()
+    view, model = w.weights.table, w.weights.model
+    metrics = view.fontMetrics()
+    for c, scale in enumerate(model.scales):
+        if scale is None:
+            continue
+        width = view.horizontalHeader().sectionSize(c)
+        texts = [model.data(model.index(r, c)) for r in range(model.n)]
+        assert max(metrics.horizontalAdvance(t) for t in texts) + 6 <= width, (model.headers[c], width)
+        assert "-0" not in texts

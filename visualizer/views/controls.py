@@ -6,7 +6,7 @@ from losscape_lab import kernels
 from ..i18n import tr
 from ..session.config import MAX_RUNS
 from ..session.plane import PLANES
-from .widgets import LabelSlot, LogValueControl, color_icon
+from .widgets import ElidedComboBox, LabelSlot, LogValueControl, color_icon
 
 LOSS_NAMES = {name: spec.menu for name, spec in kernels.LOSS_SPECS.items()}
 REG_NAMES = {"none": "none", "l2": "L2", "l1": "L1", "elastic": "elastic net"}
@@ -22,7 +22,7 @@ PLANE_NAMES = {name: spec.menu for name, spec in PLANES.items()}
 
 
 def _combo(names):
-    c = QtWidgets.QComboBox()
+    c = ElidedComboBox()
     # the widest entry must not set the panel's width: a narrow window elides it instead of cutting the panel
     c.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     c.setMinimumContentsLength(10)

@@ -55,6 +55,16 @@ class NumberTable(QtCore.QAbstractTableModel):
         self.tips = list(tips) if tips else [""] * len(headers)
         self.background, self.bold = background, bold
         self.n = len(columns[0]) if columns else 0
+        # each number column's largest size: what is zero up to rounding there shows as 0 (a gradient
+        # of 2.1e-16 next to 0.3 is summation noise, and "-0" reads as a sign that means something)
+        self.scales = []  # None: not a column of floats
+        for col in self.columns:
+            a = np.asarray(col)
+            if a.dtype.kind != "f":
+                self.scales.append(None)
+                continue
+            a = np.abs(a[np.isfinite(a)])
+            self.scales.append(float(a.max()) if a.size else 0.0)
         if same:
             self.dataChanged.emit(self.index(0, 0), self.index(self.n - 1, len(self.headers) - 1))
         else:
@@ -74,7 +84,7 @@ class NumberTable(QtCore.QAbstractTableModel):
         R = QtCore.Qt.ItemDataRole
         if role == R.DisplayRole:
             if isinstance(v, (float, np.floating)):
-                return f"{v:.4g}" if np.isfinite(v) else str(v)
+                return number_text(v, self.scales[c] if c < len(self.scales) else None)
             return str(v)
         if role == SORT:
             return float(v) if isinstance(v, (int, float, np.integer, np.floating)) else str(v)
@@ -98,6 +108,31 @@ class NumberTable(QtCore.QAbstractTableModel):
         if role == QtCore.Qt.ItemDataRole.ToolTipRole and section < len(self.tips):
             return self.tips[section] or None
         return None
+
+
+# the widest text number_text gives: a number column is never narrower, so no value is ever cut
+WIDEST_NUMBER = "-8.888e-88"
+
+
+def number_text(v, scale=None):
+    """v to 4 significant digits; 0 where it is zero up to rounding next to `scale` (its column's
+    largest size): no "-0", no 2.1e-16."""
+    if not np.isfinite(v):
+        return str(v)
+    if v == 0 or (scale and abs(v) <= 1e-12 * scale):
+        return "0"
+    return f"{v:.4g}"
+
+
+def size_columns(view, model):
+    """Every column to its contents, and a number column to at least the widest number (the columns
+    are sized when the table's shape changes; a value that grows later must still fit)."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    wide = view.fontMetrics().horizontalAdvance(WIDEST_NUMBER) + 12
+    for c, scale in enumerate(model.scales):
+        if scale is not None and header.sectionSize(c) < wide:
+            header.resizeSection(c, wide)
 
 
 def _table_view(model):
@@ -181,7 +216,7 @@ class ExamplesView(QtWidgets.QWidget):
         tips[3] = tr("This example's loss")
         self.model.set_table(headers, columns, background, bold, tips)
         if self.model.reset_shape:
-            self.table.resizeColumnsToContents()
+            size_columns(self.table, self.model)
         self.table.setColumnHidden(2, full)  # a full batch: every row would be marked
         text = tr("Mean of L_i over {n} examples = {mean}: the data loss on the curves.", n=N,
                   mean=f"{ex['data_loss']:.6g}")
@@ -282,7 +317,7 @@ class WeightsView(QtWidgets.QWidget):
                 tr("The gradient of the penalty lam R(W)"), tr("Their sum: gradient descent moves W against it")]
         self.model.set_table(headers, columns, tips=tips)
         if self.model.reset_shape:
-            self.table.resizeColumnsToContents()
+            size_columns(self.table, self.model)
         g = w["grad"]
         self.footer.setText(tr("Step {step}: |dL/dW| = {norm} (data {data}, penalty {reg}). A nudge moves this "
                                "run's point; the run goes on from there.", step=w["step"],

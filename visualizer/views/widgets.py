@@ -126,3 +126,36 @@ class LabelSlot(QtWidgets.QWidget):
     def resizeEvent(self, event):
         self.label.setGeometry(self.rect())
         super().resizeEvent(event)
+
+
+class ElidedComboBox(QtWidgets.QComboBox):
+    """A combo box that shows "softmax (cross-ent…" where its choice does not fit, with the whole choice
+    as its tooltip (Qt's own cuts it off mid-letter, with nothing to say that it did). The list opens
+    as wide as its longest entry."""
+
+    def paintEvent(self, event):
+        if self.toolTip() != self.currentText():  # set here: the panel changes choices with signals blocked
+            self.setToolTip(self.currentText())
+        painter = QtWidgets.QStylePainter(self)
+        opt = QtWidgets.QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt)
+        room = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        opt.currentText = self.fontMetrics().elidedText(opt.currentText, QtCore.Qt.TextElideMode.ElideRight,
+                                                        max(room - 2, 0))
+        painter.drawControl(QtWidgets.QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+    def shown_text(self):
+        """The text as drawn (elided or whole), for tests and --state."""
+        opt = QtWidgets.QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        room = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        return self.fontMetrics().elidedText(opt.currentText, QtCore.Qt.TextElideMode.ElideRight, max(room - 2, 0))
+
+    def showPopup(self):
+        view = self.view()
+        view.setMinimumWidth(max(view.sizeHintForColumn(0) + 24, self.width()))
+        super().showPopup()
+
