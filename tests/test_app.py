@@ -5,7 +5,7 @@ import io
 
 import numpy as np
 import pytest
-from PyQt6 import QtCore
+from PyQt6 import QtCore, QtWidgets
 
 from losscape_lab.visualizer.session import config as C
 from losscape_lab.visualizer.workers import Worker
@@ -805,3 +805,16 @@ def test_ctrl_plus_scales_every_text_in_the_window(app):
     finally:
         app.set_language("en")
         w.set_font_scale(1.0)
+
+
+def test_the_presets_menu_reads_in_the_windows_language(app):
+    menu = next(m for m in app.window.menuBar().findChildren(QtWidgets.QMenu) if m.title() in ("&Presets",))
+    texts = [a.text() for a in menu.actions()]
+    assert texts and not any(t.replace("-", "").isalnum() and "-" in t for t in texts)  # no file names
+    assert any(a.toolTip() == "--preset optimizers-race" for a in menu.actions())
+    app.set_language("ko")
+    try:
+        import re
+        assert all(re.search("[\uac00-\ud7a3]", a.text()) for a in menu.actions())
+    finally:
+        app.set_language("en")

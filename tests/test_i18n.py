@@ -61,8 +61,11 @@ def source_texts():
 
 
 def preset_texts():
-    """Every text of the bundled demos a viewer reads: the lecture, the note, the runs' labels."""
-    out = set()
+    """Every text of the bundled demos a viewer reads: the lecture, the note, the runs' labels, and what
+    a demo outside the lecture shows (its first comment line, its name in the Presets menu)."""
+    from losscape_lab.visualizer.session import presets
+
+    out = {about for _, about in presets.preset_items()}
     for path in (ROOT / "resources" / "presets").glob("*.toml"):
         d = tomllib.loads(path.read_text())
         out.update(v for k, v in d.get("lecture", {}).items() if k in ("question", "look", "answer"))

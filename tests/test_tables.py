@@ -27,7 +27,7 @@ def test_the_examples_tab_shows_the_lectures_cat_car_frog_losses(app):
     np.testing.assert_allclose(_column(w.examples, "L_i"), [2.9, 0.0, 12.9], atol=1e-12)
     np.testing.assert_allclose(_column(w.examples, "s cat"), [3.2, 1.3, 2.2])
     assert list(_column(w.examples, "class")) == ["cat", "car", "frog"]
-    assert "5.26667" in w.examples.footer.text() and "1 of 3 examples have zero loss" in w.examples.footer.text()
+    assert "5.26667" in w.examples.footer.text() and "1 of 3 examples has zero loss" in w.examples.footer.text()
     # the zero-loss row is green, the others orange; the active margins bold
     m = w.examples.model
     assert m.background[1] == "#D8EFD8" and m.background[0] != m.background[1]

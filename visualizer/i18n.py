@@ -58,6 +58,12 @@ def english_of(text):
     return _english().get(text)
 
 
+def trn(one, many, count, **fields):
+    """tr of the singular or the plural English text, as `count` asks ("1 of 3 examples has"); the
+    translations may well be the same text (Korean has no plural)."""
+    return tr(one if count == 1 else many, **fields)
+
+
 def N_(text):
     """Mark a text for translation where it is defined; tr() translates it where it is shown."""
     return text

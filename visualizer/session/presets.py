@@ -29,6 +29,21 @@ LECTURE_ORDER = ("hinge-flat-region", "loss-range", "loss-at-init", "sum-over-al
                  "batch-size-noise", "convex-vs-nonconvex", "two-minima", "scale-symmetry")
 
 
+def preset_items():
+    """[(name, what it shows)] of the bundled demos outside the lecture, for the Presets menu: what it
+    shows is the file's first comment line (translated where it is shown), so the menu reads in the
+    window's language rather than as file names."""
+    found = available()
+    items = []
+    for name, f in found.items():
+        if name in LECTURE_ORDER:
+            continue
+        first = f.read_text(encoding="utf-8").splitlines()[:1]
+        about = first[0].lstrip("#").strip() if first and first[0].startswith("#") else name
+        items.append((name, about))
+    return items
+
+
 def lecture_position(config):
     """(k, n): the demo on screen is the lecture's question k of n (1-based), known by its question,
     so a demo opened from --preset, the Lecture menu or a saved copy of it walks on from its own place;

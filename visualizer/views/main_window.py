@@ -22,7 +22,7 @@ def make_window():
     configure_pyqtgraph()
     use_hangul()
     found = presets.available()
-    window = MainWindow([n for n in found if n not in presets.LECTURE_ORDER], presets.lecture_items())
+    window = MainWindow(presets.preset_items(), presets.lecture_items())
     return window, found
 
 
@@ -131,8 +131,10 @@ class MainWindow(QtWidgets.QMainWindow):
         em = self.menuBar().addMenu("&Edit")
         self._action(em, "&Undo start or setting change", "Ctrl+Z", self.undo_requested.emit)
         pm = self.menuBar().addMenu("&Presets")
-        for name in presets:
-            self._action(pm, name, None, lambda checked=False, n=name: self.preset_requested.emit(n))
+        pm.setToolTipsVisible(True)
+        for name, about in presets:  # what each shows, in the window's language; its file name as a tip
+            act = self._action(pm, about, None, lambda checked=False, n=name: self.preset_requested.emit(n))
+            act.setToolTip(f"--preset {name}")
         lm = self.menuBar().addMenu("&Lecture")
         self.lecture_actions = []  # (action, number, English question): retitled on a language switch
         for i, (name, question) in enumerate(lecture, 1):

@@ -5,7 +5,7 @@ gradient split into data and penalty parts, with nudges. Tables of numbers the c
 import numpy as np
 from PyQt6 import QtCore, QtGui, QtWidgets
 
-from ..i18n import tr, tr_name
+from ..i18n import tr, tr_name, trn
 
 ZERO_LOSS = "#D8EFD8"  # an example with no loss (its margins are all satisfied)
 NO_LOSS = "#DDDDDD"  # not a number: the scores overflowed
@@ -218,18 +218,21 @@ class ExamplesView(QtWidgets.QWidget):
         if self.model.reset_shape:
             size_columns(self.table, self.model)
         self.table.setColumnHidden(2, full)  # a full batch: every row would be marked
-        text = tr("Mean of L_i over {n} examples = {mean}: the data loss on the curves.", n=N,
-                  mean=f"{ex['data_loss']:.6g}")
+        text = trn("L_i of the one example = {mean}: the data loss on the curves.",
+                   "Mean of L_i over {n} examples = {mean}: the data loss on the curves.", N, n=N,
+                   mean=f"{ex['data_loss']:.6g}")
         if ex["penalty"] > 0:
             text += " " + tr("With the penalty {penalty}: total {total}.", penalty=f"{ex['penalty']:.4g}",
                              total=f"{ex['data_loss'] + ex['penalty']:.6g}")
         zero = int((ex["loss"] <= 1e-12).sum())
         if ex["kind"] == "margins":
-            text += " " + tr("{zero} of {n} examples have zero loss (green): every margin is met.",
-                             zero=zero, n=N)
+            text += " " + trn("{zero} of {n} examples has zero loss (green): every margin is met.",
+                              "{zero} of {n} examples have zero loss (green): every margin is met.", zero,
+                              zero=zero, n=N)
         if not full:
-            text += " " + tr("{b} marks the {k} examples of this step's minibatch.", b=BATCH_MARK,
-                             k=len(ex["batch"]))
+            text += " " + trn("{b} marks the one example of this step's minibatch.",
+                              "{b} marks the {k} examples of this step's minibatch.", len(ex["batch"]),
+                              b=BATCH_MARK, k=len(ex["batch"]))
         self.footer.setText(text)
 
     def select_example(self, index):
