@@ -737,6 +737,9 @@ def _texts_and_backgrounds(w):
         for item in canvas.scene().items():
             if isinstance(item, pg.AxisItem) and item.isVisible():
                 out.append((f"{name} axis", item.textPen().color(), back))
+                if item.label.isVisible():  # its name: a style without a colour is pyqtgraph's grey
+                    ink = item.labelStyle.get("color", pg.getConfigOption("foreground"))
+                    out.append((f"{name} axis name {item.labelText!r}", pg.mkColor(ink), back))
             elif isinstance(item, pg.LabelItem) and item.isVisible() and item.text:
                 out.append((f"{name} label {item.text[:20]!r}", pg.mkColor(item.opts["color"]), back))
     legend = w.data.legend
@@ -745,8 +748,6 @@ def _texts_and_backgrounds(w):
             out.append(("bar legend", pg.mkColor(label.opts["color"]), legend.opts["brush"].color()))
     land = w.landscape
     box = pg.mkColor(re.search(r"background: (#[0-9a-f]+)", land.explain.styleSheet()).group(1))
-    from PyQt6 import QtWidgets
-
     palette = QtWidgets.QApplication.palette()  # the theme's (a widget's own follows it on the next event)
     window = palette.color(QtGui.QPalette.ColorRole.Window)
     for label, back in ((land.question, box), (land.look, box), (land.answer, box), (land.position, box),
@@ -764,8 +765,12 @@ def test_every_text_keeps_wcag_aa_contrast_in_both_themes(app, preset):
     app.open_config(presets.load(preset))
     w = app.window
     try:
-        for theme in ("as opened", "dark", "light"):  # as opened: light, before any theme is chosen
-            if theme != "as opened":
+        for theme in ("as opened", "dark", "dark, larger text", "light"):  # as opened: before any is chosen
+            if theme.startswith("dark"):
+                w.set_theme("dark")
+            if theme == "dark, larger text":
+                w.set_font_scale(1.3)
+            if theme == "light":
                 w.set_theme(theme)
             texts = _texts_and_backgrounds(w)
             assert len(texts) > 12
@@ -773,6 +778,7 @@ def test_every_text_keeps_wcag_aa_contrast_in_both_themes(app, preset):
             assert low == [], (theme, low)
     finally:
         w.set_theme("light")
+        w.set_font_scale(1.0)
 
 
 def test_ctrl_plus_scales_every_text_in_the_window(app):

@@ -7,7 +7,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr
 from .fastitems import Dots, Polyline, StepLine
-from .figure import THEMES, fit_title, paint_canvas, style_axes
+from .figure import THEMES, fit_title, name_axis, paint_canvas, style_axes
 from .pathlayer import PathLayer
 from .pathlayer import peaks as _peaks
 from ..session.runs import tame_limit
@@ -133,13 +133,12 @@ class CurvesView(pg.GraphicsLayoutWidget):
     def retranslate(self):
         """The axis names and the key in the current language, at the text size chosen."""
         s = getattr(self, "_scale", 1.0)
-        label = {"font-size": f"{12 * s:.1f}pt"}
-        self.loss_plot.setLabel("left", tr("loss"), **label)
+        name_axis(self.loss_plot.getAxis("left"), tr("loss"), f"{12 * s:.1f}")
         # the runs' colours are named by the runs list beside: no legend over the curves' ends
         fit_title(self.loss_plot, tr("thick: full loss · thin: minibatch · dotted: penalty"), size=f"{10 * s:.1f}pt",
                   color=THEMES[getattr(self, "theme", "light")][2])
-        self.acc_plot.setLabel("left", tr("accuracy"), **label)
-        self.acc_plot.setLabel("bottom", tr("step"), **label)
+        name_axis(self.acc_plot.getAxis("left"), tr("accuracy"), f"{12 * s:.1f}")
+        name_axis(self.acc_plot.getAxis("bottom"), tr("step"), f"{12 * s:.1f}")
 
     def set_theme(self, theme):
         self.theme = theme

@@ -10,7 +10,7 @@ from PyQt6 import QtCore, QtGui, QtWidgets
 
 from ..i18n import tr, tr_name
 from .fastitems import OpaqueImage, Polyline
-from .figure import THEMES, fit_title, paint_canvas, point_arrow, style_axes
+from .figure import THEMES, fit_title, name_axis, paint_canvas, point_arrow, style_axes
 
 CLASS_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
                 "#999999", "#882255")
@@ -189,8 +189,7 @@ class DataView(pg.GraphicsLayoutWidget):
             for name in ("bottom", "left"):
                 ax = self.plot.getAxis(name)
                 ax.setTickFont(f)
-                ax.labelStyle["font-size"] = f"{12 * s:.1f}pt"
-                ax._updateLabel()
+                name_axis(ax, ax.labelText, f"{12 * s:.1f}")
             fit_title(self.plot, self._title, size=f"{12 * s:.1f}pt", color=THEMES[self.theme][2])
         if self.legend is not None:
             for _, label in self.legend.items:

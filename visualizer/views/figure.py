@@ -96,13 +96,20 @@ def paint_canvas(canvas, theme):
             item.setTextPen(ink)
 
 
+def name_axis(ax, text, points):
+    """An axis's name at `points` pt, in the ink its theme gave it: pyqtgraph's setLabel with a style
+    replaces the whole style, and the name fell back to pyqtgraph's grey (3:1) after a new plane or a
+    larger text size."""
+    ax.setLabel(text, **{**ax.labelStyle, "font-size": f"{points}pt"})
+
+
 def _font_height(points):
     f = QtGui.QFont()
     f.setPointSizeF(points)
     return QtGui.QFontMetrics(f).height()
 
 
-def fix_axis_space(ax, lo, hi, tick_points, name_points, side="left"):
+def fix_axis_space(ax, lo, hi, tick_points, name_points):
     """A vertical axis's width, fixed: its widest tick label over lo..hi at any plot height, and its
     name at its full height (pyqtgraph allows 0.8 of it: a scaled-up or Korean name then sat on the
     numbers, or on the colour bar)."""
@@ -197,7 +204,7 @@ class LandscapeFigure:
             f = QtGui.QFont()
             f.setPointSize(size - 2)
             ax.setTickFont(f)
-            ax.setLabel(ax.labelText, **{"font-size": f"{size}pt"})
+            name_axis(ax, ax.labelText, size)
         self._fix_tick_space(size - 2)
         self._colorbar_fonts(size)
         for note in self.notes:
@@ -221,8 +228,7 @@ class LandscapeFigure:
         for name in ("left", "right"):
             ax = self.colorbar.getAxis(name)
             ax.setTickFont(f)
-            ax.labelStyle["font-size"] = f"{size}pt"
-            ax._updateLabel()
+            name_axis(ax, ax.labelText, size)
 
     def _fix_tick_space(self, points=None):
         """The left axis keeps one width for its tick labels while the landscape stays: the widest label
@@ -240,13 +246,12 @@ class LandscapeFigure:
         fix_axis_space(self.plot.getAxis("left"), lo, hi, ticks, self.font_size)
         self.plot.getAxis("bottom").setHeight(_font_height(ticks) + 4 + _font_height(self.font_size) + 2)
         levels = self.colorbar.levels()
-        fix_axis_space(self.colorbar.getAxis("right"), *levels, ticks, self.font_size, "right")
+        fix_axis_space(self.colorbar.getAxis("right"), *levels, ticks, self.font_size)
 
     # ------------------------------------------------------------------------------ landscape
     def set_axes(self, names):
-        style = {"font-size": f"{self.font_size}pt"}
-        self.plot.setLabel("bottom", names[0], **style)
-        self.plot.setLabel("left", names[1], **style)
+        for side, name in zip(("bottom", "left"), names):
+            name_axis(self.plot.getAxis(side), name, self.font_size)
 
     def set_landscape(self, grid, extent, log_scale=False, contours=8, equal_scales=True):
         """grid (len(betas), len(alphas)) over extent (a_lo, a_hi, b_lo, b_hi); equal_scales: a unit
@@ -262,7 +267,7 @@ class LandscapeFigure:
         a_lo, a_hi, b_lo, b_hi = extent
         self.image.setRect(QtCore.QRectF(a_lo, b_lo, a_hi - a_lo, b_hi - b_lo))
         self.colorbar.setLevels(levels)
-        self.colorbar.setLabel("left", tr("log10 loss" if log_scale else "loss"), **{"font-size": f"{self.font_size}pt"})
+        name_axis(self.colorbar.getAxis("left"), tr("log10 loss" if log_scale else "loss"), self.font_size)
         self._draw_contours(grid, contours)
         self._fix_tick_space()
         self.plot.setRange(xRange=(a_lo, a_hi), yRange=(b_lo, b_hi), padding=0)
