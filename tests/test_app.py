@@ -824,3 +824,27 @@ def test_the_presets_menu_reads_in_the_windows_language(app):
         assert all(re.search("[\uac00-\ud7a3]", a.text()) for a in menu.actions())
     finally:
         app.set_language("en")
+
+
+def test_a_long_choice_is_elided_with_its_whole_text_as_a_tooltip(app, qtbot):
+    """At 1280x720 the loss box cannot show "softmax (cross-entropy)": it ends in an ellipsis, never
+    mid-letter, and the tooltip holds the whole choice (in Korean too)."""
+    from losscape_lab.visualizer.session import presets
+
+    app.open_config(presets.load("step-size"))
+    app.pause()
+    w = app.window
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.width() == 1280, timeout=2000)
+    box = w.controls.loss
+    box.grab()  # paints it: the tooltip follows the choice shown
+    whole = box.currentText()
+    assert whole == "softmax (cross-entropy)" and box.toolTip() == whole
+    shown = box.shown_text()
+    assert shown.endswith("…") and whole.startswith(shown[:-1])
+    app.set_language("ko")
+    try:
+        box.grab()
+        assert box.toolTip() == box.currentText() != whole
+    finally:
+        app.set_language("en")

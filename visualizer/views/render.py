@@ -233,7 +233,7 @@ def write_gif(session, grid, f, size, fps, frames=None, progress=lambda i, n: Tr
     duration = int(round(1000 / fps))
     before = None
     try:
-        for i, n, rgb in animation_frames(session, grid, size, frames, progress):
+        for i, _, rgb in animation_frames(session, grid, size, frames, progress):
             frame = Image.fromarray(rgb).quantize(palette=palette, dither=Image.Dither.NONE)
             offset = (0, 0)
             if i == 0:  # the header with the one global palette, and "loop forever" (NETSCAPE2.0)
@@ -259,7 +259,7 @@ def write_gif(session, grid, f, size, fps, frames=None, progress=lambda i, n: Tr
 def write_mp4(session, grid, f, size, fps, frames=None, progress=lambda i, n: True):
     """The same animation as an H.264 MP4 (yuv420p, which every slide program plays), through the
     ffmpeg that imageio-ffmpeg brings (the 'video' extra), into the open binary file f. ffmpeg writes a
-    file by name: a temporary one beside f's, copied into f. Returns False when cancelled."""
+    file by name: one in a temporary folder, then copied into f. Returns False when cancelled."""
     import shutil
     import tempfile
 

@@ -140,16 +140,14 @@ class ElidedComboBox(QtWidgets.QComboBox):
         opt = QtWidgets.QStyleOptionComboBox()
         self.initStyleOption(opt)
         painter.drawComplexControl(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt)
-        room = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt,
-                                           QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self).width()
-        opt.currentText = self.fontMetrics().elidedText(opt.currentText, QtCore.Qt.TextElideMode.ElideRight,
-                                                        max(room - 2, 0))
+        opt.currentText = self.shown_text(opt)
         painter.drawControl(QtWidgets.QStyle.ControlElement.CE_ComboBoxLabel, opt)
 
-    def shown_text(self):
-        """The text as drawn (elided or whole), for tests and --state."""
-        opt = QtWidgets.QStyleOptionComboBox()
-        self.initStyleOption(opt)
+    def shown_text(self, opt=None):
+        """The choice as drawn: whole where it fits, else cut with an ellipsis."""
+        if opt is None:
+            opt = QtWidgets.QStyleOptionComboBox()
+            self.initStyleOption(opt)
         room = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, opt,
                                            QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self).width()
         return self.fontMetrics().elidedText(opt.currentText, QtCore.Qt.TextElideMode.ElideRight, max(room - 2, 0))
